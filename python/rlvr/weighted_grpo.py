@@ -1,0 +1,188 @@
+"""Weighted GRPO: group-normalised advantages, pair-level outcome weights, and the clipped token-level loss.
+
+The method's math, written once (docs/method.md explains every choice). Shapes:
+    P prompts per update, G responses per prompt, B = P·G responses, T padded response length (tokens).
+Rewards are binary verdicts r ∈ {0, 1}. Pure torch, no I/O.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import torch
+
+# Roles of a prompt in the update batch (pairing.py picks one q+ and one q− per update).
+Q_PLUS = "q+"      # hard-but-solvable: rare successes get weight α
+Q_MINUS = "q-"     # easy-but-brittle: rare failures get weight β
+NEUTRAL = "neutral"  # baselines (variance-selected prompts, full pool): plain GRPO
+ROLES = (Q_PLUS, Q_MINUS, NEUTRAL)
+
+
+def _check_rewards(rewards: torch.Tensor) -> None:
+    if not isinstance(rewards, torch.Tensor) or rewards.dim() != 2 or rewards.numel() == 0:
+        shape = tuple(rewards.shape) if isinstance(rewards, torch.Tensor) else type(rewards).__name__
+        raise ValueError(f"rewards must be a non-empty tensor of shape [P, G], got {shape}")
+    if not torch.isfinite(rewards).all():
+        raise ValueError("rewards must be finite")
+
+
+def group_advantages(
+    rewards: torch.Tensor, eps: float = 1e-6, scale: Literal["std", "none"] = "std"
+) -> torch.Tensor:
+    """Per-prompt group-relative advantages, rewards [P, G] → advantages [P, G].
+
+        GRPO    (scale="std"):  A_i = (r_i − mean_j r_j) / (std_j r_j + ε)
+        Dr.GRPO (scale="none"): A_i =  r_i − mean_j r_j
+
+    std is the *population* std (divide by G): for binary rewards with group success rate p it equals √(p(1−p)),
+    so a success gets exactly +√((1−p)/p) and a failure −√(p/(1−p)) (up to ε) — rare successes (small p, q+)
+    and rare failures (large p, q−) carry the largest magnitudes. The sample std (divide by G−1) would only
+    rescale every group by √((G−1)/G) yet break that closed form. An all-equal group has numerator exactly 0,
+    so its advantages are exactly 0 (no NaN, no signal) in both modes.
+    """
+    _check_rewards(rewards)
+    if scale not in ("std", "none"):
+        raise ValueError(f"scale must be 'std' (GRPO) or 'none' (Dr.GRPO), got {scale!r}")
+    if not eps > 0:
+        raise ValueError(f"eps must be > 0, got {eps!r}")
+    rewards = rewards.to(torch.float32)
+    centred = rewards - rewards.mean(dim=1, keepdim=True)  # [P, G]
+    if scale == "none":
+        return centred
+    std = rewards.std(dim=1, unbiased=False, keepdim=True)  # [P, 1]
+    return centred / (std + eps)
+
+
+def pair_weights(rewards: torch.Tensor, roles: Sequence[str], alpha: float, beta: float) -> torch.Tensor:
+    """Pair-level outcome weights, rewards [P, G] and roles [P] → weights [P, G].
+
+        w̃_i = α  if r_i = 1 on a q+ prompt   (rare success on a hard-but-solvable prompt)
+        w̃_i = β  if r_i = 0 on a q− prompt   (rare failure on an easy-but-brittle prompt)
+        w̃_i = 1  otherwise
+        w_i = w̃_i · P·G / Σ_j w̃_j          (batch total stays P·G: α, β move emphasis, not the step size)
+
+    α = β = 1 gives all ones exactly, i.e. plain GRPO.
+    """
+    _check_rewards(rewards)
+    if not ((rewards == 0) | (rewards == 1)).all():
+        raise ValueError("pair_weights needs binary rewards in {0, 1}")
+    if len(roles) != rewards.shape[0]:
+        raise ValueError(f"roles has {len(roles)} entries but rewards has P={rewards.shape[0]} prompts")
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise ValueError(f"roles must be in {ROLES}, got {bad[:3]}")
+    for name, value in (("alpha", alpha), ("beta", beta)):
+        if not (isinstance(value, (int, float)) and value > 0 and value < float("inf")):
+            raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    is_plus = torch.tensor([r == Q_PLUS for r in roles], device=rewards.device).unsqueeze(1)   # [P, 1]
+    is_minus = torch.tensor([r == Q_MINUS for r in roles], device=rewards.device).unsqueeze(1)  # [P, 1]
+    raw = torch.ones(rewards.shape, dtype=torch.float32, device=rewards.device)               # [P, G]
+    raw = torch.where(is_plus & (rewards == 1), torch.full_like(raw, float(alpha)), raw)
+    raw = torch.where(is_minus & (rewards == 0), torch.full_like(raw, float(beta)), raw)
+    return raw * (raw.numel() / raw.sum())
+
+
+def _masked_sum(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    return (x * mask).sum()
+
+
+def policy_loss(
+    logprobs: torch.Tensor,
+    old_logprobs: torch.Tensor,
+    mask: torch.Tensor,
+    advantages: torch.Tensor,
+    weights: torch.Tensor,
+    clip_eps: float = 0.2,
+    ref_logprobs: torch.Tensor | None = None,
+    beta_kl: float = 0.0,
+    entropy: torch.Tensor | None = None,
+    beta_h: float = 0.0,
+    length_norm: Literal["token", "constant"] = "token",
+    max_len: int | None = None,
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """PPO-clipped Weighted GRPO loss, token level. Returns (scalar loss, stats of floats).
+
+    Inputs: logprobs, old_logprobs, mask, ref_logprobs, entropy [B, T]; advantages, weights [B].
+    old_logprobs are the rollout (sampler) policy's, treated as constants.
+
+        ρ_{i,t} = exp(log π_θ(o_{i,t}) − log π_old(o_{i,t}))
+        L_PG = − 1/Z · Σ_i w_i Σ_t m_{i,t} · min(ρ_{i,t} A_i, clip(ρ_{i,t}, 1 − ε_c, 1 + ε_c) A_i)
+        KL   =   1/Z · Σ_{i,t} m_{i,t} · (e^{x} − x − 1),  x = log π_ref − log π_θ   (k3 estimator, ≥ 0)
+        H    =   1/Z · Σ_{i,t} m_{i,t} · H_{i,t}
+        L    = L_PG + β_KL · KL − β_H · H
+
+    Z = Σ_{i,t} m_{i,t} (length_norm="token": every token of the batch counts equally) or
+    Z = B · max_len (length_norm="constant", Dr.GRPO: no length bias; max_len defaults to T).
+    Weights multiply only the policy-gradient term; KL and entropy regularise the policy as a whole.
+    Row i of the [B, ·] inputs is response i mod G of prompt i // G, i.e. `pair_weights(...).reshape(-1)`.
+    Stats report per-token means (Σ m·x / Σ m) whatever the normaliser, so runs stay comparable.
+    """
+    if logprobs.dim() != 2:
+        raise ValueError(f"logprobs must have shape [B, T], got {tuple(logprobs.shape)}")
+    b, t = logprobs.shape
+    for name, x in (("old_logprobs", old_logprobs), ("mask", mask), ("ref_logprobs", ref_logprobs),
+                    ("entropy", entropy)):
+        if x is not None and tuple(x.shape) != (b, t):
+            raise ValueError(f"{name} must have shape [B, T] = {(b, t)}, got {tuple(x.shape)}")
+    for name, x in (("advantages", advantages), ("weights", weights)):
+        if tuple(x.shape) != (b,):
+            raise ValueError(f"{name} must have shape [B] = ({b},), got {tuple(x.shape)}")
+    if not 0 < clip_eps < 1:
+        raise ValueError(f"clip_eps must lie in (0, 1), got {clip_eps!r}")
+    if beta_kl < 0 or beta_h < 0:
+        raise ValueError(f"beta_kl and beta_h must be ≥ 0, got beta_kl={beta_kl}, beta_h={beta_h}")
+    if beta_kl > 0 and ref_logprobs is None:
+        raise ValueError("beta_kl > 0 needs ref_logprobs")
+    if beta_h > 0 and entropy is None:
+        raise ValueError("beta_h > 0 needs entropy")
+
+    m = mask.to(logprobs.dtype)  # [B, T]
+    n_tokens = m.sum()
+    if n_tokens.item() == 0:
+        raise ValueError("mask selects no tokens")
+    if length_norm == "token":
+        z = n_tokens
+    elif length_norm == "constant":
+        max_len = t if max_len is None else max_len
+        if max_len < t:
+            raise ValueError(f"max_len={max_len} is shorter than the padded length T={t}")
+        z = torch.tensor(float(b * max_len), dtype=logprobs.dtype)
+    else:
+        raise ValueError(f"length_norm must be 'token' or 'constant', got {length_norm!r}")
+
+    adv = advantages.detach().to(logprobs.dtype).unsqueeze(1)  # [B, 1]
+    w = weights.detach().to(logprobs.dtype).unsqueeze(1)       # [B, 1]
+    ratio = torch.exp(logprobs - old_logprobs.detach())        # [B, T]
+    clipped = torch.clamp(ratio, 1.0 - clip_eps, 1.0 + clip_eps)
+    surrogate = torch.minimum(ratio * adv, clipped * adv)      # [B, T]
+    pg_loss = -_masked_sum(w * surrogate, m) / z
+    loss = pg_loss
+
+    stats: dict[str, float] = {}
+    if ref_logprobs is not None:
+        x = ref_logprobs.detach() - logprobs
+        k3 = torch.exp(x) - x - 1.0  # [B, T]
+        loss = loss + beta_kl * _masked_sum(k3, m) / z
+        stats["kl"] = (_masked_sum(k3.detach(), m) / n_tokens).item()
+    if entropy is not None:
+        ent = _masked_sum(entropy, m) / z
+        loss = loss - beta_h * ent
+        stats["entropy"] = (_masked_sum(entropy.detach(), m) / n_tokens).item()
+
+    with torch.no_grad():
+        # The clipped branch is the active one (and has zero gradient) exactly in these two cases.
+        is_clipped = ((ratio > 1.0 + clip_eps) & (adv > 0)) | ((ratio < 1.0 - clip_eps) & (adv < 0))
+        stats.update(
+            loss=loss.item(),
+            pg_loss=pg_loss.item(),
+            clip_frac=(_masked_sum(is_clipped.to(m.dtype), m) / n_tokens).item(),
+            ratio_mean=(_masked_sum(ratio, m) / n_tokens).item(),
+            ratio_max=ratio.masked_fill(m == 0, float("-inf")).max().item(),
+            adv_mean=advantages.float().mean().item(),
+            adv_std=advantages.float().std(unbiased=False).item(),
+            adv_abs_max=advantages.float().abs().max().item(),
+            weight_mean=weights.float().mean().item(),
+            weight_max=weights.float().max().item(),
+            num_tokens=n_tokens.item(),
+        )
+    return loss, stats
