@@ -1,0 +1,157 @@
+"""vLLM engine wrapper: n samples per prompt with per-token logprobs, and in-place weight sync from a trainer.
+
+Call `rlvr.runtime.setup()` before importing this module's users' vllm (the binaries do it first thing).
+"""
+
+import dataclasses
+import glob
+import hashlib
+import json
+import os
+import time
+
+import safetensors
+import safetensors.torch
+import torch
+
+_LM_HEAD = "lm_head.weight"
+
+
+@dataclasses.dataclass
+class Sample:
+    text: str
+    token_ids: list[int]
+    logprobs: list[float]  # logprob of each sampled token under the sampler (see RolloutEngine)
+
+
+def _reload_from_blob(worker, blob: bytes, repack_lm_head: bool) -> None:
+    """Runs inside each vLLM worker (in-process on CPU; pickled to worker processes elsewhere).
+
+    The weights travel as one safetensors blob because untyped RPC arguments cannot carry tensors between
+    processes. `reload_weights` re-runs the layers' post-load processing (oneDNN packing on CPU), except for a
+    tied `lm_head`, whose packed copy would keep serving the old embedding matrix.
+    """
+    weights = safetensors.torch.load(blob)
+    worker.reload_weights(weights_iterator=iter(weights.items()))
+    if repack_lm_head:
+        from vllm.model_executor.layers.utils import dispatch_cpu_unquantized_gemm
+
+        dispatch_cpu_unquantized_gemm(worker.model_runner.get_model().lm_head, remove_weight=False)
+
+
+def _checkpoint_shapes(model_dir: str) -> dict[str, tuple[int, ...]]:
+    """Parameter names and shapes from the model's safetensors headers (no tensor data is read)."""
+    shapes = {}
+    for path in sorted(glob.glob(os.path.join(model_dir, "*.safetensors"))):
+        with safetensors.safe_open(path, framework="pt") as f:
+            for name in f.keys():
+                shapes[name] = tuple(f.get_slice(name).get_shape())
+    return shapes
+
+
+def _prompt_seed(seed: int, index: int) -> int:
+    """A well-spread base seed per (call seed, prompt index); vLLM gives the n samples base, base+1, ..."""
+    digest = hashlib.blake2b(f"{seed}:{index}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 2  # leave room for + n below 2**63
+
+
+class RolloutEngine:
+    """A `vllm.LLM` for sampling rollouts.
+
+    Logprobs are vLLM's `logprobs_mode` (default "raw_logprobs": log-softmax of the model's logits before
+    temperature and top-p, which a trainer reproduces from its own forward pass). Pass
+    `logprobs_mode="processed_logprobs"` to get them after temperature/top-p instead.
+    `engine_kwargs` go to `vllm.LLM` unchanged (e.g. tensor_parallel_size, gpu_memory_utilization on a GPU).
+    """
+
+    def __init__(self, model_dir: str, seed: int = 0, max_model_len: int = 512, dtype: str | None = None,
+                 **engine_kwargs):
+        config_path = os.path.join(model_dir, "config.json")
+        if not os.path.isfile(config_path):
+            raise FileNotFoundError(f"model_dir {model_dir!r}: expected a Hugging Face model directory with "
+                                    "config.json")
+        if dtype is None:
+            # vLLM's "auto" turns float32 checkpoints into bfloat16 on CPU; keep the checkpoint's dtype so that
+            # sampler logprobs match the trainer's.
+            with open(config_path) as f:
+                config = json.load(f)
+            dtype = config.get("dtype") or config.get("torch_dtype") or "auto"
+        import vllm
+        from vllm.platforms import current_platform
+
+        # CUDA graphs / torch.compile do not exist on the CPU backend's eager path and compiling costs minutes.
+        engine_kwargs.setdefault("enforce_eager", current_platform.is_cpu())
+        self._is_cpu = current_platform.is_cpu()
+        start = time.perf_counter()
+        self._llm = vllm.LLM(model=model_dir, seed=seed, max_model_len=max_model_len, dtype=dtype,
+                             **engine_kwargs)
+        self.start_seconds = time.perf_counter() - start
+        self._vllm = vllm
+        self._tokenizer = self._llm.get_tokenizer()
+        model_config = self._llm.llm_engine.model_config
+        self.dtype: torch.dtype = model_config.dtype
+        self.tied_embeddings = bool(getattr(model_config.hf_config, "tie_word_embeddings", False))
+        self._shapes = _checkpoint_shapes(model_dir)
+        self.last_sync_ms = 0.0
+
+    def prompt_token_ids(self, prompt: str) -> list[int]:
+        """The exact token ids `generate` feeds the model for `prompt`."""
+        return list(self._tokenizer.encode(prompt))
+
+    def generate(self, prompts: list[str], n: int, temperature: float, top_p: float, max_tokens: int,
+                 seed: int | None = None) -> list[list[Sample]]:
+        """`n` samples for each prompt, as [prompt][sample]. With `seed`, the result depends only on the
+        weights, the prompts and the seed (each prompt gets its own seed derived from `seed` and its index)."""
+        if n < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        if max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
+        if temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {temperature}")
+        if not 0 < top_p <= 1:
+            raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+        if not prompts:
+            return []
+        params = [
+            self._vllm.SamplingParams(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
+                                      logprobs=0, seed=None if seed is None else _prompt_seed(seed, i))
+            for i in range(len(prompts))
+        ]
+        inputs = [{"prompt_token_ids": self.prompt_token_ids(p)} for p in prompts]
+        outputs = self._llm.generate(inputs, params, use_tqdm=False)
+        return [[self._sample(c) for c in sorted(out.outputs, key=lambda c: c.index)] for out in outputs]
+
+    @staticmethod
+    def _sample(completion) -> Sample:
+        ids = list(completion.token_ids)
+        # logprobs=0 returns exactly the sampled token in each position's dict.
+        logprobs = [step[tok].logprob for tok, step in zip(ids, completion.logprobs)]
+        return Sample(text=completion.text, token_ids=ids, logprobs=logprobs)
+
+    def sync_weights(self, state_dict: dict[str, torch.Tensor]) -> None:
+        """Loads a full Hugging Face-named state dict into the running engine, in place, and drops the prefix
+        cache (its KV entries were computed with the old weights). Checked against the checkpoint's names and
+        shapes first: a failed reload inside vLLM leaves the engine unusable."""
+        start = time.perf_counter()
+        self._check_state_dict(state_dict)
+        tensors = {
+            name: t.detach().to(device="cpu", dtype=self.dtype).contiguous()
+            for name, t in state_dict.items()
+            if not (self.tied_embeddings and name == _LM_HEAD)  # vLLM reads the tied head from the embeddings
+        }
+        blob = safetensors.torch.save(tensors)
+        self._llm.collective_rpc(_reload_from_blob, args=(blob, self.tied_embeddings and self._is_cpu))
+        self._llm.reset_prefix_cache()
+        self.last_sync_ms = (time.perf_counter() - start) * 1e3
+
+    def _check_state_dict(self, state_dict: dict[str, torch.Tensor]) -> None:
+        if not self._shapes:  # no safetensors headers to check against (e.g. a .bin checkpoint)
+            return
+        optional = {_LM_HEAD} if self.tied_embeddings else set()
+        missing = sorted(set(self._shapes) - set(state_dict) - optional)
+        unknown = sorted(set(state_dict) - set(self._shapes) - optional)
+        wrong = sorted(f"{k}: {tuple(v.shape)} != {self._shapes[k]}" for k, v in state_dict.items()
+                       if k in self._shapes and tuple(v.shape) != self._shapes[k])
+        if missing or unknown or wrong:
+            raise ValueError(f"sync_weights: state_dict does not match the model checkpoint; missing "
+                             f"{missing[:5]}, unknown {unknown[:5]}, wrong shapes {wrong[:5]}")
