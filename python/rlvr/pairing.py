@@ -77,8 +77,7 @@ def p_hat_histogram(stats: Sequence[PromptStats], bins: int = 10) -> str:
         if 0 < s.successes < s.n:
             counts[min(int(s.p_hat * bins), bins - 1)] += 1
     parts = [f"p̂=0: {zero}"]
-    parts += [f"({i / bins:.1f},{(i + 1) / bins:.1f}{']' if i == bins - 1 else ')'}: {c}"
-              for i, c in enumerate(counts) if c]
+    parts += [f"{'(' if i == 0 else '['}{i / bins:.1f},{(i + 1) / bins:.1f}): {c}" for i, c in enumerate(counts) if c]
     parts.append(f"p̂=1: {one}")
     return ", ".join(parts)
 
