@@ -64,6 +64,8 @@ absl::StatusOr<std::unique_ptr<VerifierServer>> VerifierServer::Start(const Serv
   grpc::ServerBuilder builder;
   builder.AddListeningPort(HostPort(options.bind, options.port), *credentials, &server->port_);
   builder.RegisterService(&server->service_);
+  // gRPC sets SO_REUSEPORT by default: a second server on a busy port would silently share its traffic.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   grpc::ResourceQuota quota("rlvr_verifier");
