@@ -1,0 +1,243 @@
+"""Problems from local files (HF-style parquet / JSONL / JSON) and the prompt template that asks for \\boxed{}.
+
+Accepted row shapes (checked per row, errors name the file and the line or row):
+  - `problem` + `answer`                       (MATH-500, DeepScaleR, ...; a GSM8K-style "... #### 72" answer
+                                                keeps the part after the last ####)
+  - `problem` + `solution`                     (MATH train: the gold is the last \\boxed{...} of the solution)
+  - `question` or `prompt` instead of `problem` when exactly one of them is present.
+Ids come from an `id` / `unique_id` column, else from a short hash of the problem text (stable across runs and
+machines; repeated texts get a `-2`, `-3`, ... suffix in file order so every id stays unique).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable, Iterator
+
+# The instruction real math models (Qwen2.5-Math and its RLVR descendants) are trained to follow.
+INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
+
+_PROBLEM_ALIASES = ("question", "prompt")
+_ID_COLUMNS = ("id", "unique_id")
+_BOX_COMMANDS = ("\\boxed", "\\fbox")
+
+
+class DataError(ValueError):
+    """A pool or benchmark file that does not have the expected shape; the message names file and line/row."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: str          # stable key (from the file, else a hash of the problem text)
+    problem: str
+    answer: str      # gold answer, MATH-style LaTeX
+    level: int = 0   # difficulty when known (synthetic task), else 0
+
+
+def text_id(text: str) -> str:
+    """A short stable id for a problem text (12 hex digits of its SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last \\boxed{...} (or \\fbox{...}) in `text`, braces balanced; None if there is none.
+
+    Raises ValueError when the last box is opened but its braces never close.
+    """
+    start = max(text.rfind(cmd + "{") for cmd in _BOX_COMMANDS)
+    if start < 0:
+        return None
+    open_brace = text.index("{", start)
+    depth = 0
+    for i in range(open_brace, len(text)):
+        if text[i] == "{" and text[i - 1] != "\\":
+            depth += 1
+        elif text[i] == "}" and text[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return text[open_brace + 1:i].strip()
+    raise ValueError(f"unbalanced braces in the last \\boxed{{...}}: {text[start:start + 60]!r}")
+
+
+def _iter_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yields (where, row) with `where` like 'line 3' or 'row 2' for error messages."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext == ".parquet":
+        yield from _parquet_rows(path)
+    elif ext == ".jsonl":
+        yield from _jsonl_rows(path)
+    elif ext == ".json":
+        yield from _json_rows(path)
+    else:
+        raise DataError(f"{path}: unsupported extension {ext!r}; expected .parquet, .jsonl or .json")
+
+
+def _parquet_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    import pyarrow.parquet as pq  # deferred: only parquet users pay for the import
+
+    try:
+        table = pq.read_table(path)
+    except Exception as e:  # pyarrow raises several unrelated types for corrupt files
+        raise DataError(f"{path}: not a readable parquet file ({type(e).__name__}: {e})") from e
+    for i, row in enumerate(table.to_pylist()):
+        yield f"row {i}", row
+
+
+def _jsonl_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(f"{path}: line {lineno}: bad JSON ({e.msg} at column {e.colno})") from e
+            yield f"line {lineno}", row
+
+
+def _json_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A JSON array of objects, or an object holding one under data/rows/problems/examples. HF's
+    `Dataset.to_json` writes JSON Lines even into a .json file, so that is accepted too."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        if text.lstrip().startswith("["):
+            raise DataError(f"{path}: line {e.lineno}: bad JSON ({e.msg} at column {e.colno})") from e
+        yield from _jsonl_rows(path)
+        return
+    if isinstance(doc, dict):
+        lists = [k for k in ("data", "rows", "problems", "examples") if isinstance(doc.get(k), list)]
+        if len(lists) != 1:
+            # A single-object file is one row (JSON Lines with one line).
+            yield "line 1", doc
+            return
+        doc = doc[lists[0]]
+    if not isinstance(doc, list):
+        raise DataError(f"{path}: expected a JSON array of objects, got {type(doc).__name__}")
+    for i, row in enumerate(doc):
+        yield f"item {i}", row
+
+
+def _text_field(row: dict[str, Any], column: str, where: str) -> str:
+    value = row[column]
+    if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise DataError(f"{where}: column {column!r} must be a string or number, got {value!r}")
+    text = str(value).strip()
+    if not text:
+        raise DataError(f"{where}: column {column!r} is empty")
+    return text
+
+
+def _problem_column(row: dict[str, Any], where: str) -> str:
+    if "problem" in row:
+        return "problem"
+    present = [c for c in _PROBLEM_ALIASES if c in row]
+    if len(present) == 1:
+        return present[0]
+    if present:
+        raise DataError(f"{where}: no 'problem' column and the aliases {present} are both present "
+                        f"(ambiguous); rename the one holding the problem text to 'problem'")
+    raise DataError(f"{where}: missing column 'problem' (or one of {list(_PROBLEM_ALIASES)}); "
+                    f"found columns {sorted(row)}")
+
+
+def _gold(row: dict[str, Any], where: str) -> str:
+    if "answer" in row:
+        answer = _text_field(row, "answer", where)
+        if "####" in answer:  # GSM8K: worked solution, then "#### <final answer>"
+            answer = answer.rsplit("####", 1)[1].strip().replace(",", "")
+            if not answer:
+                raise DataError(f"{where}: column 'answer' has nothing after its last '####'")
+        return answer
+    if "solution" in row:
+        solution = _text_field(row, "solution", where)
+        try:
+            boxed = last_boxed(solution)
+        except ValueError as e:
+            raise DataError(f"{where}: column 'solution': {e}") from e
+        if not boxed:
+            raise DataError(f"{where}: column 'solution' has no non-empty \\boxed{{...}} to take the gold "
+                            f"answer from (and there is no 'answer' column)")
+        return boxed
+    raise DataError(f"{where}: missing column 'answer' (or 'solution' with a \\boxed{{}} answer); "
+                    f"found columns {sorted(row)}")
+
+
+def _level(value: Any) -> int:
+    """MATH writes 'Level 5', MATH-500 writes 5; anything else is unknown (0)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    match = re.fullmatch(r"\s*(?:level\s*)?(\d+)\s*", str(value), flags=re.IGNORECASE)
+    return int(match.group(1)) if match else 0
+
+
+def load_problems(path: str, limit: int | None = None) -> list[Problem]:
+    """Reads a .parquet / .jsonl / .json pool or benchmark; `limit` keeps the first `limit` problems."""
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be >= 1 (or None for all), got {limit}")
+    if not os.path.isfile(path):
+        raise DataError(f"{path}: no such file (expected a .parquet, .jsonl or .json problem file)")
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}  # id -> where it was first seen
+    for where, row in _iter_rows(path):
+        where = f"{path}: {where}"
+        if not isinstance(row, dict):
+            raise DataError(f"{where}: expected an object with 'problem' and 'answer', got {type(row).__name__}")
+        text = _text_field(row, _problem_column(row, where), where)
+        gold = _gold(row, where)
+        id_column = next((c for c in _ID_COLUMNS if row.get(c) not in (None, "")), None)
+        if id_column is not None:
+            pid = str(row[id_column])
+            if pid in seen:
+                raise DataError(f"{where}: duplicate {id_column} {pid!r} (first seen at {seen[pid]})")
+        else:
+            base = pid = text_id(text)
+            copy = 1
+            while pid in seen:
+                copy += 1
+                pid = f"{base}-{copy}"
+        seen[pid] = where
+        problems.append(Problem(id=pid, problem=text, answer=gold, level=_level(row.get("level", 0))))
+        if limit is not None and len(problems) >= limit:
+            break
+    if not problems:
+        raise DataError(f"{path}: no problems found (empty file?)")
+    return problems
+
+
+def format_prompt(problem: str, tokenizer=None) -> str:
+    """The prompt for one problem, asking for the final answer in \\boxed{}.
+
+    With a tokenizer that has a chat template, the problem and instruction form one user turn rendered by that
+    template (generation prompt appended); otherwise a plain text template that ends where the answer begins.
+    """
+    if tokenizer is not None and getattr(tokenizer, "chat_template", None):
+        messages = [{"role": "user", "content": f"{problem}\n{INSTRUCTION}"}]
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return f"Question: {problem}\n{INSTRUCTION}\nAnswer:"
+
+
+def write_jsonl(path: str, rows: Iterable[dict[str, Any]]) -> None:
+    """Writes rows as JSON Lines atomically (a temp file in the same directory, then os.replace)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def write_problems(path: str, problems: Iterable[Problem]) -> None:
+    """Saves problems as a JSONL pool that `load_problems` reads back unchanged."""
+    write_jsonl(path, (asdict(p) for p in problems))
