@@ -112,7 +112,8 @@ def policy_loss(
         L    = L_PG + β_KL · KL − β_H · H
 
     Z = Σ_{i,t} m_{i,t} (length_norm="token": every token of the batch counts equally) or
-    Z = B · max_len (length_norm="constant", Dr.GRPO: no length bias; max_len defaults to T).
+    Z = B · max_len (length_norm="constant", Dr.GRPO: no length bias; max_len is the generation budget,
+    defaulting to T, and must be ≥ every response's Σ_t m_{i,t}).
     Weights multiply only the policy-gradient term; KL and entropy regularise the policy as a whole.
     Row i of the [B, ·] inputs is response i mod G of prompt i // G, i.e. `pair_weights(...).reshape(-1)`.
     Stats report per-token means (Σ m·x / Σ m) whatever the normaliser, so runs stay comparable.
@@ -143,9 +144,10 @@ def policy_loss(
     if length_norm == "token":
         z = n_tokens
     elif length_norm == "constant":
+        longest = int(m.sum(dim=1).max().item())
         max_len = t if max_len is None else max_len
-        if max_len < t:
-            raise ValueError(f"max_len={max_len} is shorter than the padded length T={t}")
+        if max_len < longest:  # rows may also hold masked prompt tokens, so compare with response lengths
+            raise ValueError(f"max_len={max_len} is shorter than the longest response ({longest} tokens)")
         z = torch.tensor(float(b * max_len), dtype=logprobs.dtype)
     else:
         raise ValueError(f"length_norm must be 'token' or 'constant', got {length_norm!r}")

@@ -242,6 +242,12 @@ def test_constant_length_norm_divides_by_batch_times_max_len():
     assert const.item() == pytest.approx(token.item() * mask.sum().item() / (4 * 8), rel=1e-6)
     default, _ = policy_loss(logp, old, mask, adv, w, length_norm="constant")
     assert default.item() == pytest.approx(token.item() * mask.sum().item() / (4 * 5), rel=1e-6)
+    # rows holding masked prompt tokens: max_len bounds the responses (≤ 2 tokens here), not T = 5
+    prompt_masked = mask.clone()
+    prompt_masked[:, :3] = 0
+    short, _ = policy_loss(logp, old, prompt_masked, adv, w, length_norm="constant", max_len=2)
+    token_short, _ = policy_loss(logp, old, prompt_masked, adv, w)
+    assert short.item() == pytest.approx(token_short.item() * prompt_masked.sum().item() / (4 * 2), rel=1e-6)
 
 
 def test_k3_kl_value_gradient_and_zero_at_reference():
@@ -292,5 +298,5 @@ def test_policy_loss_rejects_bad_inputs():
         policy_loss(logp, old, mask, adv, w, beta_kl=0.1)
     with pytest.raises(ValueError, match="length_norm"):
         policy_loss(logp, old, mask, adv, w, length_norm="seq")
-    with pytest.raises(ValueError, match="max_len"):
-        policy_loss(logp, old, mask, adv, w, length_norm="constant", max_len=2)
+    with pytest.raises(ValueError, match="longest response"):
+        policy_loss(logp, old, mask, adv, w, length_norm="constant", max_len=4)
