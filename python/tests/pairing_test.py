@@ -190,8 +190,10 @@ def test_baselines_validate_inputs():
 # --- profile file -------------------------------------------------------------------------------------------
 
 def _row(i, c, n=16, **extra):
-    row = {"id": i, "problem": "1+1", "answer": "2", "n": n, "successes": c, "p_hat": c / n,
-           "model": "tiny", "template": "boxed"}
+    # the row layout profile.py writes (extra keys are carried, not needed)
+    row = {"id": i, "problem": "1+1", "answer": "2", "level": 1, "n": n, "successes": c, "p_hat": c / n,
+           "model": "tiny@0123abcd", "template": "9f8e7d", "temperature": 1.0, "top_p": 1.0, "max_tokens": 64,
+           "seed": 0, "delta": 0.05}
     row.update(extra)
     return row
 
