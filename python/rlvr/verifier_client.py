@@ -1,0 +1,290 @@
+"""Client of the C++ answer-verification service (rlvr.verifier.v1.Verifier), and the embedded server launcher.
+
+    with open_verifier() as verifier:                      # starts //cpp/verifier:server on a free port
+        verdicts = verifier.verify(responses, golds)       # one Verdict per item, same order
+    with open_verifier("10.0.0.5:50051,10.0.0.6:50051"):   # replicas: round-robin, failing over
+
+Items go out in VerifyBatch chunks (`batch_size`), up to `max_in_flight` chunks at once. A chunk that fails with
+UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED is retried with exponential backoff and jitter, each retry
+on the next replica, so a dead replica costs one attempt and no verdict is lost or duplicated (a chunk's verdicts
+are taken from exactly one successful reply). A `dns:///name:port` address is one channel that gRPC balances
+round-robin over every address the name resolves to.
+"""
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import dataclasses
+import itertools
+import os
+import pathlib
+import random
+import re
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Sequence
+
+import grpc
+
+import rlvr_verifier_pb2 as pb
+import rlvr_verifier_pb2_grpc as pb_grpc
+
+RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED)
+_WORKSPACE = "pairwise_rlvr"
+_SERVER_RUNFILE = os.path.join(_WORKSPACE, "cpp", "verifier", "server")
+_LISTENING = re.compile(r"^listening on (\S+):(\d+)$")
+
+
+class VerifierError(RuntimeError):
+    """The verifier could not answer: unreachable, refusing, or out of retries. The message names the address."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    id: str
+    verdict: str  # CORRECT, INCORRECT, NO_ANSWER, UNPARSEABLE, TIMEOUT or INVALID
+    extracted: str
+    canonical_answer: str
+    canonical_gold: str
+    reason: str
+    elapsed_us: int
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "CORRECT"
+
+
+def _verdict(r: pb.VerifyResponse) -> Verdict:
+    return Verdict(id=r.id, verdict=pb.Verdict.Name(r.verdict), extracted=r.extracted,
+                   canonical_answer=r.canonical_answer, canonical_gold=r.canonical_gold, reason=r.reason,
+                   elapsed_us=r.elapsed_us)
+
+
+class VerifierClient:
+    """gRPC client over one or more replicas (comma-separated `address`). A context manager; thread-safe."""
+
+    def __init__(self, address: str, *, batch_size: int = 512, max_in_flight: int = 2, deadline_us: int = 0,
+                 call_timeout_s: float = 120.0, max_retries: int = 6, backoff_s: float = 0.05,
+                 max_backoff_s: float = 2.0, connect_timeout_s: float = 10.0, auth_token: str | None = None,
+                 tls_ca: str | None = None, max_message_bytes: int = 64 << 20, server: EmbeddedServer | None = None):
+        """`deadline_us`: per-item budget sent to the server (0 = its default). `call_timeout_s`: deadline of
+        each VerifyBatch call. `max_retries`: retries per chunk beyond the first attempt. `auth_token`: sent as
+        `authorization: Bearer <token>`. `tls_ca`: PEM file of the CA that signed the servers' certificates
+        (TLS on; None = plaintext). `server`: an embedded server this client stops on close()."""
+        if batch_size < 1 or max_in_flight < 1 or max_retries < 0 or deadline_us < 0:
+            raise ValueError(f"VerifierClient: batch_size and max_in_flight must be >= 1, max_retries and "
+                             f"deadline_us >= 0 (got {batch_size}, {max_in_flight}, {max_retries}, {deadline_us})")
+        self.addresses = [a.strip() for a in address.split(",") if a.strip()]
+        if not self.addresses:
+            raise ValueError(f"VerifierClient: no address in {address!r} (expected host:port[,host:port...])")
+        self.batch_size = batch_size
+        self.deadline_us = deadline_us
+        self.call_timeout_s = call_timeout_s
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self._server = server
+        self._metadata = (("authorization", f"Bearer {auth_token}"),) if auth_token else None
+        options = [("grpc.max_receive_message_length", max_message_bytes),
+                   ("grpc.max_send_message_length", max_message_bytes),
+                   ("grpc.lb_policy_name", "round_robin"),  # spreads a dns:/// name over its addresses
+                   ("grpc.enable_retries", 0)]  # retries are ours: one policy, and each goes to the next replica
+        credentials = None
+        if tls_ca:
+            credentials = grpc.ssl_channel_credentials(root_certificates=pathlib.Path(tls_ca).read_bytes())
+        self._channels = [grpc.secure_channel(a, credentials, options) if credentials
+                          else grpc.insecure_channel(a, options) for a in self.addresses]
+        self._stubs = [pb_grpc.VerifierStub(c) for c in self._channels]
+        self._next = itertools.count()  # round-robin cursor (itertools.count is atomic under the GIL)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_in_flight,
+                                                           thread_name_prefix="verifier-client")
+        self._wait_until_reachable(connect_timeout_s)
+
+    def _wait_until_reachable(self, timeout_s: float) -> None:
+        """Fails fast with the addresses when no replica accepts a connection; dead replicas are tolerated."""
+        futures = [grpc.channel_ready_future(c) for c in self._channels]
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if any(f.done() for f in futures):
+                break
+            time.sleep(0.01)
+        for f in futures:
+            f.cancel()
+        if not any(f.done() and not f.cancelled() for f in futures):
+            self.close()
+            raise VerifierError(f"verifier unreachable at {','.join(self.addresses)} (no connection within "
+                                f"{timeout_s:g} s): is the server running? Start one with `bazel run "
+                                f"//cpp/verifier:server -- --port=PORT`, or omit --verifier_address to embed one")
+
+    @property
+    def address(self) -> str:
+        return ",".join(self.addresses)
+
+    def verify(self, responses: Sequence[str], golds: Sequence[str],
+               ids: Sequence[str] | None = None) -> list[Verdict]:
+        """One Verdict per (response, gold), in order. ids default to "0", "1", ... (positions)."""
+        if len(responses) != len(golds):
+            raise ValueError(f"verify: {len(responses)} responses but {len(golds)} golds")
+        if ids is None:
+            ids = [str(i) for i in range(len(responses))]
+        elif len(ids) != len(responses):
+            raise ValueError(f"verify: {len(ids)} ids for {len(responses)} responses")
+        requests = [pb.VerifyRequest(id=str(i), response=r, gold=g, deadline_us=self.deadline_us)
+                    for i, r, g in zip(ids, responses, golds)]
+        chunks = [requests[k:k + self.batch_size] for k in range(0, len(requests), self.batch_size)]
+        verdicts: list[Verdict] = []
+        for replies in self._pool.map(self._verify_chunk, chunks):
+            verdicts.extend(replies)
+        return verdicts
+
+    def _verify_chunk(self, chunk: list[pb.VerifyRequest]) -> list[Verdict]:
+        reply = self._call("VerifyBatch", pb.VerifyBatchRequest(requests=chunk))
+        if len(reply.responses) != len(chunk) or any(q.id != r.id for q, r in zip(chunk, reply.responses)):
+            raise VerifierError(f"verifier at {self.address} answered a batch of {len(chunk)} items with "
+                                f"{len(reply.responses)} verdicts or out of order (protocol violation)")
+        return [_verdict(r) for r in reply.responses]
+
+    def stats(self) -> pb.StatsResponse:
+        """Counters of the next replica in turn (one replica's, not the fleet's)."""
+        return self._call("Stats", pb.StatsRequest())
+
+    def _call(self, method: str, request):
+        """Calls `method` on the next replica in turn; a retryable failure moves on to the following replica,
+        with exponential backoff once every replica has failed in this call."""
+        errors = []
+        n = len(self._stubs)
+        index = next(self._next) % n
+        for attempt in range(self.max_retries + 1):
+            try:
+                return getattr(self._stubs[index], method)(request, timeout=self.call_timeout_s,
+                                                           metadata=self._metadata)
+            except grpc.RpcError as e:
+                code = e.code()
+                errors.append(f"{self.addresses[index]}: {code.name} {e.details()}")
+                if code not in RETRYABLE:
+                    raise VerifierError(f"verifier at {self.addresses[index]} refused {method}: {code.name}: "
+                                        f"{e.details()}") from e
+            index = (index + 1) % n  # fail over to the next replica at once; back off only when all failed
+            if attempt < self.max_retries and attempt + 1 >= n:
+                delay = min(self.max_backoff_s, self.backoff_s * 2 ** ((attempt + 1) // n - 1))
+                time.sleep(delay * random.uniform(0.5, 1.0))  # jitter: clients retrying together spread out
+        raise VerifierError(f"verifier at {self.address}: {method} failed after {self.max_retries + 1} attempts; "
+                            f"last errors: {'; '.join(errors[-3:])}")
+
+    def close(self) -> None:
+        """Closes the channels and stops the embedded server, if any. Idempotent."""
+        self._pool.shutdown(wait=True)
+        for c in self._channels:
+            c.close()
+        if self._server is not None:
+            self._server.stop()
+
+    def __enter__(self) -> VerifierClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def find_server_binary() -> str:
+    """The server binary: $RLVR_VERIFIER_SERVER, else from Bazel runfiles, else from bazel-bin of the source tree."""
+    override = os.environ.get("RLVR_VERIFIER_SERVER")
+    if override:
+        if not os.access(override, os.X_OK):
+            raise VerifierError(f"RLVR_VERIFIER_SERVER={override} is not an executable file")
+        return override
+    here = pathlib.Path(__file__).resolve()
+    candidates = []
+    for root in (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR"), sys.argv[0] + ".runfiles"):
+        if root:
+            candidates.append(pathlib.Path(root) / _SERVER_RUNFILE)
+    # This file sits at <runfiles>/pairwise_rlvr/python/rlvr/ in a Bazel run, at <repo>/python/rlvr/ in a checkout.
+    candidates.append(pathlib.Path(__file__).parents[2] / "cpp" / "verifier" / "server")
+    candidates.append(here.parents[2] / "bazel-bin" / "cpp" / "verifier" / "server")
+    for path in candidates:
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path)
+    raise VerifierError("verifier server binary not found; looked in " + ", ".join(map(str, candidates)) +
+                        ". Run through Bazel (data = //cpp/verifier:server), build it with `./bazelw build "
+                        "//cpp/verifier:server`, set RLVR_VERIFIER_SERVER, or pass a verifier address")
+
+
+class EmbeddedServer:
+    """The C++ server as a child process on a free loopback port; stop() (or interpreter exit) ends it."""
+
+    def __init__(self, binary: str | None = None, args: Sequence[str] = (), start_timeout_s: float = 30.0):
+        self.binary = binary or find_server_binary()
+        self._log = tempfile.TemporaryFile(mode="w+b", prefix="rlvr-verifier-", suffix=".log")
+        self._proc = subprocess.Popen([self.binary, "--port=0", "--bind=127.0.0.1", *args],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
+        self._lock = threading.Lock()
+        atexit.register(self.stop)
+        try:
+            self.address = self._read_address(start_timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _read_address(self, timeout_s: float) -> str:
+        deadline = time.monotonic() + timeout_s
+        line = b""
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise VerifierError(f"{self.binary} printed no 'listening on' line within {timeout_s:g} s; "
+                                    f"log: {self.log_tail()}")
+            ready, _, _ = select.select([self._proc.stdout], [], [], remaining)
+            if ready:
+                chunk = os.read(self._proc.stdout.fileno(), 4096)
+                if not chunk:
+                    code = self._proc.wait()
+                    raise VerifierError(f"{self.binary} exited with status {code} before listening; "
+                                        f"log: {self.log_tail()}")
+                line += chunk
+        match = _LISTENING.match(line.decode(errors="replace").strip())
+        if not match:
+            raise VerifierError(f"{self.binary}: expected 'listening on HOST:PORT', got {line!r}")
+        return f"{match.group(1)}:{match.group(2)}"
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def log_tail(self, n_bytes: int = 2000) -> str:
+        self._log.seek(0, os.SEEK_END)
+        self._log.seek(max(0, self._log.tell() - n_bytes))
+        return self._log.read().decode(errors="replace").strip() or "(empty)"
+
+    def stop(self, timeout_s: float = 10.0) -> int | None:
+        """SIGTERM (the server drains in-flight calls), then SIGKILL after `timeout_s`. Returns the exit code."""
+        with self._lock:
+            if self._proc.poll() is None:
+                self._proc.send_signal(signal.SIGTERM)
+                try:
+                    self._proc.wait(timeout_s)
+                except subprocess.TimeoutExpired:
+                    self._proc.kill()
+                    self._proc.wait()
+            if self._proc.stdout and not self._proc.stdout.closed:
+                self._proc.stdout.close()
+            atexit.unregister(self.stop)
+            return self._proc.returncode
+
+
+def open_verifier(address: str | None = None, *, server_args: Sequence[str] = (), **options) -> VerifierClient:
+    """A client of the verifier at `address` ("host:port", comma-separated replicas, or "dns:///name:port").
+    With no address, starts the server binary (Bazel runfiles, or $RLVR_VERIFIER_SERVER) on a free loopback port
+    with `server_args`, and stops it when the client is closed. `options` go to VerifierClient."""
+    if address:
+        return VerifierClient(address, **options)
+    server = EmbeddedServer(args=server_args)
+    try:
+        return VerifierClient(server.address, server=server, **options)
+    except BaseException:
+        server.stop()
+        raise

@@ -1,0 +1,235 @@
+"""Client of the C++ verifier against the real server binary: embedded default, batching order, unreachable
+servers, retries with failover, bearer auth, health, and the `verify` binary end to end.
+
+Cases use plain numbers, whose verdicts do not depend on the library's finer equivalence rules.
+"""
+import concurrent.futures
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import threading
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+import rlvr_verifier_pb2 as pb
+import rlvr_verifier_pb2_grpc as pb_grpc
+from rlvr import verifier_client
+from rlvr.verifier_client import EmbeddedServer, VerifierClient, VerifierError, open_verifier
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = EmbeddedServer()
+    yield s
+    assert s.stop() == 0, s.log_tail()
+
+
+def test_embedded_default_verifies_and_stops_cleanly():
+    with open_verifier() as verifier:
+        pid = verifier._server.pid
+        verdicts = verifier.verify(["42", "41", "", "  42 "], ["42"] * 4)
+        assert [v.verdict for v in verdicts] == ["CORRECT", "INCORRECT", "NO_ANSWER", "CORRECT"]
+        assert [v.id for v in verdicts] == ["0", "1", "2", "3"]
+        assert verdicts[0].correct and not verdicts[1].correct
+        assert verdicts[1].extracted == "41"
+        assert all(v.elapsed_us >= 0 for v in verdicts)
+        server = verifier._server
+    assert server.stop() == 0  # close() sent SIGTERM and the server drained and exited 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_batches_keep_order_across_chunks_and_parallel_calls(server):
+    n = 1000
+    with VerifierClient(server.address, batch_size=7, max_in_flight=3) as verifier:
+        verdicts = verifier.verify([str(i) for i in range(n)], ["500"] * n, [f"q{i}" for i in range(n)])
+        assert [v.id for v in verdicts] == [f"q{i}" for i in range(n)]
+        assert [v.extracted for v in verdicts] == [str(i) for i in range(n)]
+        assert [i for i, v in enumerate(verdicts) if v.correct] == [500]
+        stats = verifier.stats()
+        assert sum(stats.latency_counts) >= n
+        assert stats.in_flight == 0
+
+
+def test_empty_input_and_mismatched_lengths(server):
+    with VerifierClient(server.address) as verifier:
+        assert verifier.verify([], []) == []
+        with pytest.raises(ValueError, match="2 responses but 1 golds"):
+            verifier.verify(["1", "2"], ["1"])
+        with pytest.raises(ValueError, match="1 ids for 2 responses"):
+            verifier.verify(["1", "2"], ["1", "2"], ["a"])
+
+
+def test_unreachable_server_error_names_the_address():
+    address = f"127.0.0.1:{free_port()}"
+    with pytest.raises(VerifierError, match=f"unreachable at {address}"):
+        VerifierClient(address, connect_timeout_s=0.5)
+
+
+def test_missing_server_binary_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("RLVR_VERIFIER_SERVER", str(tmp_path / "nope"))
+    with pytest.raises(VerifierError, match="RLVR_VERIFIER_SERVER=.*nope is not an executable"):
+        open_verifier()
+
+
+def test_server_that_fails_to_start_reports_its_log():
+    with pytest.raises(VerifierError, match="exited with status 1 before listening.*max_batch must be >= 1"):
+        EmbeddedServer(args=["--max_batch=0"])
+
+
+class FlakyProxy(pb_grpc.VerifierServicer):
+    """Fault injector in front of the real server: the first `failures` VerifyBatch calls fail with `code`."""
+
+    def __init__(self, target: str, failures: int, code=grpc.StatusCode.UNAVAILABLE):
+        self.failures, self.code, self.calls = failures, code, 0
+        self.lock = threading.Lock()
+        self.channel = grpc.insecure_channel(target)
+        self.stub = pb_grpc.VerifierStub(self.channel)
+
+    def VerifyBatch(self, request, context):
+        with self.lock:
+            self.calls += 1
+            fail = self.calls <= self.failures
+        if fail:
+            context.abort(self.code, "injected failure")
+        return self.stub.VerifyBatch(request)
+
+
+@pytest.fixture
+def start_proxy(server):
+    started = []
+
+    def start(failures, code=grpc.StatusCode.UNAVAILABLE):
+        proxy = FlakyProxy(server.address, failures, code)
+        grpc_server = grpc.server(concurrent.futures.ThreadPoolExecutor(max_workers=4))
+        pb_grpc.add_VerifierServicer_to_server(proxy, grpc_server)
+        port = grpc_server.add_insecure_port("127.0.0.1:0")
+        grpc_server.start()
+        started.append(grpc_server)
+        return proxy, f"127.0.0.1:{port}"
+
+    yield start
+    for s in started:
+        s.stop(None)
+
+
+@pytest.mark.parametrize("code", [grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED,
+                                  grpc.StatusCode.DEADLINE_EXCEEDED])
+def test_retries_retryable_failures_with_backoff(start_proxy, code):
+    proxy, address = start_proxy(failures=3, code=code)
+    with VerifierClient(address, max_retries=3, backoff_s=0.01) as verifier:
+        verdicts = verifier.verify(["1", "2"], ["2", "2"])
+    assert [v.verdict for v in verdicts] == ["INCORRECT", "CORRECT"]
+    assert proxy.calls == 4
+
+
+def test_gives_up_after_max_retries_naming_the_address(start_proxy):
+    proxy, address = start_proxy(failures=100)
+    with VerifierClient(address, max_retries=2, backoff_s=0.01) as verifier:
+        with pytest.raises(VerifierError, match=f"verifier at {address}: VerifyBatch failed after 3 attempts.*"
+                                                f"UNAVAILABLE injected failure"):
+            verifier.verify(["1"], ["1"])
+    assert proxy.calls == 3
+
+
+def test_non_retryable_failure_is_not_retried(start_proxy):
+    proxy, address = start_proxy(failures=1, code=grpc.StatusCode.INVALID_ARGUMENT)
+    with VerifierClient(address, backoff_s=0.01) as verifier:
+        with pytest.raises(VerifierError, match="refused VerifyBatch: INVALID_ARGUMENT"):
+            verifier.verify(["1"], ["1"])
+    assert proxy.calls == 1
+
+
+def test_fails_over_from_a_dead_replica(server):
+    dead = EmbeddedServer()
+    dead_address = dead.address
+    with VerifierClient(f"{dead_address},{server.address}", batch_size=10, backoff_s=0.01,
+                        max_retries=4) as verifier:
+        assert dead.stop() == 0
+        n = 200
+        verdicts = verifier.verify([str(i % 5) for i in range(n)], ["3"] * n)
+    assert [v.id for v in verdicts] == [str(i) for i in range(n)]
+    assert sum(v.correct for v in verdicts) == n // 5
+
+
+def test_bearer_token(tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text("t0ken\n")
+    with open_verifier(server_args=[f"--auth_token_file={token_file}"], auth_token="t0ken") as verifier:
+        assert verifier.verify(["7"], ["7"])[0].correct
+        address = verifier.address
+        with VerifierClient(address, auth_token="wrong") as bad:
+            with pytest.raises(VerifierError, match=f"verifier at {address} refused VerifyBatch: UNAUTHENTICATED"):
+                bad.verify(["7"], ["7"])
+        with VerifierClient(address) as anonymous:
+            with pytest.raises(VerifierError, match="UNAUTHENTICATED"):
+                anonymous.verify(["7"], ["7"])
+
+
+def test_stock_health_client_sees_serving(server):
+    with grpc.insecure_channel(server.address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        for service in ("", "rlvr.verifier.v1.Verifier"):
+            reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+            assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def _verify_binary() -> pathlib.Path:
+    for root in (os.environ.get("TEST_SRCDIR"), os.environ.get("RUNFILES_DIR")):
+        if root and (pathlib.Path(root) / "pairwise_rlvr/python/verify").exists():
+            return pathlib.Path(root) / "pairwise_rlvr/python/verify"
+    return pathlib.Path(verifier_client.__file__).resolve().parents[2] / "bazel-bin/python/verify"
+
+
+def test_verify_binary_end_to_end(tmp_path, server):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(json.dumps(c) for c in [
+        {"id": "a", "response": "The answer is 12", "gold": "12"},
+        {"response": "", "gold": "5", "source": "kept"},
+        {"id": 7, "response": "9", "gold": "8"},
+    ]) + "\n\n")
+    out = tmp_path / "verdicts.jsonl"
+    for address_args in ([], [f"--verifier_address={server.address}"]):
+        if out.exists():
+            out.unlink()
+        run = subprocess.run([str(_verify_binary()), f"--input={cases}", f"--output={out}", *address_args],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        assert [r["id"] for r in rows] == ["a", "2", "7"]
+        assert [r["verdict"] for r in rows] == ["CORRECT", "NO_ANSWER", "INCORRECT"]
+        assert rows[1]["source"] == "kept"
+        assert rows[2]["extracted"] == "9"
+        assert {"reason", "canonical_gold", "canonical_answer", "elapsed_us"} <= set(rows[0])
+        assert "3 cases in" in run.stdout and "CORRECT=1" in run.stdout and "INCORRECT=1" in run.stdout
+        assert "verify: 100%" in run.stderr  # the progress bar
+
+
+def test_verify_binary_malformed_line_names_file_and_line(tmp_path, server):
+    cases = tmp_path / "bad.jsonl"
+    cases.write_text(json.dumps({"response": "1", "gold": "1"}) + "\n" + json.dumps({"response": "2"}) + "\n")
+    out = tmp_path / "verdicts.jsonl"
+    run = subprocess.run([str(_verify_binary()), f"--input={cases}", f"--output={out}",
+                          f"--verifier_address={server.address}"], capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert f"{cases}:2: missing 'gold'" in run.stderr
+    assert not out.exists()
+    cases.write_text('{"response": "1", "gold": \n')
+    run = subprocess.run([str(_verify_binary()), f"--input={cases}", f"--output={out}",
+                          f"--verifier_address={server.address}"], capture_output=True, text=True, timeout=120)
+    assert f"{cases}:1: not valid JSON" in run.stderr
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))
