@@ -49,10 +49,17 @@ def _checkpoint_shapes(model_dir: str) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def _prompt_seed(seed: int, index: int) -> int:
-    """A well-spread base seed per (call seed, prompt index); vLLM gives the n samples base, base+1, ..."""
-    digest = hashlib.blake2b(f"{seed}:{index}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") >> 2  # leave room for + n below 2**63
+def _prompt_seeds(seed: int, prompts: list[str]) -> list[int]:
+    """A well-spread base seed per prompt from (call seed, prompt text, how often that text came before in the
+    call), so a prompt's samples do not depend on which other prompts share the batch (a resumed profile equals
+    an uninterrupted one) while repeats of a prompt still differ. vLLM gives the n samples base, base+1, ..."""
+    seen: dict[str, int] = {}
+    seeds = []
+    for prompt in prompts:
+        repeat = seen[prompt] = seen.get(prompt, -1) + 1
+        digest = hashlib.blake2b(f"{seed}\0{repeat}\0{prompt}".encode(), digest_size=8).digest()
+        seeds.append(int.from_bytes(digest, "little") >> 2)  # leave room for + n below 2**63
+    return seeds
 
 
 class RolloutEngine:
@@ -87,7 +94,7 @@ class RolloutEngine:
                              **engine_kwargs)
         self.start_seconds = time.perf_counter() - start
         self._vllm = vllm
-        self._tokenizer = self._llm.get_tokenizer()
+        self.tokenizer = self._llm.get_tokenizer()
         model_config = self._llm.llm_engine.model_config
         self.dtype: torch.dtype = model_config.dtype
         self.tied_embeddings = bool(getattr(model_config.hf_config, "tie_word_embeddings", False))
@@ -96,12 +103,12 @@ class RolloutEngine:
 
     def prompt_token_ids(self, prompt: str) -> list[int]:
         """The exact token ids `generate` feeds the model for `prompt`."""
-        return list(self._tokenizer.encode(prompt))
+        return list(self.tokenizer.encode(prompt))
 
     def generate(self, prompts: list[str], n: int, temperature: float, top_p: float, max_tokens: int,
                  seed: int | None = None) -> list[list[Sample]]:
-        """`n` samples for each prompt, as [prompt][sample]. With `seed`, the result depends only on the
-        weights, the prompts and the seed (each prompt gets its own seed derived from `seed` and its index)."""
+        """`n` samples for each prompt, as [prompt][sample]. With `seed`, a prompt's samples depend only on the
+        weights, the seed and the prompt (see _prompt_seeds)."""
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
         if max_tokens < 1:
@@ -112,10 +119,11 @@ class RolloutEngine:
             raise ValueError(f"top_p must be in (0, 1], got {top_p}")
         if not prompts:
             return []
+        seeds = [None] * len(prompts) if seed is None else _prompt_seeds(seed, prompts)
         params = [
             self._vllm.SamplingParams(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
-                                      logprobs=0, seed=None if seed is None else _prompt_seed(seed, i))
-            for i in range(len(prompts))
+                                      logprobs=0, seed=s)
+            for s in seeds
         ]
         inputs = [{"prompt_token_ids": self.prompt_token_ids(p)} for p in prompts]
         outputs = self._llm.generate(inputs, params, use_tqdm=False)

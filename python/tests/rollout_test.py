@@ -89,6 +89,13 @@ def test_generate_reproducible_under_seed(setup):
     assert [[s.token_ids for s in row] for row in first] == [[s.token_ids for s in row] for row in again]
     assert [[s.logprobs for s in row] for row in first] == [[s.logprobs for s in row] for row in again]
     assert [[s.token_ids for s in row] for row in first] != [[s.token_ids for s in row] for row in other]
+    # A prompt's samples do not depend on its batch neighbours (profiling resumes in other batches)...
+    alone = engine.generate(PROMPTS[1:2], n=4, temperature=1.0, top_p=1.0, max_tokens=16, seed=3)
+    assert [s.token_ids for s in alone[0]] == [s.token_ids for s in first[1]]
+    # ...but a repeated prompt is sampled afresh.
+    twice = engine.generate(PROMPTS[:1] * 2, n=4, temperature=1.0, top_p=1.0, max_tokens=16, seed=3)
+    assert [s.token_ids for s in twice[0]] == [s.token_ids for s in first[0]]
+    assert [s.token_ids for s in twice[1]] != [s.token_ids for s in twice[0]]
 
 
 def test_generate_shapes(setup):
