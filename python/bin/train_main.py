@@ -1,0 +1,77 @@
+"""`bazel run //python:train`: profile → pair → Weighted GRPO with vLLM rollouts, the C++ verifier and DeepSpeed.
+
+With no flags: a small complete run on the tiny model (built on first use) and the synthetic task; prints the
+report's path and the held-out accuracy before and after. Two ranks:
+    torchrun --nproc_per_node=2 python/bin/train_main.py --output_dir=...
+"""
+from rlvr import runtime
+
+runtime.setup()  # before anything imports vllm / deepspeed: they read the environment at import time
+
+import dataclasses  # noqa: E402
+
+from absl import app, flags  # noqa: E402
+
+from rlvr import pairing, trainer  # noqa: E402
+
+_D = trainer.TrainConfig()
+FLAGS = flags.FLAGS
+flags.DEFINE_string("model_dir", _D.model_dir, "Hugging Face model dir; empty: the tiny model, built on first use.")
+flags.DEFINE_string("pool", _D.pool, "Prompt pool (.parquet/.jsonl/.json with problem + answer) or 'synthetic'.")
+flags.DEFINE_string("heldout", _D.heldout, "Held-out set file or 'synthetic' (the synthetic task's held-out split).")
+flags.DEFINE_integer("pool_size", _D.pool_size, "Synthetic pool size; for files, the first N problems (0: all).")
+flags.DEFINE_integer("heldout_size", _D.heldout_size, "Held-out problems evaluated (0: all of a file).")
+flags.DEFINE_integer("synthetic_seed", _D.synthetic_seed, "Seed of the synthetic task.")
+flags.DEFINE_enum("template", _D.template, ["auto", "plain"], "Prompt template: the tokenizer's chat template "
+                  "when it has one ('auto') or never ('plain').")
+flags.DEFINE_enum("method", _D.method, list(trainer.METHODS), "Prompt selection and objective.")
+flags.DEFINE_integer("steps", _D.steps, "Number of updates.")
+flags.DEFINE_integer("rollouts_per_prompt", _D.rollouts_per_prompt, "G: responses sampled per prompt per update.")
+flags.DEFINE_integer("pool_batch", _D.pool_batch, "pool_grpo: prompts per update.")
+flags.DEFINE_enum("pairing", _D.pairing, list(pairing.STRATEGIES), "pairs_wgrpo: how (q+, q-) is chosen.")
+flags.DEFINE_enum("pair_rule", _D.pair_rule, list(pairing.RULES), "Band edge on p-hat ('point') or on the "
+                  "Wilson bound ('interval').")
+flags.DEFINE_float("p_low", _D.p_low, "q+ band: 0 < p <= p_low.")
+flags.DEFINE_float("p_high", _D.p_high, "q- band: p_high <= p < 1.")
+flags.DEFINE_float("online_decay", _D.online_decay, "pairing=online: decay of the per-prompt success counts.")
+flags.DEFINE_string("profile", _D.profile, "Profile JSONL to pair from; empty: profile the pool first.")
+flags.DEFINE_integer("profile_rollouts", _D.profile_rollouts, "K: rollouts per prompt when profiling.")
+flags.DEFINE_string("history", _D.history, "variance_grpo: accuracy_by_epoch.json of a pool_grpo run "
+                    "(historical variance); empty: rank by the profile's p(1-p).")
+flags.DEFINE_float("alpha", _D.alpha, "Weight of successes on q+ (alpha = beta = 1 is plain GRPO).")
+flags.DEFINE_float("beta", _D.beta, "Weight of failures on q-.")
+flags.DEFINE_enum("advantage", _D.advantage, ["grpo", "drgrpo"], "Group normalisation: GRPO or Dr.GRPO.")
+flags.DEFINE_float("clip_eps", _D.clip_eps, "PPO ratio clip.")
+flags.DEFINE_float("beta_kl", _D.beta_kl, "KL penalty to the initial model (0: off).")
+flags.DEFINE_float("beta_h", _D.beta_h, "Entropy bonus (0: off).")
+flags.DEFINE_float("temperature", _D.temperature, "Sampling temperature of rollouts and profiling.")
+flags.DEFINE_float("top_p", _D.top_p, "Nucleus sampling threshold.")
+flags.DEFINE_integer("max_tokens", _D.max_tokens, "Maximum response length in tokens.")
+flags.DEFINE_integer("max_model_len", _D.max_model_len, "vLLM context length (prompt + response).")
+flags.DEFINE_string("ds_config", _D.ds_config, "DeepSpeed JSON config; empty: python/configs/ds_cpu.json.")
+flags.DEFINE_float("lr", _D.lr, "Learning rate; 0: the DeepSpeed config's.")
+flags.DEFINE_integer("eval_every", _D.eval_every, "Held-out evaluation every N updates (also before and after).")
+flags.DEFINE_integer("eval_n", _D.eval_n, "Samples per held-out problem.")
+flags.DEFINE_float("eval_temperature", _D.eval_temperature, "Held-out sampling temperature (0: greedy).")
+flags.DEFINE_integer("checkpoint_every", _D.checkpoint_every, "Checkpoint every N updates (and at the end).")
+flags.DEFINE_integer("keep_checkpoints", _D.keep_checkpoints, "Checkpoints kept (oldest removed).")
+flags.DEFINE_string("output_dir", _D.output_dir, "Run directory; empty: <cache>/runs/<method>-<date-time>.")
+flags.DEFINE_string("resume", _D.resume, "Resume from a run dir (its latest checkpoint) or a checkpoint dir.")
+flags.DEFINE_string("verifier_address", _D.verifier_address, "host:port of a running verifier; empty: start the "
+                    "embedded C++ server on a free loopback port.")
+flags.DEFINE_integer("seed", _D.seed, "Seed of everything random in the run.")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    values = {f.name: getattr(FLAGS, f.name) for f in dataclasses.fields(trainer.TrainConfig) if f.name in FLAGS}
+    summary = trainer.train(trainer.TrainConfig(**values))
+    if summary:  # rank 0
+        print(f"report: {summary['report']}")
+        print(f"held-out accuracy: before {100 * summary['accuracy_before']:.1f}% -> "
+              f"after {100 * summary['accuracy_after']:.1f}%")
+
+
+if __name__ == "__main__":
+    app.run(main)
