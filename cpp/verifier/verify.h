@@ -26,6 +26,7 @@ struct Limits {
   int max_depth = 200;               // brace / parenthesis nesting
   int max_exponent_digits = 4;       // |exponent| < 10^4 in powers of exact numbers
   int64_t max_steps = 200000;        // evaluation work budget per item
+  int max_number_digits = 1000;      // digits in one numeric literal
 };
 
 struct Outcome {

@@ -1,0 +1,261 @@
+#include "cpp/verifier/canonical.h"
+
+#include <initializer_list>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
+#include "cpp/verifier/extract.h"
+
+namespace rlvr::verifier {
+namespace {
+
+bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsSpace(char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); }
+
+bool OneOf(absl::string_view name, std::initializer_list<absl::string_view> names) {
+  for (absl::string_view n : names) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+// Markers around word-only \text{} groups; resolved once we know whether other content exists.
+constexpr char kWordsOpen = '\x01';
+constexpr char kWordsClose = '\x02';
+
+// Word-only content (letters, spaces, punctuation, at least two letters): a unit or prose, not math.
+bool IsWords(absl::string_view s) {
+  int letters = 0;
+  for (char c : s) {
+    if (IsLetter(c)) {
+      ++letters;
+    } else if (IsDigit(c) || c == '\\' || c == '{' || c == '}' || c == '^' || c == '_') {
+      return false;
+    }
+  }
+  return letters >= 2;
+}
+
+// Pass over LaTeX commands: drop presentation-only ones, rename synonyms, unwrap text groups.
+std::string RewriteCommands(absl::string_view s, bool* percent) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == '%') {
+      *percent = true;
+      ++i;
+      continue;
+    }
+    if (c == '$' || c == '~') {
+      if (c == '~') out.push_back(' ');
+      ++i;
+      continue;
+    }
+    if (c != '\\') {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    if (i + 1 >= s.size()) {
+      ++i;
+      continue;
+    }
+    char n = s[i + 1];
+    if (!IsLetter(n)) {
+      if (n == '%') {
+        *percent = true;
+      } else if (n == ',' || n == '!' || n == ';' || n == ':' || n == ' ' || n == '$') {
+        // spacing macros and \$: nothing
+      } else {
+        out.append(s.data() + i, 2);  // \{ \} \\ and friends
+      }
+      i += 2;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < s.size() && IsLetter(s[j])) ++j;
+    absl::string_view name = s.substr(i + 1, j - i - 1);
+    if (OneOf(name, {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl",
+                     "biggr", "Biggl", "Biggr"})) {
+      if (j < s.size() && s[j] == '.') ++j;  // \left. / \right. are invisible delimiters
+      i = j;
+      continue;
+    }
+    if (OneOf(name, {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "degree", "circ"})) {
+      i = j;
+      continue;
+    }
+    if (OneOf(name, {"quad", "qquad"})) {
+      out.push_back(' ');
+      i = j;
+      continue;
+    }
+    if (OneOf(name, {"dfrac", "tfrac", "cfrac"})) {
+      out.append("\\frac");
+      i = j;
+      continue;
+    }
+    if (OneOf(name, {"text", "textbf", "textit", "textrm", "textnormal", "textsf", "texttt", "mbox", "mathrm",
+                     "mathbf", "mathit", "mathsf", "boldsymbol", "bm", "operatorname", "mathnormal"})) {
+      size_t k = j;
+      while (k < s.size() && s[k] == ' ') ++k;
+      absl::string_view content;
+      size_t end = 0;
+      if (k < s.size() && s[k] == '{' && MatchBraces(s, k, &content, &end)) {
+        if (name == "operatorname") {
+          out.push_back('\\');
+          out.append(content.data(), content.size());
+        } else if (IsWords(content)) {
+          out.push_back(kWordsOpen);
+          out.append(content.data(), content.size());
+          out.push_back(kWordsClose);
+        } else {
+          // Nested groups inside (e.g. \text{\$5}) are rewritten too.
+          out.append(RewriteCommands(content, percent));
+        }
+        i = end;
+        continue;
+      }
+      i = j;
+      continue;
+    }
+    out.append(s.data() + i, j - i);
+    i = j;
+  }
+  return out;
+}
+
+// Keeps word groups only when nothing else is there (the whole answer is text, e.g. \text{Monday}).
+std::string ResolveWordGroups(absl::string_view s) {
+  bool other = false;
+  int depth = 0;
+  for (char c : s) {
+    if (c == kWordsOpen) ++depth;
+    else if (c == kWordsClose) --depth;
+    else if (depth == 0 && !IsSpace(c) && c != '.' && c != ',') other = true;
+  }
+  std::string out;
+  out.reserve(s.size());
+  depth = 0;
+  for (char c : s) {
+    if (c == kWordsOpen) {
+      ++depth;
+      if (other) out.push_back(' ');
+    } else if (c == kWordsClose) {
+      --depth;
+    } else if (depth == 0 || !other) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// "1,000,000" / "1 000" → "1000000" when every group after the first has exactly three digits.
+std::string DropThousandsSeparators(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    if (!IsDigit(s[i]) || (i > 0 && (IsDigit(s[i - 1]) || s[i - 1] == '.'))) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && IsDigit(s[j])) ++j;
+    size_t lead = j - i;
+    size_t k = j;
+    int groups = 0;
+    char sep = 0;
+    while (lead <= 3 && k + 1 < s.size() && (s[k] == ',' || s[k] == ' ') && (sep == 0 || s[k] == sep) &&
+           IsDigit(s[k + 1])) {
+      size_t g = k + 1;
+      size_t e = g;
+      while (e < s.size() && IsDigit(s[e])) ++e;
+      if (e - g != 3) break;
+      sep = s[k];
+      k = e;
+      ++groups;
+    }
+    // Not a grouping if it continues like a list ("1,000,5") or into a decimal point.
+    bool list_continues = k < s.size() && (s[k] == ',' || s[k] == '.') && k + 1 < s.size() && IsDigit(s[k + 1]);
+    if (groups > 0 && !list_continues) {
+      for (size_t p = i; p < k; ++p) {
+        if (IsDigit(s[p])) out.push_back(s[p]);
+      }
+    } else {
+      out.append(s.data() + i, j - i);
+      k = j;
+    }
+    i = k;
+  }
+  return out;
+}
+
+// "5 cm", "12 square feet": drop trailing letter words after a number.
+absl::string_view DropTrailingUnitWords(absl::string_view s) {
+  size_t end = s.size();
+  size_t cut = absl::string_view::npos;
+  while (true) {
+    size_t e = end;
+    while (e > 0 && IsSpace(s[e - 1])) --e;
+    size_t b = e;
+    while (b > 0 && (IsLetter(s[b - 1]) || s[b - 1] == '^' || IsDigit(s[b - 1]))) --b;
+    if (b == e || b == 0 || !IsSpace(s[b - 1])) break;
+    absl::string_view word = s.substr(b, e - b);
+    if (!IsLetter(word[0]) || word.size() < 2) break;
+    cut = b;
+    end = b;
+  }
+  if (cut == absl::string_view::npos) return s;
+  absl::string_view head = absl::StripTrailingAsciiWhitespace(s.substr(0, cut));
+  if (head.empty() || !(IsDigit(head.back()) || head.back() == '}')) return s;
+  return head;
+}
+
+absl::string_view StripDelimiters(absl::string_view s) {
+  s = absl::StripAsciiWhitespace(s);
+  for (auto [open, close] : {std::pair<absl::string_view, absl::string_view>{"\\(", "\\)"}, {"\\[", "\\]"}}) {
+    if (absl::StartsWith(s, open) && absl::EndsWith(s, close) && s.size() >= 4) {
+      s = absl::StripAsciiWhitespace(s.substr(2, s.size() - 4));
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+Canonical Canonicalize(absl::string_view answer) {
+  Canonical out;
+  std::string s = absl::StrReplaceAll(
+      StripDelimiters(answer),
+      {{"^{\\circ}", ""}, {"^\\circ", ""}, {"{,}", ","}, {"\xe2\x88\x92", "-"}, {"\xc3\x97", "\\times "},
+       {"\xc2\xb7", "\\cdot "}, {"\xcf\x80", "\\pi "}, {"\xe2\x88\x9e", "\\infty "}, {"\xe2\x88\x9a", "\\sqrt"},
+       {"\xc2\xb0", ""}, {"\xe2\x89\xa4", "\\le "}, {"\xe2\x89\xa5", "\\ge "}, {"\xe2\x88\xaa", "\\cup "},
+       {"\\!", ""}, {"\\,", ""}, {"\\;", " "}, {"\\:", " "}});
+  s = ResolveWordGroups(RewriteCommands(s, &out.percent));
+  s = DropThousandsSeparators(s);
+  // Collapse whitespace.
+  std::string collapsed;
+  collapsed.reserve(s.size());
+  for (char c : s) {
+    if (IsSpace(c)) {
+      if (!collapsed.empty() && collapsed.back() != ' ') collapsed.push_back(' ');
+    } else {
+      collapsed.push_back(c);
+    }
+  }
+  absl::string_view v = absl::StripAsciiWhitespace(collapsed);
+  while (!v.empty() && (v.back() == '.' || v.back() == ',' || v.back() == ';')) {
+    v.remove_suffix(1);
+    v = absl::StripTrailingAsciiWhitespace(v);
+  }
+  v = DropTrailingUnitWords(v);
+  out.text = std::string(v);
+  return out;
+}
+
+}  // namespace rlvr::verifier

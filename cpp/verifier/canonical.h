@@ -1,0 +1,25 @@
+// LaTeX clean-up of an answer string before parsing (rules in docs/verifier.md, "Normalisation"):
+// drops \left/\right/\big, spacing macros, \displaystyle, $, \$ and degree marks; maps \dfrac/\tfrac/\cfrac
+// to \frac and a few Unicode symbols to LaTeX; unwraps \text{}/\mathrm{}-style groups, dropping word-only
+// groups (units) when other content is present; removes thousands separators ("1,000", "1{,}000",
+// "1\,000"), trailing unit words ("5 cm"), and trailing punctuation. "%" is removed and reported.
+#ifndef RLVR_CPP_VERIFIER_CANONICAL_H_
+#define RLVR_CPP_VERIFIER_CANONICAL_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace rlvr::verifier {
+
+struct Canonical {
+  std::string text;
+  bool percent = false;  // the answer carried a percent sign
+};
+
+// Linear in the input size; never fails (unknown LaTeX is kept verbatim for the parser to judge).
+Canonical Canonicalize(absl::string_view answer);
+
+}  // namespace rlvr::verifier
+
+#endif  // RLVR_CPP_VERIFIER_CANONICAL_H_

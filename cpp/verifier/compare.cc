@@ -1,0 +1,376 @@
+#include "cpp/verifier/compare.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace rlvr::verifier {
+namespace {
+
+// Evaluation points: up to kTrials assignments, at least kMinPoints where both sides are defined.
+constexpr int kTrials = 8;
+constexpr int kMinPoints = 3;
+
+// A node in one of the two trees.
+struct Ref {
+  const Expr* e;
+  int i;
+  const Node& n() const { return e->at(i); }
+  Ref kid(size_t k) const { return {e, n().kids[k]}; }
+};
+
+void FreeVars(Ref r, std::set<std::string>* out) {
+  if (r.n().kind == Kind::kVar) out->insert(r.n().name);
+  for (size_t k = 0; k < r.n().kids.size(); ++k) FreeVars(r.kid(k), out);
+}
+
+// Pseudo-random but deterministic (no global RNG: the library is pure): small rationals away from
+// 0 and ±1, different per variable and per trial, both signs.
+Rational PointValue(int trial, int var) {
+  uint64_t x = (static_cast<uint64_t>(trial) + 1) * 2654435761u + (static_cast<uint64_t>(var) + 1) * 40503u;
+  x ^= x >> 13;
+  x *= 0x9E3779B97F4A7C15ull;
+  int64_t num = static_cast<int64_t>((x >> 20) % 41) - 20;
+  if (num >= -1 && num <= 1) num += 7;
+  int64_t den = static_cast<int64_t>((x >> 40) % 9) + 2;
+  return Rational(BigInt(num), BigInt(den));
+}
+
+bool IsCollection(Kind k) {
+  return k == Kind::kTuple || k == Kind::kSet || k == Kind::kList || k == Kind::kUnion || k == Kind::kMatrix;
+}
+
+// Copies the subtree at r into dst; the first kPlusMinus node is written as `pm_as` (kAdd or kSub).
+int CopyInto(Expr* dst, Ref r, Kind pm_as, bool* pm_done) {
+  Node n = r.n();
+  for (size_t k = 0; k < n.kids.size(); ++k) n.kids[k] = CopyInto(dst, r.kid(k), pm_as, pm_done);
+  if (n.kind == Kind::kPlusMinus && !*pm_done) {
+    n.kind = pm_as;
+    *pm_done = true;
+  }
+  dst->nodes.push_back(std::move(n));
+  return static_cast<int>(dst->nodes.size() - 1);
+}
+
+bool HasPlusMinus(Ref r) {
+  if (r.n().kind == Kind::kPlusMinus) return true;
+  for (size_t k = 0; k < r.n().kids.size(); ++k) {
+    if (HasPlusMinus(r.kid(k))) return true;
+  }
+  return false;
+}
+
+// "a ± b" stands for the two-element set {a + b, a − b} (first ± only).
+Expr ExpandPlusMinus(const Expr& e) {
+  Expr out;
+  bool done = false;
+  int plus = CopyInto(&out, {&e, e.root}, Kind::kAdd, &done);
+  done = false;
+  int minus = CopyInto(&out, {&e, e.root}, Kind::kSub, &done);
+  out.nodes.push_back(Node{Kind::kSet, "", Rational(), {plus, minus}});
+  out.root = static_cast<int>(out.nodes.size() - 1);
+  return out;
+}
+
+class Comparer {
+ public:
+  Comparer(int max_exponent_digits, Budget* budget) : max_exp_(max_exponent_digits), budget_(budget) {}
+
+  const std::string& reason() const { return reason_; }
+
+  absl::StatusOr<bool> Eq(Ref a, Ref b) {
+    const Node& na = a.n();
+    const Node& nb = b.n();
+    // `x = v` (or `x \in S`) against a bare value compares v.
+    if (na.kind == Kind::kRelation && nb.kind != Kind::kRelation) return EqAssignment(a, b);
+    if (nb.kind == Kind::kRelation && na.kind != Kind::kRelation) return EqAssignment(b, a);
+    if (na.kind == Kind::kRelation) return EqRelations(a, b);
+    if (na.kind == Kind::kText || nb.kind == Kind::kText) {
+      if (na.kind == nb.kind && na.name == nb.name) return true;
+      return Fail("text answers differ");
+    }
+    if (na.kind == Kind::kChoice || nb.kind == Kind::kChoice) {
+      // A bare capital letter parsed as a variable still names a choice.
+      const Node& other = na.kind == Kind::kChoice ? nb : na;
+      if ((other.kind == Kind::kChoice || other.kind == Kind::kVar) && na.name == nb.name) return true;
+      return Fail("different choices");
+    }
+    bool ca = IsCollection(na.kind), cb = IsCollection(nb.kind);
+    if (ca || cb) return EqCollections(a, b);
+    return EqScalars(a, b, Rational(1));
+  }
+
+  // Scalars, the answer scaled by `scale_a` (used for percentages).
+  absl::StatusOr<bool> EqScalars(Ref a, Ref b, const Rational& scale_a) {
+    std::set<std::string> va, vb;
+    FreeVars(a, &va);
+    FreeVars(b, &vb);
+    if (va != vb) {
+      return Fail(absl::StrCat("different variables: {", absl::StrJoin(va, ","), "} vs {", absl::StrJoin(vb, ","),
+                               "}"));
+    }
+    // A base-subscripted literal also matches its own digits written without the base (model dropped "_2").
+    if (a.n().kind == Kind::kNumber && b.n().kind == Kind::kNumber && a.n().base != b.n().base &&
+        (a.n().base == 10 || b.n().base == 10) && StripZeros(a.n().name) == StripZeros(b.n().name)) {
+      return true;
+    }
+    std::vector<std::string> vars(va.begin(), va.end());
+    int agreed = 0;
+    for (int t = 0; t < (vars.empty() ? 1 : kTrials); ++t) {
+      Bindings bind;
+      for (size_t j = 0; j < vars.size(); ++j) bind.emplace_back(vars[j], PointValue(t, static_cast<int>(j)));
+      absl::StatusOr<Value> x = Evaluate(*a.e, a.i, bind, max_exp_, budget_);
+      if (!x.ok()) return x.status();
+      absl::StatusOr<Value> y = Evaluate(*b.e, b.i, bind, max_exp_, budget_);
+      if (!y.ok()) return y.status();
+      if (!x->defined() || !y->defined()) continue;
+      Value xs = *x;
+      if (scale_a != Rational(1)) {
+        if (xs.type == Value::Type::kExact) {
+          xs = Value::Exact(xs.re * scale_a, xs.im * scale_a);
+        } else if (xs.type == Value::Type::kApprox) {
+          xs = Value::Approx(xs.z * scale_a.ToLongDouble());
+        }
+      }
+      if (!ValuesEqual(xs, *y)) {
+        return Fail(vars.empty() ? absl::StrCat("values differ: ", xs.ToString(), " vs ", y->ToString())
+                                 : "expressions differ at a sample point");
+      }
+      ++agreed;
+    }
+    if (agreed > 0 && (vars.empty() || agreed >= kMinPoints)) return true;
+    // Nowhere comparable (e.g. both undefined): fall back to identical renderings.
+    if (ToString(*a.e, a.i) == ToString(*b.e, b.i)) return true;
+    return Fail("could not evaluate both sides at enough points");
+  }
+
+ private:
+  static absl::string_view StripZeros(absl::string_view s) {
+    while (s.size() > 1 && s[0] == '0') s.remove_prefix(1);
+    return s;
+  }
+
+  bool Fail(std::string why) {
+    if (reason_.empty()) reason_ = std::move(why);
+    return false;
+  }
+
+  absl::StatusOr<bool> EqAssignment(Ref rel, Ref value) {
+    const Node& r = rel.n();
+    if (r.name == "=" || r.name == "in") {
+      if (rel.kid(0).n().kind == Kind::kVar) return Eq(rel.kid(1), value);
+      if (r.name == "=" && rel.kid(1).n().kind == Kind::kVar) return Eq(rel.kid(0), value);
+    }
+    return Fail("a relation against a value");
+  }
+
+  absl::StatusOr<bool> EqRelations(Ref a, Ref b) {
+    std::string oa = a.n().name, ob = b.n().name;
+    Ref la = a.kid(0), ra = a.kid(1), lb = b.kid(0), rb = b.kid(1);
+    // a > b is b < a.
+    if (oa == ">" || oa == ">=") {
+      std::swap(la, ra);
+      oa = oa == ">" ? "<" : "<=";
+    }
+    if (ob == ">" || ob == ">=") {
+      std::swap(lb, rb);
+      ob = ob == ">" ? "<" : "<=";
+    }
+    if (oa != ob) return Fail("different relations");
+    absl::StatusOr<bool> same = Pairwise(la, lb, ra, rb);
+    if (!same.ok() || *same) return same;
+    if (oa == "=" || oa == "!=") {  // symmetric relations
+      absl::StatusOr<bool> swapped = Pairwise(la, rb, ra, lb);
+      if (!swapped.ok() || *swapped) return swapped;
+    }
+    if (oa == "=") return Proportional(la, ra, lb, rb);
+    return Fail("relations differ");
+  }
+
+  absl::StatusOr<bool> Pairwise(Ref a1, Ref b1, Ref a2, Ref b2) {
+    std::string saved = reason_;
+    absl::StatusOr<bool> first = Eq(a1, b1);
+    if (!first.ok() || !*first) {
+      reason_ = saved;
+      return first;
+    }
+    absl::StatusOr<bool> second = Eq(a2, b2);
+    reason_ = saved;
+    return second;
+  }
+
+  // Equations l1 = r1 and l2 = r2 with the same variables are equivalent when (l1 − r1) / (l2 − r2) is a
+  // non-zero constant, e.g. "2x + 2y = 2" and "x + y = 1".
+  absl::StatusOr<bool> Proportional(Ref l1, Ref r1, Ref l2, Ref r2) {
+    Expr ratio;
+    bool unused = true;
+    int a = CopyInto(&ratio, l1, Kind::kAdd, &unused);
+    int b = CopyInto(&ratio, r1, Kind::kAdd, &unused);
+    int c = CopyInto(&ratio, l2, Kind::kAdd, &unused);
+    int d = CopyInto(&ratio, r2, Kind::kAdd, &unused);
+    auto add = [&ratio](Kind k, int x, int y) {
+      ratio.nodes.push_back(Node{k, "", Rational(), {x, y}});
+      return static_cast<int>(ratio.nodes.size() - 1);
+    };
+    int q = add(Kind::kDiv, add(Kind::kSub, a, b), add(Kind::kSub, c, d));
+    std::set<std::string> v1, v2;
+    FreeVars({&ratio, a}, &v1);
+    FreeVars({&ratio, b}, &v1);
+    FreeVars({&ratio, c}, &v2);
+    FreeVars({&ratio, d}, &v2);
+    if (v1 != v2 || v1.empty()) return Fail("equations differ");
+    std::vector<std::string> vars(v1.begin(), v1.end());
+    Value first;
+    int agreed = 0;
+    for (int t = 0; t < kTrials; ++t) {
+      Bindings bind;
+      for (size_t j = 0; j < vars.size(); ++j) bind.emplace_back(vars[j], PointValue(t, static_cast<int>(j)));
+      absl::StatusOr<Value> v = Evaluate(ratio, q, bind, max_exp_, budget_);
+      if (!v.ok()) return v.status();
+      if (!v->defined()) continue;
+      if (agreed == 0) {
+        first = *v;
+      } else if (!ValuesEqual(first, *v)) {
+        return Fail("equations differ");
+      }
+      ++agreed;
+    }
+    if (agreed >= kMinPoints) return true;
+    return Fail("equations differ");
+  }
+
+  std::vector<Ref> Elements(Ref r) const {
+    std::vector<Ref> out;
+    for (size_t k = 0; k < r.n().kids.size(); ++k) out.push_back(r.kid(k));
+    return out;
+  }
+
+  absl::StatusOr<bool> Ordered(const std::vector<Ref>& xs, const std::vector<Ref>& ys) {
+    if (xs.size() != ys.size()) return Fail(absl::StrCat("different lengths: ", xs.size(), " vs ", ys.size()));
+    for (size_t k = 0; k < xs.size(); ++k) {
+      absl::StatusOr<bool> eq = Eq(xs[k], ys[k]);
+      if (!eq.ok() || !*eq) return eq;
+    }
+    return true;
+  }
+
+  // Every element of xs equals some element of ys; with `bijective`, a one-to-one matching of equal sizes.
+  absl::StatusOr<bool> Covers(const std::vector<Ref>& xs, const std::vector<Ref>& ys, bool bijective) {
+    std::vector<bool> used(ys.size(), false);
+    for (const Ref& x : xs) {
+      bool found = false;
+      for (size_t k = 0; k < ys.size() && !found; ++k) {
+        if (bijective && used[k]) continue;
+        std::string saved = reason_;
+        absl::StatusOr<bool> eq = Eq(x, ys[k]);
+        reason_ = saved;
+        if (!eq.ok()) return eq.status();
+        if (*eq) {
+          found = true;
+          used[k] = true;
+        }
+      }
+      if (!found) return Fail(absl::StrCat("no match for element ", ToString(*x.e, x.i)));
+    }
+    return true;
+  }
+
+  absl::StatusOr<bool> Unordered(const std::vector<Ref>& xs, const std::vector<Ref>& ys, bool multiset) {
+    if (multiset) {
+      if (xs.size() != ys.size()) return Fail(absl::StrCat("different sizes: ", xs.size(), " vs ", ys.size()));
+      return Covers(xs, ys, true);
+    }
+    absl::StatusOr<bool> there = Covers(xs, ys, false);
+    if (!there.ok() || !*there) return there;
+    return Covers(ys, xs, false);
+  }
+
+  static bool IsVector(const Node& n) { return n.kind == Kind::kMatrix && (n.rows == 1 || n.cols == 1); }
+
+  absl::StatusOr<bool> EqCollections(Ref a, Ref b) {
+    const Node& na = a.n();
+    const Node& nb = b.n();
+    Kind ka = na.kind, kb = nb.kind;
+    if (ka == Kind::kMatrix && kb == Kind::kMatrix) {
+      if (na.rows != nb.rows || na.cols != nb.cols) return Fail("matrix shapes differ");
+      return Ordered(Elements(a), Elements(b));
+    }
+    // A vector written as a column/row matrix equals the same tuple "(1, 2, 3)".
+    auto plain_tuple = [](const Node& n) {
+      return (n.kind == Kind::kTuple && n.open == '(' && n.close == ')') || n.kind == Kind::kList;
+    };
+    if ((IsVector(na) && plain_tuple(nb)) || (IsVector(nb) && plain_tuple(na))) {
+      return Ordered(Elements(a), Elements(b));
+    }
+    if (ka == Kind::kTuple && kb == Kind::kTuple) {
+      if (na.open != nb.open || na.close != nb.close) {
+        return Fail(absl::StrCat("different brackets: ", std::string(1, na.open), std::string(1, na.close), " vs ",
+                                 std::string(1, nb.open), std::string(1, nb.close)));
+      }
+      return Ordered(Elements(a), Elements(b));
+    }
+    // A bare list against a point: the model dropped the parentheses; order still matters.
+    if ((ka == Kind::kTuple && kb == Kind::kList && plain_tuple(na)) ||
+        (kb == Kind::kTuple && ka == Kind::kList && plain_tuple(nb))) {
+      return Ordered(Elements(a), Elements(b));
+    }
+    if (ka == Kind::kList && kb == Kind::kList) return Unordered(Elements(a), Elements(b), true);
+    if ((ka == Kind::kSet || ka == Kind::kList) && (kb == Kind::kSet || kb == Kind::kList)) {
+      return Unordered(Elements(a), Elements(b), false);
+    }
+    if (ka == Kind::kUnion || kb == Kind::kUnion) {
+      std::vector<Ref> xs = ka == Kind::kUnion ? Elements(a) : std::vector<Ref>{a};
+      std::vector<Ref> ys = kb == Kind::kUnion ? Elements(b) : std::vector<Ref>{b};
+      return Unordered(xs, ys, true);
+    }
+    // A one-element set against its element: "\{5\}" vs "5".
+    if (ka == Kind::kSet && na.kids.size() == 1 && !IsCollection(kb)) return Eq(a.kid(0), b);
+    if (kb == Kind::kSet && nb.kids.size() == 1 && !IsCollection(ka)) return Eq(a, b.kid(0));
+    return Fail("different kinds of answer");
+  }
+
+  int max_exp_;
+  Budget* budget_;
+  std::string reason_;
+};
+
+}  // namespace
+
+absl::StatusOr<Comparison> Equivalent(const Side& answer, const Side& gold, int max_exponent_digits,
+                                      Budget* budget) {
+  Expr expanded_a, expanded_b;
+  const Expr* a = answer.expr;
+  const Expr* b = gold.expr;
+  if (HasPlusMinus({a, a->root})) {
+    expanded_a = ExpandPlusMinus(*a);
+    a = &expanded_a;
+  }
+  if (HasPlusMinus({b, b->root})) {
+    expanded_b = ExpandPlusMinus(*b);
+    b = &expanded_b;
+  }
+  Comparer cmp(max_exponent_digits, budget);
+  absl::StatusOr<bool> eq = cmp.Eq({a, a->root}, {b, b->root});
+  if (!eq.ok()) return eq.status();
+  if (!*eq && answer.percent != gold.percent) {
+    // p% means p/100: "50\%" matches "0.5" (and "50", above, because the sign is dropped).
+    Ref ra{a, a->root}, rb{b, b->root};
+    if (!IsCollection(ra.n().kind) && !IsCollection(rb.n().kind) && ra.n().kind != Kind::kText &&
+        rb.n().kind != Kind::kText && ra.n().kind != Kind::kRelation && rb.n().kind != Kind::kRelation) {
+      Rational hundredth(BigInt(1), BigInt(100));
+      Comparer scaled(max_exponent_digits, budget);
+      absl::StatusOr<bool> eq2 = answer.percent ? scaled.EqScalars(ra, rb, hundredth)
+                                                : scaled.EqScalars(rb, ra, hundredth);
+      if (!eq2.ok()) return eq2.status();
+      if (*eq2) return Comparison{true, ""};
+    }
+  }
+  if (*eq) return Comparison{true, ""};
+  return Comparison{false, cmp.reason().empty() ? "not equivalent" : cmp.reason()};
+}
+
+}  // namespace rlvr::verifier

@@ -1,0 +1,177 @@
+#include "cpp/verifier/extract.h"
+
+#include <initializer_list>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace rlvr::verifier {
+namespace {
+
+bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Position of the last `\boxed` or `\fbox` command (not a prefix of a longer command), or npos.
+size_t FindLastBox(absl::string_view text, size_t* name_len) {
+  size_t best = absl::string_view::npos;
+  for (absl::string_view name : {absl::string_view("\\boxed"), absl::string_view("\\fbox")}) {
+    size_t pos = text.size();
+    while (pos > 0) {
+      size_t p = text.rfind(name, pos - 1);
+      if (p == absl::string_view::npos) break;
+      size_t after = p + name.size();
+      if (after >= text.size() || !IsLetter(text[after])) {
+        if (best == absl::string_view::npos || p > best) {
+          best = p;
+          *name_len = name.size();
+        }
+        break;
+      }
+      pos = p;
+    }
+  }
+  return best;
+}
+
+// True if the answer offers alternatives: a standalone word "or" (also inside \text{ or }).
+bool ListsAlternatives(absl::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (!IsLetter(s[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && IsLetter(s[j])) ++j;
+    bool command = i > 0 && s[i - 1] == '\\';
+    if (!command && j - i == 2 && absl::ascii_tolower(s[i]) == 'o' && absl::ascii_tolower(s[i + 1]) == 'r') {
+      return true;
+    }
+    i = j;
+  }
+  return false;
+}
+
+// Text after an answer phrase: up to the end of the line or the sentence, unwrapping $...$.
+std::string PhraseAnswer(absl::string_view rest) {
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  if (!rest.empty() && rest[0] == ':') rest = absl::StripLeadingAsciiWhitespace(rest.substr(1));
+  for (absl::string_view open : {"$$", "$", "\\(", "\\["}) {
+    if (absl::StartsWith(rest, open)) {
+      absl::string_view close = open == "\\(" ? "\\)" : open == "\\[" ? "\\]" : open;
+      rest.remove_prefix(open.size());
+      size_t end = rest.find(close);
+      if (end != absl::string_view::npos) return std::string(absl::StripAsciiWhitespace(rest.substr(0, end)));
+      break;
+    }
+  }
+  size_t end = rest.find('\n');
+  if (end != absl::string_view::npos) rest = rest.substr(0, end);
+  // A sentence ends at '.' followed by a space or the end (a decimal point is followed by a digit).
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '.' && (i + 1 == rest.size() || rest[i + 1] == ' ')) {
+      rest = rest.substr(0, i);
+      break;
+    }
+  }
+  return std::string(absl::StripAsciiWhitespace(rest));
+}
+
+// The last number not glued to a word or a sub/superscript, e.g. "... so we get 42." → "42".
+std::string LastNumber(absl::string_view s) {
+  size_t i = s.size();
+  while (i > 0) {
+    --i;
+    if (!IsDigit(s[i])) continue;
+    size_t end = i + 1;
+    size_t start = i;
+    while (start > 0 && (IsDigit(s[start - 1]) || (s[start - 1] == '.' && start >= 2 && IsDigit(s[start - 2])))) {
+      --start;
+    }
+    bool glued_after = end < s.size() && (IsLetter(s[end]) || s[end] == '_');
+    bool glued_before = start > 0 && (IsLetter(s[start - 1]) || s[start - 1] == '_' || s[start - 1] == '^');
+    if (!glued_after && !glued_before) {
+      if (start > 0 && s[start - 1] == '-' && (start < 2 || !IsDigit(s[start - 2]))) --start;
+      return std::string(s.substr(start, end - start));
+    }
+    i = start;
+  }
+  return "";
+}
+
+}  // namespace
+
+bool MatchBraces(absl::string_view text, size_t open, absl::string_view* content, size_t* end) {
+  int64_t depth = 0;
+  for (size_t i = open; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\') {
+      ++i;  // escaped character, e.g. \{ or \}
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}') {
+      if (--depth == 0) {
+        *content = text.substr(open + 1, i - open - 1);
+        *end = i + 1;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response) {
+  size_t name_len = 0;
+  size_t box = FindLastBox(response, &name_len);
+  if (box != absl::string_view::npos) {
+    size_t p = box + name_len;
+    while (p < response.size() && response[p] == ' ') ++p;
+    std::string answer;
+    if (p < response.size() && response[p] == '{') {
+      absl::string_view content;
+      size_t end = 0;
+      if (!MatchBraces(response, p, &content, &end)) {
+        return absl::NotFoundError("the last \\boxed{ is never closed (truncated response?)");
+      }
+      answer = std::string(absl::StripAsciiWhitespace(content));
+    } else {  // `\boxed 5`: one token
+      size_t e = p;
+      while (e < response.size() && !absl::ascii_isspace(static_cast<unsigned char>(response[e])) &&
+             response[e] != '$') {
+        ++e;
+      }
+      answer = std::string(response.substr(p, e - p));
+    }
+    if (answer.empty()) return absl::NotFoundError("the last \\boxed{} is empty");
+    if (ListsAlternatives(answer)) {
+      return absl::NotFoundError(absl::StrCat("the box lists alternatives, not one answer: ", answer.substr(0, 80)));
+    }
+    return Extraction{std::move(answer), "boxed"};
+  }
+
+  std::string lower = absl::AsciiStrToLower(response);
+  size_t best = absl::string_view::npos, best_end = 0;
+  for (absl::string_view phrase : {"final answer is", "final answer:", "answer is", "answer:"}) {
+    size_t p = absl::string_view(lower).rfind(phrase);
+    if (p != absl::string_view::npos && (best == absl::string_view::npos || p + phrase.size() > best_end)) {
+      best = p;
+      best_end = p + phrase.size();
+    }
+  }
+  if (best != absl::string_view::npos) {
+    std::string answer = PhraseAnswer(response.substr(best_end));
+    if (!answer.empty()) {
+      if (ListsAlternatives(answer)) {
+        return absl::NotFoundError(absl::StrCat("the answer lists alternatives: ", answer.substr(0, 80)));
+      }
+      return Extraction{std::move(answer), "phrase"};
+    }
+  }
+
+  std::string number = LastNumber(response);
+  if (!number.empty()) return Extraction{std::move(number), "last number"};
+  return absl::NotFoundError("no \\boxed{}, no \"answer is\" phrase and no number in the response");
+}
+
+}  // namespace rlvr::verifier

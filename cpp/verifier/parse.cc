@@ -1,0 +1,925 @@
+#include "cpp/verifier/parse.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace rlvr::verifier {
+namespace {
+
+// Propagates a failed absl::Status.
+#define RLVR_RETURN_IF_ERROR_STATUS(expr) \
+  do {                                     \
+    absl::Status _s = (expr);              \
+    if (!_s.ok()) return _s;               \
+  } while (0)
+
+// Propagates a failed StatusOr<int>, else binds the node index.
+#define RLVR_ASSIGN_OR_RETURN(lhs, expr)       \
+  auto lhs##_or = (expr);                      \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  int lhs = *lhs##_or
+
+bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Function names also recognised without a backslash ("sin x", "sqrt(2)").
+constexpr absl::string_view kPlainFunctions[] = {"arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sqrt",
+                                                 "sin",    "cos",    "tan",    "cot",  "sec",  "csc",  "log",
+                                                 "exp",    "ln"};
+constexpr absl::string_view kCommandFunctions[] = {
+    "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "ln", "log",
+    "exp", "lg"};
+
+size_t PlainFunctionAt(absl::string_view s, size_t i) {
+  for (absl::string_view f : kPlainFunctions) {
+    if (s.substr(i, f.size()) == f) return f.size();
+  }
+  return 0;
+}
+
+// A run of three or more letters that is not a function name marks prose ("Monday", "no solution").
+bool LooksLikeText(absl::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (!IsLetter(s[i])) {
+      ++i;
+      continue;
+    }
+    bool command = i > 0 && s[i - 1] == '\\';
+    size_t j = i;
+    while (j < s.size() && IsLetter(s[j])) ++j;
+    if (!command) {
+      size_t k = i, loose = 0;
+      while (k < j) {
+        size_t f = PlainFunctionAt(s.substr(0, j), k);
+        if (f != 0) {
+          k += f;
+        } else {
+          ++loose;
+          ++k;
+        }
+      }
+      if (loose >= 3) return true;
+    } else if (absl::string_view name = s.substr(i, j - i); name == "begin" || name == "end") {
+      // \begin{pmatrix}: skip the environment name
+      if (j < s.size() && s[j] == '{') {
+        while (j < s.size() && s[j] != '}') ++j;
+      }
+    }
+    i = j;
+  }
+  return false;
+}
+
+constexpr int kHeightFactor = 4;
+
+enum class Tok { kEnd, kNum, kLetter, kCmd, kSym, kBegin, kEndEnv };
+
+struct Token {
+  Tok type;
+  absl::string_view text;  // kCmd without the backslash; kBegin/kEndEnv: environment name
+  size_t pos;
+};
+
+std::vector<Token> Tokenize(absl::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    if (IsDigit(c) || (c == '.' && i + 1 < s.size() && IsDigit(s[i + 1]))) {
+      while (i < s.size() && IsDigit(s[i])) ++i;
+      if (i < s.size() && s[i] == '.' && i + 1 < s.size() && IsDigit(s[i + 1])) {
+        ++i;
+        while (i < s.size() && IsDigit(s[i])) ++i;
+      }
+      // Scientific notation 1.2e3 / 1.2E-3 (an 'e' followed by a digit, optionally signed).
+      if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        size_t k = i + 1;
+        if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
+        if (k < s.size() && IsDigit(s[k])) {
+          i = k;
+          while (i < s.size() && IsDigit(s[i])) ++i;
+        }
+      }
+      out.push_back({Tok::kNum, s.substr(start, i - start), start});
+      continue;
+    }
+    if (IsLetter(c)) {
+      size_t f = PlainFunctionAt(s, i);
+      if (f != 0) {
+        out.push_back({Tok::kCmd, s.substr(i, f), start});
+        i += f;
+      } else {
+        out.push_back({Tok::kLetter, s.substr(i, 1), start});
+        ++i;
+      }
+      continue;
+    }
+    if (c == '\\' && i + 1 < s.size()) {
+      if (IsLetter(s[i + 1])) {
+        size_t j = i + 1;
+        while (j < s.size() && IsLetter(s[j])) ++j;
+        absl::string_view name = s.substr(i + 1, j - i - 1);
+        if ((name == "begin" || name == "end") && j < s.size() && s[j] == '{') {
+          size_t close = s.find('}', j);
+          if (close != absl::string_view::npos) {
+            out.push_back({name == "begin" ? Tok::kBegin : Tok::kEndEnv, s.substr(j + 1, close - j - 1), start});
+            i = close + 1;
+            continue;
+          }
+        }
+        out.push_back({Tok::kCmd, name, start});
+        i = j;
+        continue;
+      }
+      out.push_back({Tok::kSym, s.substr(i, 2), start});
+      i += 2;
+      continue;
+    }
+    out.push_back({Tok::kSym, s.substr(i, 1), start});
+    ++i;
+  }
+  out.push_back({Tok::kEnd, absl::string_view(), s.size()});
+  return out;
+}
+
+class Parser {
+ public:
+  Parser(absl::string_view src, const ParseLimits& limits) : src_(src), limits_(limits), toks_(Tokenize(src)) {}
+
+  absl::StatusOr<Expr> Run() {
+    RLVR_ASSIGN_OR_RETURN(root, ParseList(Tok::kEnd, ""));
+    if (too_tall_) {
+      return absl::OutOfRangeError(absl::StrCat("expression tree taller than ", kHeightFactor * limits_.max_depth));
+    }
+    if (Peek().type != Tok::kEnd) return Error("unexpected");
+    expr_.root = root;
+    return std::move(expr_);
+  }
+
+ private:
+  // Depth guard: every recursive production holds one.
+  class Depth {
+   public:
+    explicit Depth(Parser* p) : p_(p) { ++p_->depth_; }
+    ~Depth() { --p_->depth_; }
+    bool exceeded() const { return p_->depth_ > p_->limits_.max_depth; }
+
+   private:
+    Parser* p_;
+  };
+
+  const Token& Peek(size_t ahead = 0) const {
+    size_t k = pos_ + ahead;
+    return k < toks_.size() ? toks_[k] : toks_.back();
+  }
+  bool IsSym(absl::string_view s, size_t ahead = 0) const {
+    return Peek(ahead).type == Tok::kSym && Peek(ahead).text == s;
+  }
+  bool IsCmd(absl::string_view s) const { return Peek().type == Tok::kCmd && Peek().text == s; }
+  bool IsCmdIn(std::initializer_list<absl::string_view> names) const {
+    if (Peek().type != Tok::kCmd) return false;
+    for (absl::string_view n : names) {
+      if (Peek().text == n) return true;
+    }
+    return false;
+  }
+
+  absl::Status Error(absl::string_view what) const {
+    const Token& t = Peek();
+    if (t.type == Tok::kEnd) return absl::InvalidArgumentError(absl::StrCat(what, " end of input"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " '", src_.substr(t.pos, 16), "' at offset ", t.pos));
+  }
+  absl::Status TooDeep() const {
+    return absl::OutOfRangeError(absl::StrCat("nesting deeper than ", limits_.max_depth));
+  }
+  absl::Status Expect(absl::string_view sym) {
+    if (!IsSym(sym)) return Error(absl::StrCat("expected '", sym, "' before"));
+    ++pos_;
+    return absl::OkStatus();
+  }
+
+  // Also tracks tree height: long operator chains ("1+1+...+1") nest without recursing in the parser, but
+  // every later pass over the tree recurses, so height is bounded too (kHeightFactor × max_depth).
+  int Add(Node n) {
+    int h = 1;
+    for (int k : n.kids) h = std::max(h, heights_[static_cast<size_t>(k)] + 1);
+    if (h > kHeightFactor * limits_.max_depth) too_tall_ = true;
+    heights_.push_back(h);
+    expr_.nodes.push_back(std::move(n));
+    return static_cast<int>(expr_.nodes.size() - 1);
+  }
+  int Make(Kind k, std::vector<int> kids, std::string name = "") {
+    Node n{k, std::move(name), Rational(), std::move(kids)};
+    return Add(std::move(n));
+  }
+  int Number(Rational v, std::string literal = "") {
+    Node n{Kind::kNumber, std::move(literal), std::move(v), {}};
+    return Add(std::move(n));
+  }
+
+  bool AtListEnd(Tok end_type, absl::string_view end_sym) const {
+    const Token& t = Peek();
+    if (t.type == Tok::kEnd) return true;
+    if (end_type == Tok::kEnd) return false;
+    return t.type == end_type && t.text == end_sym;
+  }
+
+  // list := union (',' union)*  — a single element is returned as is.
+  absl::StatusOr<int> ParseList(Tok end_type, absl::string_view end_sym) {
+    std::vector<int> items;
+    while (true) {
+      RLVR_ASSIGN_OR_RETURN(item, ParseUnion());
+      items.push_back(item);
+      if (!IsSym(",") && !IsSym(";")) break;
+      ++pos_;
+      if (AtListEnd(end_type, end_sym)) break;  // trailing comma
+    }
+    if (items.size() == 1) return items[0];
+    return Make(Kind::kList, std::move(items));
+  }
+
+  absl::StatusOr<int> ParseUnion() {
+    RLVR_ASSIGN_OR_RETURN(first, ParseRelation());
+    if (!IsCmd("cup")) return first;
+    std::vector<int> parts{first};
+    while (IsCmd("cup")) {
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(next, ParseRelation());
+      parts.push_back(next);
+    }
+    return Make(Kind::kUnion, std::move(parts));
+  }
+
+  // Relation operator at the cursor ("" if none); advances past it.
+  std::string TakeRelop() {
+    if (IsSym("=")) {
+      ++pos_;
+      return "=";
+    }
+    if (IsSym("<") || IsSym(">")) {
+      std::string op(Peek().text);
+      ++pos_;
+      if (IsSym("=")) {
+        ++pos_;
+        op += "=";
+      }
+      return op;
+    }
+    if (IsCmdIn({"le", "leq", "leqslant"})) {
+      ++pos_;
+      return "<=";
+    }
+    if (IsCmdIn({"ge", "geq", "geqslant"})) {
+      ++pos_;
+      return ">=";
+    }
+    if (IsCmdIn({"ne", "neq"})) {
+      ++pos_;
+      return "!=";
+    }
+    if (IsCmd("in")) {
+      ++pos_;
+      return "in";
+    }
+    if (IsCmdIn({"lt"})) {
+      ++pos_;
+      return "<";
+    }
+    if (IsCmdIn({"gt"})) {
+      ++pos_;
+      return ">";
+    }
+    return "";
+  }
+
+  absl::StatusOr<int> ParseRelation() {
+    RLVR_ASSIGN_OR_RETURN(lhs, ParseAdditive());
+    std::string op = TakeRelop();
+    if (op.empty()) return lhs;
+    if (op == "in") {
+      RLVR_ASSIGN_OR_RETURN(set, ParseUnion());
+      return Make(Kind::kRelation, {lhs, set}, op);
+    }
+    RLVR_ASSIGN_OR_RETURN(rhs, ParseAdditive());
+    int rel = Make(Kind::kRelation, {lhs, rhs}, op);
+    // Chains "1 < x < 3" become a list of two relations sharing the middle term.
+    std::string op2 = TakeRelop();
+    if (op2.empty()) return rel;
+    if (op2 == "in") return Error("unsupported relation chain before");
+    RLVR_ASSIGN_OR_RETURN(third, ParseAdditive());
+    int rel2 = Make(Kind::kRelation, {rhs, third}, op2);
+    return Make(Kind::kList, {rel, rel2}, "chain");
+  }
+
+  absl::StatusOr<int> ParseAdditive() {
+    int acc;
+    if (IsCmdIn({"pm", "mp"})) {  // leading ±b
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(t, ParseTerm());
+      acc = Make(Kind::kPlusMinus, {Number(Rational(0)), t});
+    } else {
+      RLVR_ASSIGN_OR_RETURN(t, ParseTerm());
+      acc = t;
+    }
+    while (true) {
+      Kind k;
+      if (IsSym("+")) {
+        k = Kind::kAdd;
+      } else if (IsSym("-")) {
+        k = Kind::kSub;
+      } else if (IsCmdIn({"pm", "mp"})) {
+        k = Kind::kPlusMinus;
+      } else {
+        return acc;
+      }
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(t, ParseTerm());
+      acc = Make(k, {acc, t});
+    }
+  }
+
+  // Can the token at the cursor start an implicitly multiplied factor ("2x", "3\sqrt{2}", "x(x+1)")?
+  bool StartsImplicitFactor() const {
+    const Token& t = Peek();
+    switch (t.type) {
+      case Tok::kNum:
+      case Tok::kLetter:
+      case Tok::kBegin:
+        return true;
+      case Tok::kCmd:
+        return !(t.text == "cdot" || t.text == "times" || t.text == "div" || t.text == "cup" || t.text == "pm" ||
+                 t.text == "mp" || t.text == "le" || t.text == "leq" || t.text == "ge" || t.text == "geq" ||
+                 t.text == "ne" || t.text == "neq" || t.text == "in" || t.text == "lt" || t.text == "gt" ||
+                 t.text == "leqslant" || t.text == "geqslant");
+      case Tok::kSym:
+        return t.text == "(" || t.text == "{";
+      default:
+        return false;
+    }
+  }
+
+  absl::StatusOr<int> ParseTerm() {
+    RLVR_ASSIGN_OR_RETURN(first, ParseUnary());
+    int acc = first;
+    while (true) {
+      if (IsSym("*") || IsCmd("cdot") || IsCmd("times")) {
+        ++pos_;
+        RLVR_ASSIGN_OR_RETURN(f, ParseUnary());
+        acc = Make(Kind::kMul, {acc, f});
+      } else if (IsSym("/") || IsCmd("div")) {
+        ++pos_;
+        RLVR_ASSIGN_OR_RETURN(f, ParseUnary());
+        acc = Make(Kind::kDiv, {acc, f});
+      } else if (StartsImplicitFactor()) {
+        RLVR_ASSIGN_OR_RETURN(f, ParsePower());
+        acc = Make(Kind::kMul, {acc, f});
+      } else {
+        return acc;
+      }
+    }
+  }
+
+  absl::StatusOr<int> ParseUnary() {
+    if (!IsSym("-") && !IsSym("+")) return ParsePower();
+    Depth d(this);  // "- - - x" recurses without brackets
+    if (d.exceeded()) return TooDeep();
+    if (IsSym("-")) {
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(u, ParseUnary());
+      return Make(Kind::kNeg, {u});
+    }
+    if (IsSym("+")) {
+      ++pos_;
+      return ParseUnary();
+    }
+    return ParsePower();
+  }
+
+  absl::StatusOr<int> ParsePower() {
+    RLVR_ASSIGN_OR_RETURN(base, ParsePostfix());
+    if (!IsSym("^")) return base;
+    ++pos_;
+    RLVR_ASSIGN_OR_RETURN(exp, ParseExponent());
+    return Make(Kind::kPow, {base, exp});
+  }
+
+  // Exponent: a braced group, a signed single token, or a further power (right-associative).
+  absl::StatusOr<int> ParseExponent() {
+    Depth d(this);
+    if (d.exceeded()) return TooDeep();
+    if (IsSym("-")) {
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(e, ParseExponent());
+      return Make(Kind::kNeg, {e});
+    }
+    RLVR_ASSIGN_OR_RETURN(e, ParseArgument());
+    if (IsSym("^")) {
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(e2, ParseExponent());
+      return Make(Kind::kPow, {e, e2});
+    }
+    return e;
+  }
+
+  absl::StatusOr<int> ParsePostfix() {
+    RLVR_ASSIGN_OR_RETURN(p, ParsePrimary());
+    int acc = p;
+    while (true) {
+      if (IsSym("!")) {
+        ++pos_;
+        acc = Make(Kind::kFunc, {acc}, "fact");
+      } else if (IsSym("'")) {
+        return Error("unsupported prime");
+      } else {
+        return acc;
+      }
+    }
+  }
+
+  // A LaTeX macro argument: {group} or a single token (one digit of a number: \frac12 = 1/2).
+  absl::StatusOr<int> ParseArgument() {
+    if (IsSym("{")) {
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(g, ParseList(Tok::kSym, "}"));
+      RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+      return g;
+    }
+    if (pos_ >= toks_.size()) return Error("unexpected");
+    Token& t = toks_[pos_];
+    if (t.type == Tok::kNum && t.text.size() > 1 && IsDigit(t.text[0])) {
+      absl::string_view digit = t.text.substr(0, 1);
+      t.text.remove_prefix(1);
+      ++t.pos;
+      if (!IsDigit(t.text[0])) return Error("malformed number");
+      return NumberLiteral(digit);
+    }
+    return ParsePrimary();
+  }
+
+  absl::StatusOr<int> NumberLiteral(absl::string_view text) {
+    size_t e = text.find_first_of("eE");
+    absl::string_view mant = text.substr(0, e);
+    size_t dot = mant.find('.');
+    std::string digits(mant.substr(0, dot));
+    size_t frac_digits = 0;
+    if (dot != absl::string_view::npos) {
+      frac_digits = mant.size() - dot - 1;
+      digits.append(mant.data() + dot + 1, frac_digits);
+    }
+    if (digits.size() > static_cast<size_t>(limits_.max_number_digits)) {
+      return absl::OutOfRangeError(absl::StrCat("number with more than ", limits_.max_number_digits, " digits"));
+    }
+    BigInt num, den;
+    if (!BigInt::FromDigits(digits, 10, &num)) return Error("malformed number");
+    BigInt::FromDigits(absl::StrCat("1", std::string(frac_digits, '0')), 10, &den);
+    int n = Number(Rational(num, den), std::string(mant));
+    if (e == absl::string_view::npos) return n;
+    // 1.2e3 = 1.2 * 10^3, evaluated lazily so the exponent limit applies in one place.
+    absl::string_view exp = text.substr(e + 1);
+    bool neg = !exp.empty() && exp[0] == '-';
+    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) exp.remove_prefix(1);
+    while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
+    if (exp.size() > static_cast<size_t>(limits_.max_exponent_digits)) {
+      return absl::OutOfRangeError(absl::StrCat("exponent with more than ", limits_.max_exponent_digits, " digits"));
+    }
+    BigInt ev;
+    BigInt::FromDigits(exp, 10, &ev);
+    int exponent = Number(Rational(neg ? -ev : ev));
+    return Make(Kind::kMul, {n, Make(Kind::kPow, {Number(Rational(10)), exponent})});
+  }
+
+  // Integer literal (no decimal point or exponent) at the cursor?
+  bool AtIntegerLiteral() const {
+    return Peek().type == Tok::kNum && Peek().text.find_first_of(".eE") == absl::string_view::npos;
+  }
+
+  absl::StatusOr<int> ParseNumber() {
+    Token t = Peek();
+    ++pos_;
+    // Base subscript: 1011_2, 777_{8}.
+    if (IsSym("_") && t.text.find_first_of(".eE") == absl::string_view::npos) {
+      ++pos_;
+      bool braced = IsSym("{");
+      if (braced) ++pos_;
+      if (!AtIntegerLiteral()) return Error("expected a base after '_' before");
+      int64_t base = 0;
+      for (char c : Peek().text) base = base * 10 + (c - '0');
+      if (Peek().text.size() > 2 || base < 2 || base > 36) return Error("unsupported base");
+      ++pos_;
+      if (braced) RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+      if (t.text.size() > static_cast<size_t>(limits_.max_number_digits)) {
+        return absl::OutOfRangeError(absl::StrCat("number with more than ", limits_.max_number_digits, " digits"));
+      }
+      BigInt v;
+      if (!BigInt::FromDigits(t.text, static_cast<int>(base), &v)) {
+        return absl::InvalidArgumentError(absl::StrCat("'", t.text, "' is not a base-", base, " number"));
+      }
+      int n = Number(Rational(v), std::string(t.text));
+      expr_.nodes[static_cast<size_t>(n)].base = static_cast<int>(base);
+      return n;
+    }
+    RLVR_ASSIGN_OR_RETURN(n, NumberLiteral(t.text));
+    // Mixed number: an integer directly followed by \frac{int}{int}, e.g. 2\frac{1}{3} = 7/3.
+    if (t.text.find_first_of(".eE") == absl::string_view::npos && IsCmd("frac") && IsSym("{", 1) &&
+        Peek(2).type == Tok::kNum && IsSym("}", 3) && IsSym("{", 4) && Peek(5).type == Tok::kNum && IsSym("}", 6)) {
+      RLVR_ASSIGN_OR_RETURN(f, ParsePrimary());
+      return Make(Kind::kAdd, {n, f});
+    }
+    return n;
+  }
+
+  // Bracketed group: "(x)" is grouping; "(a, b]" is a tuple / interval with its delimiters.
+  absl::StatusOr<int> ParseBracket() {
+    char open = Peek().text[0];
+    ++pos_;
+    std::vector<int> items;
+    while (true) {
+      RLVR_ASSIGN_OR_RETURN(item, ParseUnion());
+      items.push_back(item);
+      if (!IsSym(",")) break;
+      ++pos_;
+    }
+    if (!IsSym(")") && !IsSym("]")) return Error("expected ')' or ']' before");
+    char close = Peek().text[0];
+    ++pos_;
+    if (items.size() == 1 && ((open == '(' && close == ')') || (open == '[' && close == ']'))) return items[0];
+    if (items.size() == 1) return Error("half-open group with one element before");
+    int t = Make(Kind::kTuple, std::move(items));
+    expr_.nodes[static_cast<size_t>(t)].open = open;
+    expr_.nodes[static_cast<size_t>(t)].close = close;
+    return t;
+  }
+
+  absl::StatusOr<int> ParseMatrix(absl::string_view env) {
+    if (env != "pmatrix" && env != "bmatrix" && env != "matrix" && env != "Bmatrix" && env != "smallmatrix") {
+      return Error("unsupported environment");
+    }
+    ++pos_;
+    std::vector<int> cells;
+    int rows = 0, cols = -1, in_row = 0;
+    while (true) {
+      RLVR_ASSIGN_OR_RETURN(cell, ParseAdditive());
+      cells.push_back(cell);
+      ++in_row;
+      if (IsSym("&")) {
+        ++pos_;
+        continue;
+      }
+      bool row_end = IsSym("\\\\");
+      if (row_end) ++pos_;
+      if (cols >= 0 && in_row != cols) return Error("ragged matrix row before");
+      cols = in_row;
+      in_row = 0;
+      ++rows;
+      if (Peek().type == Tok::kEndEnv) break;
+      if (!row_end) return Error("expected '&', '\\\\' or \\end before");
+    }
+    if (Peek().text != env) return Error("mismatched \\end");
+    ++pos_;
+    int m = Make(Kind::kMatrix, std::move(cells));
+    expr_.nodes[static_cast<size_t>(m)].rows = rows;
+    expr_.nodes[static_cast<size_t>(m)].cols = cols;
+    return m;
+  }
+
+  // \sin x, \sin^2(x), \log_2 8, \ln(x+1): argument is a parenthesised group or an implicit product.
+  absl::StatusOr<int> ParseFunction(std::string name) {
+    ++pos_;
+    int power = -1, base = -1;
+    for (int k = 0; k < 2; ++k) {
+      if (IsSym("^") && power < 0) {
+        ++pos_;
+        RLVR_ASSIGN_OR_RETURN(p, ParseExponent());
+        power = p;
+      } else if (IsSym("_") && base < 0 && name == "log") {
+        ++pos_;
+        RLVR_ASSIGN_OR_RETURN(b, ParseArgument());
+        base = b;
+      }
+    }
+    int arg;
+    if (IsSym("(")) {
+      RLVR_ASSIGN_OR_RETURN(a, ParseBracket());
+      arg = a;
+    } else {
+      RLVR_ASSIGN_OR_RETURN(a, ParsePower());
+      arg = a;
+      while (StartsImplicitFactor() && Peek().type != Tok::kCmd) {
+        RLVR_ASSIGN_OR_RETURN(f, ParsePower());
+        arg = Make(Kind::kMul, {arg, f});
+      }
+    }
+    std::vector<int> kids{arg};
+    if (base >= 0) kids.push_back(base);
+    if (name == "lg") {
+      name = "log";
+      kids.push_back(Number(Rational(10)));
+    }
+    int call = Make(Kind::kFunc, std::move(kids), std::move(name));
+    if (power >= 0) return Make(Kind::kPow, {call, power});
+    return call;
+  }
+
+  absl::StatusOr<int> ParsePrimary() {
+    Depth d(this);
+    if (d.exceeded()) return TooDeep();
+    const Token& t = Peek();
+    switch (t.type) {
+      case Tok::kNum:
+        return ParseNumber();
+      case Tok::kLetter: {
+        std::string name(t.text);
+        ++pos_;
+        if (name == "e" || name == "i") return Make(Kind::kConst, {}, name);
+        if (IsSym("_")) {  // x_1, x_{12}
+          ++pos_;
+          if (IsSym("{")) {
+            ++pos_;
+            while (!IsSym("}") && Peek().type != Tok::kEnd) {
+              absl::StrAppend(&name, "_", Peek().text);
+              ++pos_;
+            }
+            RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+          } else if (Peek().type == Tok::kNum || Peek().type == Tok::kLetter) {
+            absl::StrAppend(&name, "_", Peek().text);
+            ++pos_;
+          } else {
+            return Error("bad subscript");
+          }
+        }
+        return Make(Kind::kVar, {}, name);
+      }
+      case Tok::kBegin:
+        return ParseMatrix(t.text);
+      case Tok::kSym:
+        if (t.text == "(" || t.text == "[") return ParseBracket();
+        if (t.text == "{") {
+          ++pos_;
+          RLVR_ASSIGN_OR_RETURN(g, ParseList(Tok::kSym, "}"));
+          RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+          return g;
+        }
+        if (t.text == "\\{") {
+          ++pos_;
+          std::vector<int> items;
+          if (!IsSym("\\}")) {
+            RLVR_ASSIGN_OR_RETURN(g, ParseList(Tok::kSym, "\\}"));
+            const Node& n = expr_.at(g);
+            if (n.kind == Kind::kList && n.name.empty()) {
+              items = n.kids;
+            } else {
+              items.push_back(g);
+            }
+          }
+          RLVR_RETURN_IF_ERROR_STATUS(Expect("\\}"));
+          return Make(Kind::kSet, std::move(items));
+        }
+        if (t.text == "|") {
+          ++pos_;
+          RLVR_ASSIGN_OR_RETURN(a, ParseAdditive());
+          RLVR_RETURN_IF_ERROR_STATUS(Expect("|"));
+          return Make(Kind::kFunc, {a}, "abs");
+        }
+        return Error("unexpected");
+      case Tok::kCmd:
+        return ParseCommand();
+      default:
+        return Error("unexpected");
+    }
+  }
+
+  absl::StatusOr<int> ParseCommand() {
+    absl::string_view name = Peek().text;
+    if (name == "frac" || name == "binom" || name == "dbinom" || name == "tbinom") {
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(a, ParseArgument());
+      RLVR_ASSIGN_OR_RETURN(b, ParseArgument());
+      if (name == "frac") return Make(Kind::kDiv, {a, b});
+      return Make(Kind::kFunc, {a, b}, "binom");
+    }
+    if (name == "sqrt") {
+      ++pos_;
+      if (IsSym("[")) {
+        ++pos_;
+        RLVR_ASSIGN_OR_RETURN(n, ParseAdditive());
+        RLVR_RETURN_IF_ERROR_STATUS(Expect("]"));
+        RLVR_ASSIGN_OR_RETURN(x, ParseArgument());
+        return Make(Kind::kFunc, {x, n}, "root");
+      }
+      RLVR_ASSIGN_OR_RETURN(x, ParseArgument());
+      return Make(Kind::kFunc, {x}, "sqrt");
+    }
+    if (name == "pi") {
+      ++pos_;
+      return Make(Kind::kConst, {}, "pi");
+    }
+    if (name == "infty" || name == "infin") {
+      ++pos_;
+      return Make(Kind::kInfinity, {});
+    }
+    if (name == "emptyset" || name == "varnothing") {
+      ++pos_;
+      return Make(Kind::kSet, {});
+    }
+    for (absl::string_view f : kCommandFunctions) {
+      if (name == f) return ParseFunction(std::string(name));
+    }
+    if (name == "sqrt") return ParseFunction("sqrt");
+    return Error("unsupported command");
+  }
+
+  absl::string_view src_;
+  const ParseLimits& limits_;
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+  int depth_ = 0;
+  std::vector<int> heights_;
+  bool too_tall_ = false;
+  Expr expr_;
+};
+
+// Multiple-choice answer: a single letter A-E, optionally in parentheses ("(c)" too).
+bool ChoiceLetter(absl::string_view s, char* letter) {
+  s = absl::StripAsciiWhitespace(s);
+  if (s.size() == 3 && s[0] == '(' && s[2] == ')' && IsLetter(s[1])) {
+    char c = absl::ascii_toupper(s[1]);
+    if (c >= 'A' && c <= 'E') {
+      *letter = c;
+      return true;
+    }
+  }
+  if (s.size() == 1 && s[0] >= 'A' && s[0] <= 'E') {
+    *letter = s[0];
+    return true;
+  }
+  return false;
+}
+
+int Precedence(Kind k) {
+  switch (k) {
+    case Kind::kAdd:
+    case Kind::kSub:
+    case Kind::kPlusMinus:
+      return 1;
+    case Kind::kMul:
+    case Kind::kDiv:
+      return 2;
+    case Kind::kNeg:
+      return 3;
+    case Kind::kPow:
+      return 4;
+    default:
+      return 5;
+  }
+}
+
+void Render(const Expr& e, int i, std::string* out);
+
+void RenderJoined(const Expr& e, const std::vector<int>& kids, absl::string_view sep, std::string* out) {
+  for (size_t k = 0; k < kids.size(); ++k) {
+    if (k > 0) out->append(sep.data(), sep.size());
+    Render(e, kids[k], out);
+  }
+}
+
+void RenderOperand(const Expr& e, int i, int min_prec, std::string* out) {
+  bool paren = Precedence(e.at(i).kind) < min_prec;
+  if (paren) out->push_back('(');
+  Render(e, i, out);
+  if (paren) out->push_back(')');
+}
+
+void Render(const Expr& e, int i, std::string* out) {
+  const Node& n = e.at(i);
+  switch (n.kind) {
+    case Kind::kNumber:
+      if (n.base != 10) {
+        absl::StrAppend(out, n.name, "_", n.base);
+      } else if (absl::StrContains(n.name, '.')) {
+        out->append(n.name);  // keep decimals readable: "0.333", not "333/1000"
+      } else {
+        out->append(n.value.ToString());
+      }
+      return;
+    case Kind::kVar:
+    case Kind::kConst:
+    case Kind::kChoice:
+    case Kind::kText:
+      out->append(n.name);
+      return;
+    case Kind::kInfinity:
+      out->append("oo");
+      return;
+    case Kind::kAdd:
+    case Kind::kSub:
+    case Kind::kPlusMinus:
+    case Kind::kMul:
+    case Kind::kDiv:
+    case Kind::kPow: {
+      const char* op = n.kind == Kind::kAdd ? "+" : n.kind == Kind::kSub ? "-" : n.kind == Kind::kPlusMinus ? "+-"
+                       : n.kind == Kind::kMul ? "*" : n.kind == Kind::kDiv ? "/" : "^";
+      int p = Precedence(n.kind);
+      // Left-associative operators need parentheses on the right at equal precedence; ^ on the left.
+      RenderOperand(e, n.kids[0], n.kind == Kind::kPow ? p + 1 : p, out);
+      out->append(op);
+      RenderOperand(e, n.kids[1], n.kind == Kind::kPow || n.kind == Kind::kAdd || n.kind == Kind::kMul ? p : p + 1,
+                    out);
+      return;
+    }
+    case Kind::kNeg:
+      out->push_back('-');
+      RenderOperand(e, n.kids[0], 4, out);
+      return;
+    case Kind::kFunc:
+      absl::StrAppend(out, n.name, "(");
+      RenderJoined(e, n.kids, ",", out);
+      out->push_back(')');
+      return;
+    case Kind::kRelation:
+      Render(e, n.kids[0], out);
+      absl::StrAppend(out, n.name == "in" ? " in " : n.name);
+      Render(e, n.kids[1], out);
+      return;
+    case Kind::kTuple:
+      out->push_back(n.open);
+      RenderJoined(e, n.kids, ",", out);
+      out->push_back(n.close);
+      return;
+    case Kind::kSet:
+      out->push_back('{');
+      RenderJoined(e, n.kids, ",", out);
+      out->push_back('}');
+      return;
+    case Kind::kList:
+      RenderJoined(e, n.kids, n.name == "chain" ? " and " : ", ", out);
+      return;
+    case Kind::kUnion:
+      RenderJoined(e, n.kids, " U ", out);
+      return;
+    case Kind::kMatrix:
+      out->push_back('[');
+      for (int r = 0; r < n.rows; ++r) {
+        if (r > 0) out->push_back(',');
+        out->push_back('[');
+        for (int c = 0; c < n.cols; ++c) {
+          if (c > 0) out->push_back(',');
+          Render(e, n.kids[static_cast<size_t>(r * n.cols + c)], out);
+        }
+        out->push_back(']');
+      }
+      out->push_back(']');
+      return;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limits) {
+  canonical = absl::StripAsciiWhitespace(canonical);
+  if (canonical.empty()) return absl::InvalidArgumentError("empty answer");
+  char letter = 0;
+  if (ChoiceLetter(canonical, &letter)) {
+    Expr e;
+    e.nodes.push_back(Node{Kind::kChoice, std::string(1, letter), Rational(), {}});
+    e.root = 0;
+    return e;
+  }
+  if (LooksLikeText(canonical)) return TextExpr(canonical);
+  return Parser(canonical, limits).Run();
+}
+
+Expr TextExpr(absl::string_view canonical) {
+  std::string text;
+  for (char c : canonical) {
+    if (c == '\\' || c == '{' || c == '}') continue;
+    if (c == ' ' && (text.empty() || text.back() == ' ')) continue;
+    text.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  Expr e;
+  e.nodes.push_back(Node{Kind::kText, std::move(text), Rational(), {}});
+  e.root = 0;
+  return e;
+}
+
+std::string ToString(const Expr& e, int node) {
+  std::string out;
+  Render(e, node, &out);
+  return out;
+}
+
+std::string ToString(const Expr& e) { return e.root < 0 ? "" : ToString(e, e.root); }
+
+}  // namespace rlvr::verifier

@@ -1,0 +1,74 @@
+// Recursive-descent parser from canonical LaTeX / plain math (see canonical.h) to an expression tree.
+// Covers numbers (big integers, decimals, 1.2e3, base subscripts 1011_2, mixed numbers 2\frac{1}{3}),
+// \frac, a/b, \sqrt, \sqrt[n], \binom, powers, factorials, implicit multiplication, \pi, e, i, functions
+// (\sin, \ln, \log_b, ...), |x|, variables (x, x_1), relations (=, <, \le, \in, ...), \pm, bracketed
+// tuples/intervals ((a,b], [a,b)), sets \{..\}, unions \cup, bare comma lists, matrices (pmatrix, bmatrix,
+// matrix), multiple-choice letters ((A)) and short text. Recursion depth is bounded by `max_depth`.
+#ifndef RLVR_CPP_VERIFIER_PARSE_H_
+#define RLVR_CPP_VERIFIER_PARSE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "cpp/verifier/rational.h"
+
+namespace rlvr::verifier {
+
+enum class Kind {
+  kNumber,      // value (exact); name = literal digits, base for subscripted literals
+  kVar,         // name, e.g. "x", "x_1", "A"
+  kConst,       // name: "pi", "e", "i"
+  kInfinity,    // +∞ (−∞ is kNeg of it)
+  kAdd, kSub, kMul, kDiv, kPow,  // binary, kids = {a, b}
+  kNeg,         // unary minus
+  kPlusMinus,   // a \pm b (kids {a, b}); unary ±b has a = 0
+  kFunc,        // name ("sin", "sqrt", "root", "log", "abs", "fact", "binom", ...), kids = arguments
+  kRelation,    // name = "=", "<", "<=", ">", ">=", "!=", "in"; kids = {lhs, rhs}
+  kTuple,       // open/close in "([" / ")]"; ordered elements (points, vectors, intervals)
+  kSet,         // \{...\}: unordered
+  kList,        // bare comma list "1, 2"
+  kUnion,       // A \cup B \cup ...
+  kMatrix,      // rows x cols, kids row-major
+  kChoice,      // multiple-choice letter, name = "A".."E"
+  kText,        // name = lower-cased, space-collapsed text
+};
+
+struct Node {
+  Kind kind;
+  std::string name;
+  Rational value;
+  std::vector<int> kids;
+  char open = 0, close = 0;
+  int rows = 0, cols = 0;
+  int base = 10;
+};
+
+// An expression tree stored in an arena; kids are indices into `nodes`.
+struct Expr {
+  std::vector<Node> nodes;
+  int root = -1;
+  const Node& at(int i) const { return nodes[static_cast<size_t>(i)]; }
+};
+
+struct ParseLimits {
+  int max_depth = 200;             // nesting of groups / recursion
+  int max_number_digits = 1000;    // digits in one numeric literal
+  int max_exponent_digits = 4;     // digits in a scientific-notation exponent (1e9999)
+};
+
+// InvalidArgument: not valid math (the caller may fall back to text); OutOfRange: a limit was exceeded.
+absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limits);
+
+// The answer as a short text (lower-cased, backslashes and braces dropped, spaces collapsed): used for prose
+// answers and as the fallback when a string is not valid math.
+Expr TextExpr(absl::string_view canonical);
+
+// Readable, unambiguous rendering (used for canonical forms and in tests), e.g. "(x+1)*(x-1)", "1/3".
+std::string ToString(const Expr& e);
+std::string ToString(const Expr& e, int node);
+
+}  // namespace rlvr::verifier
+
+#endif  // RLVR_CPP_VERIFIER_PARSE_H_
