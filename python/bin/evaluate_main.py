@@ -1,0 +1,59 @@
+"""Evaluate a model on held-out sets: n samples per problem, verifier verdicts, unbiased pass@k and avg@n.
+
+  bazel run //python:evaluate -- --model_dir=/models/Qwen2.5-Math-7B \
+      --eval_sets=aime25=/data/aime25.parquet,amc23=/data/amc23.jsonl --n=64 --k=1,8,64
+With no --model_dir the tiny model is used (built if missing); with no --verifier_address a verifier is started.
+"""
+import os
+import sys
+
+from absl import app, flags
+
+from rlvr import runtime
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("model_dir", None, "HF model dir or training checkpoint dir; default: the tiny model.")
+flags.DEFINE_string("eval_sets", "synthetic", "Comma-separated name=path (parquet/JSONL); 'synthetic' is the "
+                    "built-in held-out split of the synthetic task.")
+flags.DEFINE_integer("synthetic_seed", 0, "Seed of the synthetic task (must match the training run's).")
+flags.DEFINE_integer("limit", None, "Evaluate only the first N problems of each set.")
+flags.DEFINE_integer("n", 16, "Samples per problem.")
+flags.DEFINE_list("k", ["1", "4", "16"], "k values of pass@k (each <= n).")
+flags.DEFINE_float("temperature", 0.6, "Sampling temperature.")
+flags.DEFINE_float("top_p", 0.95, "Nucleus sampling top_p.")
+flags.DEFINE_integer("max_tokens", 64, "Maximum tokens per response.")
+flags.DEFINE_enum("template", "auto", ["auto", "plain"], "Prompt template: auto = the tokenizer's chat template "
+                  "when it has one (as training does), plain = none.")
+flags.DEFINE_integer("seed", 0, "Sampling seed.")
+flags.DEFINE_integer("max_model_len", 512, "vLLM max_model_len (prompt + response tokens).")
+flags.DEFINE_string("verifier_address", None, "host:port of a running verifier; default: start one.")
+flags.DEFINE_string("output_dir", None, "Where results.json, results.md and verdict files go; "
+                    "default: <model_dir>/eval.")
+
+
+def main(argv):
+    del argv
+    runtime.setup()
+    from rlvr import evaluate, tiny_model, verifier_client
+    try:
+        ks = tuple(int(k) for k in FLAGS.k)
+    except ValueError:
+        sys.exit(f"--k: expected comma-separated integers, got {FLAGS.k}")
+    try:
+        cfg = evaluate.EvalConfig(n=FLAGS.n, ks=ks, temperature=FLAGS.temperature, top_p=FLAGS.top_p,
+                                  max_tokens=FLAGS.max_tokens, seed=FLAGS.seed, template=FLAGS.template)
+        sets = evaluate.load_eval_sets(evaluate.parse_eval_sets(FLAGS.eval_sets),
+                                       synthetic_seed=FLAGS.synthetic_seed, limit=FLAGS.limit)
+    except (ValueError, FileNotFoundError) as e:
+        sys.exit(f"error: {e}")
+    model_dir = FLAGS.model_dir or tiny_model.ensure_tiny_model()
+    output_dir = FLAGS.output_dir or os.path.join(model_dir, "eval")
+    with verifier_client.open_verifier(FLAGS.verifier_address) as verifier:
+        results = evaluate.evaluate_model(model_dir, sets, cfg, verifier, output_dir=output_dir,
+                                          max_model_len=FLAGS.max_model_len)
+    print(evaluate.results_markdown(results))
+    print(f"results: {os.path.join(output_dir, 'results.json')}")
+
+
+if __name__ == "__main__":
+    app.run(main)

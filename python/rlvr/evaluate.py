@@ -1,0 +1,253 @@
+"""Held-out evaluation: n samples per problem with vLLM, verdicts from the verifier, unbiased pass@k and avg@n.
+
+Every number in results.json can be traced back: each eval set also gets `<name>.verdicts.jsonl` with one line
+per problem holding its prompt, gold answer and every response with its verdict and extracted answer.
+
+`evaluate_model` takes an open verifier and, optionally, a running RolloutEngine, so a harness can evaluate many
+checkpoints of the same architecture without restarting either (weights are swapped in place).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from tqdm import tqdm
+
+from rlvr import data, estimators, synthetic
+
+SYNTHETIC = "synthetic"
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    n: int = 16                      # samples per problem
+    ks: tuple[int, ...] = (1, 4, 16)  # pass@k reported for each k (each k <= n)
+    temperature: float = 0.6
+    top_p: float = 0.95
+    max_tokens: int = 64
+    seed: int = 0
+    template: str = "auto"           # "auto": the tokenizer's chat template when it has one; "plain": none
+
+    def __post_init__(self) -> None:
+        if self.n < 1:
+            raise ValueError(f"n (samples per problem) must be >= 1, got {self.n}")
+        if not self.ks:
+            raise ValueError("ks (the k values of pass@k) must not be empty")
+        for k in self.ks:
+            if k < 1 or k > self.n:
+                raise ValueError(f"pass@{k} needs 1 <= k <= n, but n = {self.n} samples per problem; "
+                                 f"raise --n to at least {k} or drop k = {k}")
+        if self.template not in ("auto", "plain"):
+            raise ValueError(f"template must be 'auto' or 'plain', got {self.template!r}")
+        if not 0.0 < self.top_p <= 1.0:
+            raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
+
+
+def parse_eval_sets(spec: str) -> dict[str, str]:
+    """`name=path,name2=path2` → {name: path}. A bare `synthetic` selects the built-in held-out split."""
+    sets: dict[str, str] = {}
+    for item in (s.strip() for s in spec.split(",")):
+        if not item:
+            continue
+        if "=" in item:
+            name, path = (p.strip() for p in item.split("=", 1))
+        elif item == SYNTHETIC:
+            name, path = SYNTHETIC, SYNTHETIC
+        else:
+            raise ValueError(f"--eval_sets item {item!r}: expected name=path (parquet/JSONL) or '{SYNTHETIC}'")
+        if not name or not path:
+            raise ValueError(f"--eval_sets item {item!r}: empty name or path")
+        if name in sets:
+            raise ValueError(f"--eval_sets names the set {name!r} twice")
+        sets[name] = path
+    if not sets:
+        raise ValueError(f"--eval_sets is empty; expected name=path,... or '{SYNTHETIC}'")
+    return sets
+
+
+def load_eval_sets(sets: dict[str, str], synthetic_seed: int = 0, limit: int | None = None,
+                   synthetic_heldout: int = 64) -> dict[str, list[data.Problem]]:
+    """Loads each set; the path `synthetic` is the synthetic task's held-out split for `synthetic_seed`."""
+    out = {}
+    for name, path in sets.items():
+        if path == SYNTHETIC:
+            _, heldout = synthetic.make_task(seed=synthetic_seed, n_heldout=synthetic_heldout)
+            problems = heldout[:limit] if limit else heldout
+        else:
+            problems = data.load_problems(path, limit=limit)  # DataError names the file when it is unusable
+        if not problems:
+            raise ValueError(f"eval set {name!r} ({path}) holds no problems")
+        out[name] = problems
+    return out
+
+
+def resolve_model_dir(path: str) -> str:
+    """The HF model dir behind `path`: an HF dir (config.json) as is; a training checkpoint dir
+    (`<run>/checkpoints/step_N/`) → its `hf/` export; a training run dir → its latest checkpoint's `hf/`."""
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"model dir {path!r}: not a directory")
+    if os.path.isfile(os.path.join(path, "config.json")):
+        return path
+    latest = os.path.join(path, "checkpoints", "latest")  # trainer.py's run layout
+    if os.path.isfile(latest):
+        with open(latest, encoding="utf-8") as f:
+            return resolve_model_dir(os.path.join(path, "checkpoints", f.read().strip()))
+    hf = os.path.join(path, "hf")
+    if os.path.isfile(os.path.join(hf, "config.json")):
+        return hf
+    raise FileNotFoundError(f"model dir {path!r}: expected an HF model dir (config.json), a training checkpoint "
+                            f"dir (hf/config.json) or a training run dir (checkpoints/latest)")
+
+
+def score_problem(n: int, correct: Sequence[bool], ks: Sequence[int]) -> dict[str, float]:
+    """Per-problem avg@n and unbiased pass@k from its n verdicts."""
+    if len(correct) != n:
+        raise ValueError(f"expected {n} verdicts, got {len(correct)}")
+    c = sum(bool(x) for x in correct)
+    out = {"c": c, "avg": c / n}
+    for k in ks:
+        out[f"pass@{k}"] = estimators.pass_at_k(n, c, k)
+    return out
+
+
+def aggregate(scores: Sequence[dict[str, float]], ks: Sequence[int]) -> dict[str, float]:
+    """Mean over problems of avg@n and each pass@k (the benchmark-level numbers)."""
+    if not scores:
+        raise ValueError("no problems to aggregate")
+    m = len(scores)
+    out = {"problems": m, "avg@n": sum(s["avg"] for s in scores) / m}
+    for k in ks:
+        out[f"pass@{k}"] = sum(s[f"pass@{k}"] for s in scores) / m
+    return out
+
+
+def _write_atomic(path: str, text: str) -> None:
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+# Prompt tokens (n copies of each prompt) per generate call. vLLM's scheduler splits a prefill that overflows its
+# token budget (4096 on CPU) across steps, and on CPU a seeded request split that way crashes vLLM 0.32
+# ("CPU Generator does not use offset"); staying under the budget keeps every prefill whole.
+PREFILL_TOKENS_PER_CALL = 2048
+
+
+def _prefill_chunks(engine, prompts: Sequence[str], n: int) -> list[list[str]]:
+    """Consecutive groups of prompts whose n-fold prompt tokens fit PREFILL_TOKENS_PER_CALL (at least one each)."""
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for p in prompts:
+        cost = n * len(engine.prompt_token_ids(p))
+        if chunks[-1] and used + cost > PREFILL_TOKENS_PER_CALL:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(p)
+        used += cost
+    return chunks
+
+
+def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], cfg: EvalConfig,
+                 verdict_path: str | None = None, desc: str = "eval") -> dict[str, float]:
+    """Samples cfg.n responses per problem, verifies them and returns the aggregate metrics.
+
+    When verdict_path is given, writes one JSON line per problem (prompt, gold, responses with verdicts)."""
+    tok = tokenizer if cfg.template == "auto" else None
+    prompts = [data.format_prompt(p.problem, tok) for p in problems]
+    t0 = time.perf_counter()
+    samples = []
+    for chunk in _prefill_chunks(engine, prompts, cfg.n):
+        samples += engine.generate(chunk, n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
+                                   max_tokens=cfg.max_tokens, seed=cfg.seed)
+    t_gen = time.perf_counter() - t0
+    texts = [s.text for per_prompt in samples for s in per_prompt]
+    golds = [p.answer for p in problems for _ in range(cfg.n)]
+    ids = [f"{p.id}#{j}" for p in problems for j in range(cfg.n)]
+    verdicts = verifier.verify(texts, golds, ids)
+    scores, lines = [], []
+    for i, p in enumerate(tqdm(problems, desc=desc, unit="problem", leave=False)):
+        vs = verdicts[i * cfg.n:(i + 1) * cfg.n]
+        score = score_problem(cfg.n, [v.correct for v in vs], cfg.ks)
+        scores.append(score)
+        lines.append(json.dumps({
+            "id": p.id, "problem": p.problem, "gold": p.answer, "prompt": prompts[i], **score,
+            "responses": [{"text": s.text, "verdict": v.verdict, "extracted": v.extracted,
+                           "correct": v.correct, "reason": v.reason}
+                          for s, v in zip(samples[i], vs)],
+        }, ensure_ascii=False))
+    if verdict_path:
+        _write_atomic(verdict_path, "\n".join(lines) + "\n")
+    result = aggregate(scores, cfg.ks)
+    result["generate_s"] = round(t_gen, 3)
+    result["tokens_per_response"] = sum(len(s.token_ids) for per in samples for s in per) / max(1, len(texts))
+    return result
+
+
+def results_markdown(results: dict[str, Any]) -> str:
+    """One row per eval set: problems, avg@n and each pass@k (percent)."""
+    cfg = results["config"]
+    ks = cfg["ks"]
+    head = ["set", "problems", f"avg@{cfg['n']}"] + [f"pass@{k}" for k in ks]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, r in results["sets"].items():
+        cells = [name, str(r["problems"]), f"{100 * r['avg@n']:.1f}"] + [f"{100 * r[f'pass@{k}']:.1f}" for k in ks]
+        rows.append("| " + " | ".join(cells) + " |")
+    return (f"# Evaluation of `{results['model_dir']}`\n\n"
+            f"n = {cfg['n']} samples per problem, temperature {cfg['temperature']}, top_p {cfg['top_p']}, "
+            f"max_tokens {cfg['max_tokens']}, template `{cfg['template']}`, seed {cfg['seed']}. "
+            f"Values in percent; pass@k is the unbiased estimator 1 − C(n−c, k)/C(n, k) averaged over problems.\n\n"
+            + "\n".join(rows) + "\n\nPer-problem responses and verdicts: `<set>.verdicts.jsonl`.\n")
+
+
+def load_state_dict(model_dir: str) -> dict:
+    """All tensors of an HF safetensors model dir (single or sharded)."""
+    from safetensors.torch import load_file
+    files = sorted(f for f in os.listdir(model_dir) if f.endswith(".safetensors"))
+    if not files:
+        raise FileNotFoundError(f"{model_dir}: no *.safetensors weights to load")
+    state: dict = {}
+    for f in files:
+        state.update(load_file(os.path.join(model_dir, f)))
+    return state
+
+
+def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg: EvalConfig, verifier,
+                   output_dir: str | None = None, engine=None, max_model_len: int = 512) -> dict[str, Any]:
+    """Evaluates one model on every set; writes results.json, results.md and verdict files when output_dir is set.
+
+    engine: a running RolloutEngine to reuse (its weights are replaced by model_dir's, in place); None starts
+    one for model_dir and shuts it down afterwards."""
+    from transformers import AutoTokenizer
+    from rlvr.rollout import RolloutEngine
+
+    hf_dir = resolve_model_dir(model_dir)
+    tokenizer = AutoTokenizer.from_pretrained(hf_dir)
+    own_engine = engine is None
+    if own_engine:
+        engine = RolloutEngine(hf_dir, seed=cfg.seed, max_model_len=max_model_len)
+    else:
+        engine.sync_weights(load_state_dict(hf_dir))
+    if output_dir:
+        os.makedirs(output_dir, exist_ok=True)
+    results: dict[str, Any] = {"model_dir": os.path.abspath(model_dir), "config": dataclasses.asdict(cfg),
+                               "sets": {}}
+    try:
+        for name, problems in eval_sets.items():
+            path = os.path.join(output_dir, f"{name}.verdicts.jsonl") if output_dir else None
+            results["sets"][name] = evaluate_set(engine, verifier, tokenizer, problems, cfg, path, desc=name)
+    finally:
+        if own_engine:
+            del engine
+    if output_dir:
+        _write_atomic(os.path.join(output_dir, "results.json"), json.dumps(results, indent=2) + "\n")
+        _write_atomic(os.path.join(output_dir, "results.md"), results_markdown(results))
+    return results
