@@ -1,0 +1,295 @@
+"""The tiny Qwen2 the default run trains: built from scratch, briefly supervised on the synthetic task, cached.
+
+Why supervise it at all: pairing needs prompts the model solves sometimes (q+: rarely, q-: usually). A random
+init solves nothing, so the builder teaches it the answer format and some arithmetic until its sampled success
+rates spread across (0, 1): easy levels high, hard levels low but not zero.
+
+Pieces (all saved with save_pretrained so transformers and vLLM load the directory offline):
+  - a byte-level BPE trained here on the synthetic task's prompts and answers (digits split one per token,
+    like Qwen2's own tokenizer, so numbers share parts), no chat template: `data.format_prompt` then uses its
+    plain template, the same text the model was supervised on;
+  - a Qwen2 config with untied embeddings (vLLM's CPU weight reload leaves a tied lm_head stale);
+  - a few hundred AdamW steps on train-side problems ("The answer is \\boxed{17}." after the prompt).
+
+Cache: `<cache root>/tiny_model/<key>/`, key = hash of the config, this module's and the synthetic task's code,
+the prompt template and library versions. Built in a temp dir and moved in with os.replace under a file lock,
+so concurrent callers build it once and never see a half-written model.
+"""
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import inspect
+import json
+import math
+import random
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rlvr import data, runtime, synthetic
+
+REPORT_FILE = "build_report.json"
+EOS, PAD = "<|endoftext|>", "<|pad|>"
+
+
+@dataclass(frozen=True)
+class TinyModelConfig:
+    # Architecture.
+    vocab_size: int = 768
+    hidden_size: int = 128
+    num_layers: int = 4
+    num_heads: int = 4
+    num_kv_heads: int = 2
+    intermediate_size: int = 384
+    max_position_embeddings: int = 1024
+    # Supervision.
+    seed: int = 0                # synthetic task seed (its train pool is in the data) and torch seed
+    steps: int = 600
+    batch_size: int = 64
+    lr: float = 3e-3
+    warmup_steps: int = 30
+    weight_decay: float = 0.01
+    tokenizer_corpus: int = 4000  # practice problems the BPE is trained on
+    threads: int = 2
+    # The builder's own quick check on the held-out split.
+    check_samples: int = 8       # sampled completions per problem (temperature 1.0)
+    max_new_tokens: int = 24
+
+
+def completion(answer: str) -> str:
+    """The supervised target after the prompt (the prompt ends with 'Answer:')."""
+    return f" The answer is \\boxed{{{answer}}}."
+
+
+def cache_key(cfg: TinyModelConfig) -> str:
+    import tokenizers
+    import torch
+    import transformers
+
+    parts = {
+        "config": dataclasses.asdict(cfg),
+        "code": [inspect.getsource(sys.modules[__name__]), inspect.getsource(synthetic)],
+        "template": data.format_prompt("{problem}"),
+        "versions": [torch.__version__, transformers.__version__, tokenizers.__version__],
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def ensure_tiny_model(cfg: TinyModelConfig | None = None, cache_dir: str | None = None,
+                      force: bool = False) -> str:
+    """Directory of the tiny model for `cfg`, built on first use (a few minutes on 2 cores) and cached."""
+    cfg = cfg or TinyModelConfig()
+    root = os.path.join(cache_dir or str(runtime.cache_root()), "tiny_model")
+    final = os.path.join(root, cache_key(cfg))
+    if os.path.isdir(final) and not force:
+        return final
+    os.makedirs(root, exist_ok=True)
+    with open(final + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a concurrent builder finishes first; then we find its result
+        if os.path.isdir(final) and not force:
+            return final
+        tmp = tempfile.mkdtemp(prefix=".building-", dir=root)
+        try:
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the finished model is for every user of the cache
+            build(cfg, tmp)
+            if os.path.isdir(final):  # force: replace the old build
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"tiny model: {final}", file=sys.stderr)
+    return final
+
+
+def _train_tokenizer(cfg: TinyModelConfig, texts: list[str]):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+    ])
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=cfg.vocab_size, special_tokens=[EOS, PAD], show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(texts, trainer=trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS, pad_token=PAD,
+                                   model_max_length=cfg.max_position_embeddings)
+
+
+def _encode(tokenizer, problems: list[data.Problem]) -> list[tuple[list[int], int]]:
+    """(prompt ids + completion ids + eos, prompt length) per problem; prompt and completion are tokenized
+    apart, exactly as a sampler sees them (it tokenizes the prompt alone and appends generated tokens)."""
+    out = []
+    for p in problems:
+        prompt = tokenizer(data.format_prompt(p.problem), add_special_tokens=False)["input_ids"]
+        target = tokenizer(completion(p.answer), add_special_tokens=False)["input_ids"]
+        out.append((prompt + target + [tokenizer.eos_token_id], len(prompt)))
+    return out
+
+
+def _batch(examples, pad_id: int):
+    import torch
+
+    width = max(len(ids) for ids, _ in examples)
+    input_ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(examples), width), -100, dtype=torch.long)
+    mask = torch.zeros((len(examples), width), dtype=torch.long)
+    for row, (ids, n_prompt) in enumerate(examples):
+        input_ids[row, :len(ids)] = torch.tensor(ids)
+        labels[row, n_prompt:len(ids)] = torch.tensor(ids[n_prompt:])  # loss on the completion only
+        mask[row, :len(ids)] = 1
+    return input_ids, labels, mask
+
+
+def _supervise(cfg: TinyModelConfig, model, tokenizer, problems: list[data.Problem]) -> float:
+    """AdamW with linear warm-up and cosine decay; returns the mean loss of the last 20 steps."""
+    import torch
+    from tqdm import tqdm
+
+    examples = _encode(tokenizer, problems)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+    def lr_scale(step: int) -> float:
+        if step < cfg.warmup_steps:
+            return (step + 1) / cfg.warmup_steps
+        return 0.5 * (1 + math.cos(math.pi * (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_scale)
+    model.train()
+    recent: list[float] = []
+    bar = tqdm(range(cfg.steps), desc="tiny model: supervising", file=sys.stderr, mininterval=2.0)
+    for step in bar:
+        chunk = examples[step * cfg.batch_size:(step + 1) * cfg.batch_size]
+        input_ids, labels, mask = _batch(chunk, tokenizer.pad_token_id)
+        loss = model(input_ids=input_ids, attention_mask=mask, labels=labels).loss
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        recent = (recent + [loss.item()])[-20:]
+        bar.set_postfix(loss=f"{recent[-1]:.3f}")
+    model.eval()
+    return sum(recent) / len(recent)
+
+
+def boxed_string_match(text: str, gold: str) -> bool:
+    """The builder's own quick check: the last \\boxed{} content equals the gold string exactly. Not the
+    verifier (the C++ service decides equivalence for training and evaluation)."""
+    try:
+        return data.last_boxed(text) == gold
+    except ValueError:
+        return False
+
+
+def sample_success(model, tokenizer, problems: list[data.Problem], n: int, temperature: float,
+                   max_new_tokens: int, batch_size: int = 256) -> list[float]:
+    """Per-problem fraction of `n` completions whose boxed answer string-matches the gold (HF generate)."""
+    import torch
+
+    prompts = [data.format_prompt(p.problem) for p in problems for _ in range(n)]
+    hits: list[bool] = []
+    for start in range(0, len(prompts), batch_size):
+        chunk = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in prompts[start:start + batch_size]]
+        width = max(map(len, chunk))
+        ids = torch.tensor([[tokenizer.pad_token_id] * (width - len(c)) + c for c in chunk])  # left-padded
+        mask = torch.tensor([[0] * (width - len(c)) + [1] * len(c) for c in chunk])
+        with torch.no_grad():
+            kwargs = dict(do_sample=True, temperature=temperature, top_p=1.0, top_k=0) if temperature > 0 \
+                else dict(do_sample=False)
+            out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens,
+                                 pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+                                 **kwargs)
+        texts = tokenizer.batch_decode(out[:, width:], skip_special_tokens=True)
+        golds = [problems[(start + i) // n].answer for i in range(len(texts))]
+        hits += [boxed_string_match(t, g) for t, g in zip(texts, golds)]
+    return [sum(hits[i * n:(i + 1) * n]) / n for i in range(len(problems))]
+
+
+def _per_level(problems: list[data.Problem], rates: list[float]) -> dict[int, float]:
+    by_level: dict[int, list[float]] = defaultdict(list)
+    for p, r in zip(problems, rates):
+        by_level[p.level].append(r)
+    return {level: sum(v) / len(v) for level, v in sorted(by_level.items())}
+
+
+def build(cfg: TinyModelConfig, out_dir: str) -> dict:
+    """Builds, supervises, checks and saves the tiny model into `out_dir`; returns (and saves) the report."""
+    import torch
+    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
+
+    start = time.time()
+    threads_before = torch.get_num_threads()
+    runtime.restore_torch_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    try:
+        train, heldout = synthetic.make_task(seed=cfg.seed)
+        n_examples = cfg.steps * cfg.batch_size
+        # The train pool appears like any other problem (a few times); the rest are fresh train-side problems.
+        pool_copies = max(1, n_examples // (20 * len(train)))
+        practice = synthetic.practice_problems(cfg.seed, n_examples - pool_copies * len(train)) + train * pool_copies
+        random.Random(cfg.seed).shuffle(practice)
+
+        corpus = practice[:cfg.tokenizer_corpus]
+        tokenizer = _train_tokenizer(cfg, [data.format_prompt(p.problem) + completion(p.answer) for p in corpus])
+        model_cfg = Qwen2Config(
+            vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
+            num_attention_heads=cfg.num_heads, num_key_value_heads=cfg.num_kv_heads,
+            intermediate_size=cfg.intermediate_size, max_position_embeddings=cfg.max_position_embeddings,
+            tie_word_embeddings=False, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+            bos_token_id=None, torch_dtype="float32")
+        model = Qwen2ForCausalLM(model_cfg)
+        final_loss = _supervise(cfg, model, tokenizer, practice)
+        train_secs = time.time() - start
+
+        greedy = sample_success(model, tokenizer, heldout, 1, 0.0, cfg.max_new_tokens)
+        sampled = sample_success(model, tokenizer, heldout, cfg.check_samples, 1.0, cfg.max_new_tokens)
+        pool = sample_success(model, tokenizer, train, cfg.check_samples, 1.0, cfg.max_new_tokens)
+
+        model.generation_config = GenerationConfig(eos_token_id=tokenizer.eos_token_id,
+                                                   pad_token_id=tokenizer.pad_token_id)
+        model.save_pretrained(out_dir)
+        tokenizer.save_pretrained(out_dir)
+        report = {
+            "config": dataclasses.asdict(cfg),
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "vocab_size": len(tokenizer),
+            "final_loss": final_loss,
+            "train_seconds": train_secs,
+            "build_seconds": time.time() - start,
+            "check": "boxed string match (not the verifier)",
+            "heldout_greedy_by_level": _per_level(heldout, greedy),
+            f"heldout_sampled_t1_n{cfg.check_samples}_by_level": _per_level(heldout, sampled),
+            f"train_pool_sampled_t1_n{cfg.check_samples}_by_level": _per_level(train, pool),
+            "train_pool_strictly_between_0_and_1": sum(0 < r < 1 for r in pool),
+            "train_pool_size": len(train),
+        }
+        with open(os.path.join(out_dir, REPORT_FILE), "w") as f:
+            json.dump(report, f, indent=2)
+        _print_report(report, heldout, greedy, sampled, pool, cfg)
+        return report
+    finally:
+        runtime.restore_torch_threads(threads_before)
+
+
+def _print_report(report: dict, heldout, greedy, sampled, pool, cfg: TinyModelConfig) -> None:
+    g, s = _per_level(heldout, greedy), _per_level(heldout, sampled)
+    t = report[f"train_pool_sampled_t1_n{cfg.check_samples}_by_level"]
+    lines = [f"tiny model: {report['parameters']:,} parameters, vocab {report['vocab_size']}, "
+             f"final loss {report['final_loss']:.3f}, built in {report['build_seconds']:.0f} s",
+             f"accuracy by level ({report['check']}); held-out greedy / held-out sampled (T=1, "
+             f"n={cfg.check_samples}) / train pool sampled:"]
+    for level in g:
+        lines.append(f"  L{level} {synthetic.LEVEL_NAMES[level - 1]:<20} {g[level]:5.2f}  {s[level]:5.2f}  "
+                     f"{t.get(level, float('nan')):5.2f}")
+    lines.append(f"train-pool problems with 0 < p < 1: {report['train_pool_strictly_between_0_and_1']} "
+                 f"of {report['train_pool_size']}")
+    print("\n".join(lines), file=sys.stderr)
