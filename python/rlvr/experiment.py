@@ -1,0 +1,297 @@
+"""The comparison grid: methods × seeds under one budget, each run's checkpoints evaluated, summarised with CIs.
+
+Methods (every training method gets the same `steps` updates of 2 prompts × G rollouts):
+    pairs_wgrpo       one (q+, q−) pair per update from the seed's profile, Weighted GRPO
+    variance_hist     GRPO on the two prompts with the largest variance of per-epoch training accuracy in a
+                      short full-pool GRPO pass (1-shot RLVR's historical variance; the pass is a selection cost)
+    variance_profile  GRPO on the two prompts with the largest profile p̂(1−p̂)
+    pool_grpo         GRPO on 2 prompts per update walking the whole pool
+    no_training       the base model
+
+Layout of the output directory (re-running the same command skips everything already finished):
+    experiment.json                  the config (a re-run with a different config is refused)
+    seeds/seed<S>/profile.jsonl      the base model's success profile of the pool (K rollouts per prompt)
+    seeds/seed<S>/history/           the full-pool GRPO pass behind variance_hist (accuracy_by_epoch.json)
+    seeds/seed<S>/base_eval/         held-out evaluation of the base model (step 0 of every method)
+    runs/<method>/seed<S>/train/     the trainer's run dir (metrics.jsonl, checkpoints/step_N/hf, report.md)
+    runs/<method>/seed<S>/eval/step_N/  results.json, results.md, <set>.verdicts.jsonl
+    runs/<method>/seed<S>/DONE       the run's evaluations; its presence marks the run finished
+    summary.json, summary.md, plots/*.png, report.md
+
+One verifier and one evaluation vLLM engine serve the whole grid: checkpoints are swapped into the engine in
+place (RolloutEngine.sync_weights) rather than starting an engine per checkpoint.
+"""
+from __future__ import annotations
+
+import dataclasses
+import gc
+import json
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rlvr import data, evaluate, experiment_report, synthetic
+
+METHODS = ("pairs_wgrpo", "variance_hist", "variance_profile", "pool_grpo", "no_training")
+TRAINED = METHODS[:4]
+_TRAINER_METHOD = {"pairs_wgrpo": "pairs_wgrpo", "variance_hist": "variance_grpo",
+                   "variance_profile": "variance_grpo", "pool_grpo": "pool_grpo"}
+# TrainConfig fields the harness sets itself; `train_overrides` may set any other field.
+_HARNESS_FIELDS = ("output_dir", "model_dir", "pool", "pool_size", "synthetic_seed", "method", "steps",
+                   "rollouts_per_prompt", "pool_batch", "profile", "history", "resume", "verifier_address", "seed",
+                   "eval_every", "checkpoint_every", "keep_checkpoints", "profile_rollouts", "heldout",
+                   "heldout_size", "extra")
+PROMPTS_PER_UPDATE = 2  # a pair, two variance-selected prompts, or pool_grpo's batch
+
+
+@dataclass
+class ExperimentConfig:
+    output_dir: str = ""
+    methods: tuple[str, ...] = METHODS
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    steps: int = 12                   # updates per training run (the shared budget)
+    eval_every: int = 4               # checkpoints evaluated at 0, eval_every, 2·eval_every, ..., steps
+    rollouts_per_prompt: int = 8      # G
+    model_dir: str = ""               # "" → the tiny model
+    pool: str = "synthetic"
+    pool_size: int = 64
+    synthetic_seed: int = 0
+    profile_rollouts: int = 16        # K, for the profile behind pairs_wgrpo and variance_profile
+    history_epochs: int = 3           # epochs of the full-pool GRPO pass behind variance_hist
+    history_batch: int = 8            # prompts per update in that pass
+    eval_sets: str = "synthetic"      # evaluate.parse_eval_sets syntax
+    heldout_size: int = 64            # problems of the synthetic held-out split (files: all)
+    eval_n: int = 8
+    eval_ks: tuple[int, ...] = (1, 4, 8)
+    eval_temperature: float = 0.6
+    eval_top_p: float = 0.95
+    train_overrides: dict = field(default_factory=dict)  # other TrainConfig fields (alpha, beta, lr, ...)
+    verifier_address: str = ""
+
+    def validate(self) -> None:
+        from rlvr import trainer
+
+        unknown = [m for m in self.methods if m not in METHODS]
+        if unknown or not self.methods:
+            raise ValueError(f"methods must be a non-empty subset of {METHODS}, got {list(self.methods)}")
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must be non-empty and distinct, got {list(self.seeds)}")
+        for name in ("steps", "eval_every", "profile_rollouts", "history_epochs", "history_batch", "eval_n"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.steps % self.eval_every:
+            raise ValueError(f"steps={self.steps} must be a multiple of eval_every={self.eval_every}")
+        fields = {f.name for f in dataclasses.fields(trainer.TrainConfig)}
+        bad = sorted(k for k in self.train_overrides if k not in fields or k in _HARNESS_FIELDS)
+        if bad:
+            raise ValueError(f"train_overrides: {bad} are not TrainConfig fields the harness leaves open; the "
+                             f"harness sets {list(_HARNESS_FIELDS)} itself")
+        self.eval_config(0)  # k <= n and the sampling values
+
+    def eval_config(self, seed: int) -> evaluate.EvalConfig:
+        """Held-out sampling; the sampling seed is the run's seed, so methods are compared on paired samples."""
+        return evaluate.EvalConfig(n=self.eval_n, ks=tuple(self.eval_ks), temperature=self.eval_temperature,
+                                   top_p=self.eval_top_p, max_tokens=self.train_config_defaults().max_tokens,
+                                   seed=seed, template=self.train_config_defaults().template)
+
+    def train_config_defaults(self):
+        from rlvr import trainer
+
+        return trainer.TrainConfig(**self.train_overrides)
+
+    def eval_steps(self) -> list[int]:
+        return list(range(0, self.steps + 1, self.eval_every))
+
+    def history_steps(self, pool_size: int) -> int:
+        return math.ceil(self.history_epochs * pool_size / self.history_batch)
+
+
+def quick_config(output_dir: str) -> ExperimentConfig:
+    """A grid small enough for a smoke test: every method, one seed, two updates, a small pool and held-out."""
+    return ExperimentConfig(output_dir=output_dir, seeds=(0,), steps=2, eval_every=1, rollouts_per_prompt=4,
+                            pool_size=16, profile_rollouts=8, history_epochs=2, history_batch=8,
+                            heldout_size=16, eval_n=4, eval_ks=(1, 4),
+                            train_overrides={"max_tokens": 24})
+
+
+# --- files ----------------------------------------------------------------------------------------------------
+
+def _write_json(path: str, obj: Any) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def _read_json(path: str) -> Any:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _check_same_experiment(cfg: ExperimentConfig, path: str) -> None:
+    """A re-run may add methods or seeds; anything else must match the finished runs' config."""
+    mine = dataclasses.asdict(cfg)
+    if os.path.exists(path):
+        old = _read_json(path)["config"]
+        differ = sorted(k for k in mine if k not in ("methods", "seeds", "verifier_address", "output_dir")
+                        and json.loads(json.dumps(mine[k])) != old.get(k))
+        if differ:
+            raise ValueError(f"{cfg.output_dir} holds an experiment with a different config ({', '.join(differ)}); "
+                             f"choose another --output_dir or re-run with the same flags to resume it")
+
+
+# --- the grid -------------------------------------------------------------------------------------------------
+
+class _Grid:
+    """Shared state of one experiment run: the verifier, the evaluation engine and the loaded problem sets."""
+
+    def __init__(self, cfg: ExperimentConfig, verifier):
+        from rlvr import tiny_model
+
+        self.cfg, self.verifier = cfg, verifier
+        self.model_dir = evaluate.resolve_model_dir(cfg.model_dir) if cfg.model_dir else tiny_model.ensure_tiny_model()
+        self.train_defaults = cfg.train_config_defaults()
+        self.pool = (synthetic.make_task(seed=cfg.synthetic_seed, n_train=cfg.pool_size)[0]
+                     if cfg.pool == evaluate.SYNTHETIC else data.load_problems(cfg.pool, limit=cfg.pool_size or None))
+        self.eval_sets = evaluate.load_eval_sets(evaluate.parse_eval_sets(cfg.eval_sets),
+                                                 synthetic_seed=cfg.synthetic_seed,
+                                                 synthetic_heldout=cfg.heldout_size)
+        self._engine = None
+        self._tokenizer = None
+        self._base_state = None
+
+    # The evaluation engine starts on first use: a fully finished grid re-summarises without vLLM.
+    def engine(self):
+        if self._engine is None:
+            from transformers import AutoTokenizer
+
+            from rlvr.rollout import RolloutEngine
+
+            self._engine = RolloutEngine(self.model_dir, seed=0, max_model_len=self.train_defaults.max_model_len)
+            self._tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
+            self._base_state = evaluate.load_state_dict(self.model_dir)
+        return self._engine
+
+    def reset_to_base(self):
+        engine = self.engine()
+        engine.sync_weights(self._base_state)
+        return engine
+
+    def evaluate(self, model_dir: str | None, out_dir: str, seed: int) -> dict:
+        """Held-out results of model_dir (None: the base model) into out_dir; cached in out_dir/results.json."""
+        done = os.path.join(out_dir, "results.json")
+        if os.path.exists(done):
+            return _read_json(done)["sets"]
+        self.engine()  # evaluate_model swaps model_dir's weights into it
+        return evaluate.evaluate_model(model_dir or self.model_dir, self.eval_sets, self.cfg.eval_config(seed),
+                                       self.verifier, output_dir=out_dir, engine=self._engine)["sets"]
+
+    def profile(self, seed: int, path: str) -> str:
+        """The base model's success profile of the pool for this seed (resumed by profile_pool if partial)."""
+        from rlvr import profile, trainer
+
+        t = self.train_defaults
+        settings = profile.ProfileSettings(k=self.cfg.profile_rollouts, temperature=t.temperature, top_p=t.top_p,
+                                           max_tokens=t.max_tokens, seed=trainer.derived_seed(seed, "profile"),
+                                           chunk_size=max(1, evaluate.PREFILL_TOKENS_PER_CALL //
+                                                          (self.cfg.profile_rollouts * 64)))
+        rows = profile.profile_pool(self.reset_to_base(), self.verifier, self.pool, settings, path,
+                                    model=profile.model_key(self.model_dir),
+                                    tokenizer=self._tokenizer if t.template == "auto" else None)
+        if len(rows) != len(self.pool):
+            raise RuntimeError(f"profile {path}: {len(rows)} rows for a pool of {len(self.pool)}")
+        return path
+
+    def train(self, run_dir: str, method: str, seed: int, steps: int, pool_batch: int = PROMPTS_PER_UPDATE,
+              checkpoint_every: int | None = None, **selection) -> dict:
+        """One trainer run (resumed from its latest checkpoint if interrupted); returns its summary."""
+        from rlvr import trainer
+
+        summary = os.path.join(run_dir, "summary.json")
+        if os.path.exists(summary):
+            return _read_json(summary)
+        resume = run_dir if os.path.isfile(os.path.join(run_dir, "checkpoints", "latest")) else ""
+        every = checkpoint_every or steps
+        tcfg = trainer.TrainConfig(
+            **self.cfg.train_overrides, output_dir=run_dir, model_dir=self.model_dir, pool=self.cfg.pool,
+            pool_size=self.cfg.pool_size, synthetic_seed=self.cfg.synthetic_seed, method=method, steps=steps,
+            rollouts_per_prompt=self.cfg.rollouts_per_prompt, pool_batch=pool_batch, resume=resume,
+            verifier_address=self.verifier.address, seed=seed, eval_every=steps, checkpoint_every=every,
+            keep_checkpoints=steps // every + 1, profile_rollouts=self.cfg.profile_rollouts,
+            heldout_size=min(16, self.cfg.heldout_size), **selection)
+        try:
+            return trainer.train(tcfg)
+        finally:
+            gc.collect()  # the run's vLLM engine and DeepSpeed engine hold ~1 GiB until collected
+
+
+def _checkpoint_dir(train_dir: str, step: int) -> str:
+    return os.path.join(train_dir, "checkpoints", f"step_{step:06d}", "hf")
+
+
+def _run_one(grid: _Grid, method: str, seed: int, seed_dir: str, base: dict) -> dict:
+    """Trains (unless no_training) and evaluates one (method, seed); returns the DONE record."""
+    cfg = grid.cfg
+    run_dir = os.path.join(cfg.output_dir, "runs", method, f"seed{seed}")
+    done_path = os.path.join(run_dir, "DONE")
+    if os.path.exists(done_path):
+        return _read_json(done_path)
+    start = time.perf_counter()
+    evals = {0: base}
+    selection_cost = 0
+    if method != "no_training":
+        selection: dict[str, str] = {}
+        if method in ("pairs_wgrpo", "variance_profile"):
+            selection["profile"] = grid.profile(seed, os.path.join(seed_dir, "profile.jsonl"))
+            selection_cost = cfg.profile_rollouts * len(grid.pool)
+        elif method == "variance_hist":
+            hist_dir = os.path.join(seed_dir, "history")
+            hist_steps = cfg.history_steps(len(grid.pool))
+            grid.train(hist_dir, "pool_grpo", seed, hist_steps, pool_batch=cfg.history_batch)
+            selection["history"] = os.path.join(hist_dir, "accuracy_by_epoch.json")
+            selection_cost = hist_steps * cfg.history_batch * cfg.rollouts_per_prompt
+        train_dir = os.path.join(run_dir, "train")
+        grid.train(train_dir, _TRAINER_METHOD[method], seed, cfg.steps, checkpoint_every=cfg.eval_every,
+                   **selection)
+        for step in cfg.eval_steps()[1:]:
+            evals[step] = grid.evaluate(_checkpoint_dir(train_dir, step),
+                                        os.path.join(run_dir, "eval", f"step_{step:06d}"), seed)
+    record = {"method": method, "seed": seed, "evals": {str(k): v for k, v in evals.items()},
+              "updates": 0 if method == "no_training" else cfg.steps,
+              "training_rollouts": 0 if method == "no_training"
+              else cfg.steps * PROMPTS_PER_UPDATE * cfg.rollouts_per_prompt,
+              "selection_rollouts": selection_cost, "wall_seconds": round(time.perf_counter() - start, 1)}
+    _write_json(done_path, record)
+    return record
+
+
+def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
+    """Runs (or resumes) the grid, then writes summary.json/md, plots and report.md; returns the summary."""
+    from tqdm import tqdm
+
+    from rlvr import runtime, verifier_client
+
+    cfg.validate()
+    runtime.setup()
+    if not cfg.output_dir:
+        cfg.output_dir = os.path.join(str(runtime.cache_root()), "experiments", time.strftime("%Y%m%d-%H%M%S"))
+    exp_path = os.path.join(cfg.output_dir, "experiment.json")
+    _check_same_experiment(cfg, exp_path)
+    _write_json(exp_path, {"config": dataclasses.asdict(cfg), "command": command})
+    start = time.perf_counter()
+    records = []
+    with verifier_client.open_verifier(cfg.verifier_address or None) as verifier:
+        grid = _Grid(cfg, verifier)
+        cells = [(s, m) for s in cfg.seeds for m in cfg.methods]
+        bar = tqdm(cells, desc="experiment", unit="run", file=sys.stderr)
+        for seed, method in bar:
+            bar.set_postfix(method=method, seed=seed)
+            seed_dir = os.path.join(cfg.output_dir, "seeds", f"seed{seed}")
+            base = grid.evaluate(None, os.path.join(seed_dir, "base_eval"), seed)
+            records.append(_run_one(grid, method, seed, seed_dir, base))
+    return experiment_report.write(cfg, records, command, time.perf_counter() - start)

@@ -1,0 +1,300 @@
+"""What an experiment grid found: mean ± 95 % Student-t CI per method, step and metric, paired differences
+against pairs_wgrpo, plots, and report.md. Reads only the finished runs' records and files; trains nothing.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import math
+import os
+import time
+from typing import Any
+
+from rlvr import estimators
+
+REFERENCE = "pairs_wgrpo"
+CONFIDENCE = 0.95
+
+
+def metric_names(cfg) -> list[str]:
+    return ["avg@n"] + [f"pass@{k}" for k in cfg.eval_ks]
+
+
+def _final_step(method: str, cfg) -> int:
+    return 0 if method == "no_training" else cfg.steps
+
+
+def _ci(values: list[float]) -> dict:
+    mean, lo, hi = estimators.mean_ci(values, CONFIDENCE)
+    return {"mean": mean, "lo": None if math.isnan(lo) else lo, "hi": None if math.isnan(hi) else hi,
+            "n": len(values)}
+
+
+def summarise(cfg, records: list[dict]) -> dict[str, Any]:
+    """{"curves": {method: {set: {metric: {step: ci}}}}, "final": ..., "vs_reference": ...}; ci values are
+    fractions (not percent); `lo`/`hi` are None with a single seed."""
+    metrics = metric_names(cfg)
+    by_method: dict[str, dict[int, dict]] = {}
+    for r in records:
+        by_method.setdefault(r["method"], {})[r["seed"]] = r
+    sets = sorted({s for r in records for ev in r["evals"].values() for s in ev})
+    curves: dict = {}
+    final: dict = {}
+    for method, runs in by_method.items():
+        steps = sorted({int(k) for r in runs.values() for k in r["evals"]})
+        curves[method], final[method] = {}, {}
+        for s in sets:
+            curves[method][s], final[method][s] = {}, {}
+            for m in metrics:
+                curves[method][s][m] = {step: _ci([r["evals"][str(step)][s][m] for r in runs.values()
+                                                   if str(step) in r["evals"]]) for step in steps}
+                final[method][s][m] = curves[method][s][m][_final_step(method, cfg)]
+    vs: dict = {}
+    ref = by_method.get(REFERENCE, {})
+    for method, runs in by_method.items():
+        if method == REFERENCE or not ref:
+            continue
+        seeds = sorted(set(ref) & set(runs))
+        vs[method] = {s: {m: _ci([ref[x]["evals"][str(cfg.steps)][s][m] -
+                                  runs[x]["evals"][str(_final_step(method, cfg))][s][m] for x in seeds])
+                          for m in metrics} for s in sets}
+    return {"curves": curves, "final": final, "vs_reference": vs, "sets": sets, "metrics": metrics}
+
+
+def _pct(ci: dict) -> str:
+    if ci["lo"] is None:
+        return f"{100 * ci['mean']:.1f}"
+    return f"{100 * ci['mean']:.1f} ± {100 * (ci['hi'] - ci['lo']) / 2:.1f}"
+
+
+def _verdict(ci: dict) -> str:
+    if ci["lo"] is None:
+        return "one seed, no interval"
+    if ci["lo"] > 0:
+        return "**pairs_wgrpo better**"
+    if ci["hi"] < 0:
+        return "**pairs_wgrpo worse**"
+    return "not distinguishable"
+
+
+def summary_markdown(cfg, summary: dict) -> str:
+    lines = []
+    for s in summary["sets"]:
+        head = ["method", "seeds"] + [m.replace("avg@n", f"avg@{cfg.eval_n}") for m in summary["metrics"]]
+        lines += [f"### `{s}`: held-out at the final step (percent, mean ± 95 % CI half-width over seeds)", "",
+                  "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for method in summary["final"]:
+            row = summary["final"][method][s]
+            n = row[summary["metrics"][0]]["n"]
+            lines.append(f"| {method} | {n} | " + " | ".join(_pct(row[m]) for m in summary["metrics"]) + " |")
+        lines.append("")
+        if summary["vs_reference"]:
+            lines += [f"Paired difference {REFERENCE} − baseline, same seeds (percentage points, 95 % CI):", "",
+                      "| baseline | " + " | ".join(summary["metrics"]) + " |",
+                      "|---|" + "---|" * len(summary["metrics"])]
+            for method, per_set in summary["vs_reference"].items():
+                cells = []
+                for m in summary["metrics"]:
+                    ci = per_set[s][m]
+                    rng = "" if ci["lo"] is None else f" [{100 * ci['lo']:+.1f}, {100 * ci['hi']:+.1f}]"
+                    cells.append(f"{100 * ci['mean']:+.1f}{rng}")
+                lines.append(f"| {method} | " + " | ".join(cells) + " |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+# --- plots ----------------------------------------------------------------------------------------------------
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: str) -> None:
+    tmp = path + ".tmp.png"
+    fig.savefig(tmp, dpi=110)
+    os.replace(tmp, path)
+
+
+def plot_curves(cfg, summary: dict, path: str, set_name: str) -> None:
+    """pass@1 and pass@k_max against update step, a line per method with its 95 % CI band."""
+    plt = _pyplot()
+    shown = ["pass@1", f"pass@{max(cfg.eval_ks)}"] if max(cfg.eval_ks) > 1 else ["pass@1"]
+    fig, axes = plt.subplots(1, len(shown), figsize=(5.2 * len(shown), 3.8), squeeze=False)
+    steps_all = list(range(0, cfg.steps + 1, cfg.eval_every))
+    for ax, metric in zip(axes[0], shown):
+        for method, per_set in summary["curves"].items():
+            curve = per_set[set_name][metric]
+            steps = steps_all if method == "no_training" else sorted(curve)
+            pts = [curve[0] if method == "no_training" else curve[x] for x in steps]
+            mean = [100 * p["mean"] for p in pts]
+            line, = ax.plot(steps, mean, marker="o" if method != "no_training" else None,
+                            linestyle="--" if method == "no_training" else "-", label=method)
+            if all(p["lo"] is not None for p in pts):
+                ax.fill_between(steps, [100 * p["lo"] for p in pts], [100 * p["hi"] for p in pts],
+                                color=line.get_color(), alpha=0.15)
+        ax.set(xlabel="update step", ylabel=f"held-out {metric} (%)", title=f"{set_name}: {metric}")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)
+
+
+def _read_jsonl(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def prompt_choices(cfg) -> dict[str, dict[str, set]]:
+    """{seed: {label: prompt ids}} of the prompts each run trained on (q+, q−, variance picks), from metrics."""
+    out: dict[str, dict[str, set]] = {}
+    for method in ("pairs_wgrpo", "variance_profile", "variance_hist"):
+        for path in glob.glob(os.path.join(cfg.output_dir, "runs", method, "seed*", "train", "metrics.jsonl")):
+            seed = path.split(os.sep)[-3]
+            for row in _read_jsonl(path):
+                if row.get("kind") != "update":
+                    continue
+                for pid, role in zip(row["prompts"], row["roles"]):
+                    label = f"{method} {role}" if method == "pairs_wgrpo" else method
+                    out.setdefault(seed, {}).setdefault(label, set()).add(pid)
+    return out
+
+
+def plot_profile(cfg, path: str) -> dict:
+    """Histogram of the pool's profiled success rates (all seeds' profiles pooled) with the trained prompts'
+    p̂ marked; returns the counts behind the figure."""
+    p_hat: dict[str, dict[str, float]] = {}
+    for f in sorted(glob.glob(os.path.join(cfg.output_dir, "seeds", "seed*", "profile.jsonl"))):
+        p_hat[f.split(os.sep)[-2]] = {r["id"]: r["p_hat"] for r in _read_jsonl(f)}
+    if not p_hat:
+        return {}
+    choices = prompt_choices(cfg)
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    values = [v for per in p_hat.values() for v in per.values()]
+    bins = [i / 20 for i in range(21)]
+    ax.hist(values, bins=bins, color="0.75", edgecolor="0.4", label=f"pool p̂ ({len(p_hat)} profile(s))")
+    markers = {"pairs_wgrpo q+": ("^", "tab:red"), "pairs_wgrpo q-": ("v", "tab:blue"),
+               "variance_profile": ("x", "tab:green"), "variance_hist": ("+", "tab:purple")}
+    marked: dict[str, list[float]] = {}
+    for seed, per in choices.items():
+        for label, ids in per.items():
+            marked.setdefault(label, []).extend(p_hat.get(seed, {}).get(i, math.nan) for i in ids)
+    top = ax.get_ylim()[1]
+    for k, (label, xs) in enumerate(sorted(marked.items())):
+        xs = [x for x in xs if not math.isnan(x)]
+        marker, color = markers.get(label, ("o", None))
+        ax.scatter(xs, [top * (1.02 + 0.06 * k)] * len(xs), marker=marker, color=color, label=f"{label} ({len(xs)})",
+                   zorder=3)
+    ax.axvline(cfg_band(cfg, "p_low"), color="tab:red", linestyle=":", linewidth=1)
+    ax.axvline(cfg_band(cfg, "p_high"), color="tab:blue", linestyle=":", linewidth=1)
+    ax.set(xlabel="profiled success rate p̂ (base model)", ylabel="prompts", xlim=(-0.02, 1.02),
+           title="pool success profile; where the trained prompts fell")
+    ax.set_ylim(0, top * (1.1 + 0.06 * len(marked)))
+    ax.legend(fontsize=7, loc="upper center")
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)
+    return {label: sorted(xs) for label, xs in marked.items()}
+
+
+def cfg_band(cfg, name: str) -> float:
+    """The band edge actually used: train_overrides, else the trainer's default."""
+    return float(cfg.train_config_defaults().__dict__[name])
+
+
+# --- report ---------------------------------------------------------------------------------------------------
+
+def _headline(cfg, summary: dict) -> list[str]:
+    """The comparison stated plainly, on the first eval set's pass@1 and pass@k_max."""
+    if not summary["vs_reference"]:
+        return [f"`{REFERENCE}` was not part of this grid, so there is no comparison to state."]
+    s = summary["sets"][0]
+    shown = ["pass@1", f"pass@{max(cfg.eval_ks)}"]
+    lines, tally = [], {"better": 0, "worse": 0, "neither": 0}
+    for method, per_set in summary["vs_reference"].items():
+        for m in dict.fromkeys(shown):
+            ci = per_set[s][m]
+            v = _verdict(ci)
+            tally["better" if "better" in v else "worse" if "worse" in v else "neither"] += 1
+            rng = "" if ci["lo"] is None else f", 95 % CI [{100 * ci['lo']:+.1f}, {100 * ci['hi']:+.1f}]"
+            lines.append(f"- vs `{method}`, {m}: {100 * ci['mean']:+.1f} points{rng} over {ci['n']} seed(s) — {v}.")
+    n = sum(tally.values())
+    lead = (f"On `{s}` at update {cfg.steps}, `{REFERENCE}` was significantly better in {tally['better']} of {n} "
+            f"comparisons, significantly worse in {tally['worse']}, and not distinguishable from the baseline in "
+            f"{tally['neither']} (paired over seeds, Student-t 95 % intervals; 'significant' = the interval "
+            f"excludes 0).")
+    return [lead, ""] + lines
+
+
+def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
+    """summary.json, summary.md, plots/*.png and report.md in cfg.output_dir; returns the summary."""
+    out = cfg.output_dir
+    os.makedirs(os.path.join(out, "plots"), exist_ok=True)
+    summary = summarise(cfg, records)
+    curve_plots = []
+    for s in summary["sets"]:
+        name = f"plots/heldout_{s}.png"
+        plot_curves(cfg, summary, os.path.join(out, name), s)
+        curve_plots.append(name)
+    picks = plot_profile(cfg, os.path.join(out, "plots", "pool_profile.png"))
+    summary.update({"wall_seconds": round(wall_seconds, 1), "picked_p_hat": picks, "command": command,
+                    "runs": [{k: r[k] for k in ("method", "seed", "updates", "training_rollouts",
+                                                "selection_rollouts", "wall_seconds")} for r in records]})
+    table = summary_markdown(cfg, summary)
+    _write_text(os.path.join(out, "summary.md"), table)
+    _write_text(os.path.join(out, "summary.json"), json.dumps(summary, indent=2, default=str) + "\n")
+
+    budget = {}
+    for r in records:
+        b = budget.setdefault(r["method"], {"runs": 0, "updates": r["updates"], "training": r["training_rollouts"],
+                                            "selection": r["selection_rollouts"], "wall": 0.0})
+        b["runs"] += 1
+        b["wall"] += r["wall_seconds"]
+    config = json.dumps({k: v for k, v in vars(cfg).items()}, indent=2, default=list)
+    lines = [
+        "# Experiment: positive–negative pairing + Weighted GRPO vs variance-selected GRPO, full-pool GRPO, "
+        "no training", "",
+        f"Written {time.strftime('%Y-%m-%d %H:%M:%S')}; this invocation took {wall_seconds / 60:.1f} min "
+        f"(runs finished by an earlier invocation are not re-timed; per-run wall times below).", "",
+        "## Result", "",
+        *_headline(cfg, summary), "",
+        "What this does and does not show: the model is whatever `model_dir` says (the project's tiny Qwen2 by "
+        "default) and the task is the configured pool and held-out sets (the synthetic arithmetic task by "
+        "default); with few seeds the intervals are wide, and a result on the tiny model says nothing about "
+        "Qwen2.5-Math-7B on AIME/AMC. Read the intervals, not the point estimates.", "",
+        "## Held-out results", "", table,
+        *[f"![{p}]({p})" for p in curve_plots], "",
+        "## Where the trained prompts fell in the pool's success profile", "",
+        "Grey: histogram of the base model's profiled p̂ over the pool (each seed profiled separately, pooled). "
+        "Markers: the prompts each method trained on, at their profiled p̂. Dotted lines: the q+ / q− band edges.",
+        "", "![pool profile](plots/pool_profile.png)", "",
+        "## Budget (per run)", "",
+        "| method | runs | updates | training rollouts | selection rollouts | mean wall s |", "|---|---|---|---|---|---|",
+        *[f"| {m} | {b['runs']} | {b['updates']} | {b['training']} | {b['selection']} | {b['wall'] / b['runs']:.0f} |"
+          for m, b in budget.items()], "",
+        "Training rollouts are equal for every trained method (updates × 2 prompts × G). Selection rollouts are "
+        "what choosing the prompts cost before training: the K-rollout profile of the pool (pairs_wgrpo, "
+        "variance_profile; shared by the two within a seed) or the full-pool GRPO pass (variance_hist).", "",
+        "## Reproduce", "",
+        "```", command or "(called from Python: run_experiment(ExperimentConfig(...)) with the config below)", "```",
+        "", "Config:", "", "```json", config, "```", "",
+        "Files: `runs/<method>/seed<S>/train/` (the trainer's run: metrics.jsonl, report.md, checkpoints), "
+        "`runs/<method>/seed<S>/eval/step_N/` (results.json and per-problem `<set>.verdicts.jsonl` with every "
+        "response and verdict), `seeds/seed<S>/` (profile, history pass, base-model evaluation), `summary.json`.",
+        "",
+    ]
+    _write_text(os.path.join(out, "report.md"), "\n".join(lines))
+    return summary
+
+
+def _write_text(path: str, text: str) -> None:
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)

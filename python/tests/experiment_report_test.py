@@ -1,0 +1,91 @@
+"""The experiment summary: per-method means with Student-t intervals, paired differences, the written report."""
+import json
+import os
+
+import pytest
+
+from rlvr import experiment, experiment_report
+
+
+def _evals(acc_by_step):
+    return {str(step): {"syn": {"problems": 4, "avg@n": a, "pass@1": a, "pass@2": min(1.0, 1.5 * a)}}
+            for step, a in acc_by_step.items()}
+
+
+def _record(method, seed, acc_by_step):
+    return {"method": method, "seed": seed, "evals": _evals(acc_by_step), "updates": 2, "training_rollouts": 16,
+            "selection_rollouts": 32, "wall_seconds": 1.0}
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    return experiment.ExperimentConfig(output_dir=str(tmp_path), seeds=(0, 1), steps=2, eval_every=1, eval_n=2,
+                                       eval_ks=(1, 2))
+
+
+@pytest.fixture
+def records():
+    return [
+        _record("pairs_wgrpo", 0, {0: 0.2, 1: 0.3, 2: 0.5}),
+        _record("pairs_wgrpo", 1, {0: 0.3, 1: 0.4, 2: 0.6}),
+        _record("variance_profile", 0, {0: 0.2, 1: 0.2, 2: 0.3}),
+        _record("variance_profile", 1, {0: 0.3, 1: 0.3, 2: 0.4}),
+        _record("no_training", 0, {0: 0.2}),
+        _record("no_training", 1, {0: 0.3}),
+    ]
+
+
+def test_summary_means_and_t_intervals(cfg, records):
+    s = experiment_report.summarise(cfg, records)
+    final = s["final"]["pairs_wgrpo"]["syn"]["pass@1"]
+    # Two seeds, 0.5 and 0.6: mean 0.55, sample sd 0.0707, t*(0.975, ν=1) = 12.7062 → half-width 0.6353.
+    assert final["mean"] == pytest.approx(0.55)
+    assert (final["hi"] - final["lo"]) / 2 == pytest.approx(12.7062 * 0.070711 / 2 ** 0.5, rel=1e-4)
+    assert final["n"] == 2
+    # no_training is scored at step 0, the base model.
+    assert s["final"]["no_training"]["syn"]["pass@1"]["mean"] == pytest.approx(0.25)
+    assert sorted(s["curves"]["variance_profile"]["syn"]["avg@n"]) == [0, 1, 2]
+
+
+def test_paired_differences_use_matching_seeds(cfg, records):
+    s = experiment_report.summarise(cfg, records)
+    d = s["vs_reference"]["variance_profile"]["syn"]["pass@1"]
+    # Seed 0: 0.5 − 0.3; seed 1: 0.6 − 0.4 — the same gain, so the interval collapses onto it.
+    assert d["mean"] == pytest.approx(0.2)
+    assert d["lo"] == pytest.approx(0.2) and d["hi"] == pytest.approx(0.2)
+    assert d["n"] == 2
+    d0 = s["vs_reference"]["no_training"]["syn"]["pass@1"]
+    assert d0["mean"] == pytest.approx(((0.5 - 0.2) + (0.6 - 0.3)) / 2)
+    assert "pairs_wgrpo" not in s["vs_reference"]
+
+
+def test_verdicts():
+    assert "better" in experiment_report._verdict({"mean": 0.1, "lo": 0.01, "hi": 0.2, "n": 5})
+    assert "worse" in experiment_report._verdict({"mean": -0.1, "lo": -0.2, "hi": -0.01, "n": 5})
+    assert experiment_report._verdict({"mean": 0.1, "lo": -0.01, "hi": 0.2, "n": 5}) == "not distinguishable"
+    assert "one seed" in experiment_report._verdict({"mean": 0.1, "lo": None, "hi": None, "n": 1})
+
+
+def test_write_produces_report_table_and_plots(cfg, records):
+    # A profile and a pairs run's metrics, as the grid leaves them, for the histogram's markers.
+    seed_dir = os.path.join(cfg.output_dir, "seeds", "seed0")
+    os.makedirs(seed_dir)
+    with open(os.path.join(seed_dir, "profile.jsonl"), "w") as f:
+        for i, p in enumerate([0.0, 0.125, 0.5, 0.875, 1.0]):
+            f.write(json.dumps({"id": f"q{i}", "p_hat": p}) + "\n")
+    train = os.path.join(cfg.output_dir, "runs", "pairs_wgrpo", "seed0", "train")
+    os.makedirs(train)
+    with open(os.path.join(train, "metrics.jsonl"), "w") as f:
+        f.write(json.dumps({"kind": "eval", "step": 0}) + "\n")
+        f.write(json.dumps({"kind": "update", "step": 1, "prompts": ["q1", "q3"], "roles": ["q+", "q-"]}) + "\n")
+    summary = experiment_report.write(cfg, records, "./bazelw run //python:experiment -- --quick", 12.0)
+    assert summary["picked_p_hat"] == {"pairs_wgrpo q+": [0.125], "pairs_wgrpo q-": [0.875]}
+    report = open(os.path.join(cfg.output_dir, "report.md")).read()
+    assert "./bazelw run //python:experiment -- --quick" in report
+    # vs variance_profile and no_training on pass@1 and pass@2: constant paired gains, so all four significant.
+    assert "significantly better in 4 of 4 comparisons" in report
+    assert "| pairs_wgrpo | 2 | 55.0 ± 63.5 |" in report
+    for png in ("heldout_syn.png", "pool_profile.png"):
+        with open(os.path.join(cfg.output_dir, "plots", png), "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert json.load(open(os.path.join(cfg.output_dir, "summary.json")))["final"]["pairs_wgrpo"]["syn"]
