@@ -351,6 +351,57 @@ TEST(VerifierServiceTest, ShutdownDrainsAnOpenStream) {
   EXPECT_FALSE(stub->Verify(&late, Item("after", "1", "1"), &response).ok());
 }
 
+TEST(VerifierServiceTest, AdversarialItemsAreAnsweredWithinTheirDeadline) {
+  auto server = StartServer();
+  auto stub = v1::Verifier::NewStub(Connect(*server));
+  std::string nested_braces = "\\boxed{";
+  for (int i = 0; i < 100000; ++i) nested_braces += "{";
+  std::string many_boxes;
+  for (int i = 0; i < 10000; ++i) many_boxes += absl::StrCat("\\boxed{", i, "} ");
+  const std::vector<std::pair<std::string, std::string>> items = {
+      {nested_braces, "1"},
+      {absl::StrCat("\\boxed{", std::string(1 << 20, '9'), "}"), "9"},  // 1 MB number
+      {std::string(2 << 20, 'a'), "1"},                                // over the 1 MB limit
+      {"\\boxed{10^{10^{10}}}", "10^{10^{10}}"},
+      {"\\boxed{2^{99999999}}", "2^{99999999}"},
+      {std::string("\\boxed{1\0002}", 11), "12"},                     // NUL byte
+      {many_boxes, "9999"},
+      {"\\boxed{((((((((((((((((((((x))))))))))))))))))))^{1000000}}", "x^{1000000}"},
+  };
+  constexpr int64_t kDeadlineUs = 200000;
+  v1::VerifyBatchRequest request;
+  for (size_t i = 0; i < items.size(); ++i) {
+    v1::VerifyRequest* r = request.add_requests();
+    *r = Item(absl::StrCat("adv", i), items[i].first, items[i].second);
+    r->set_deadline_us(kDeadlineUs);
+  }
+  grpc::ClientContext context;
+  v1::VerifyBatchResponse response;
+  ASSERT_TRUE(stub->VerifyBatch(&context, request, &response).ok());
+  ASSERT_EQ(response.responses_size(), static_cast<int>(items.size()));
+  for (int i = 0; i < response.responses_size(); ++i) {
+    const v1::VerifyResponse& r = response.responses(i);
+    EXPECT_EQ(r.id(), absl::StrCat("adv", i));
+    EXPECT_NE(r.verdict(), v1::VERDICT_UNSPECIFIED) << i;
+    // The deadline is checked periodically, so allow a little overshoot for the last check.
+    EXPECT_LE(r.elapsed_us(), kDeadlineUs + 50000) << "item " << i << ": " << v1::Verdict_Name(r.verdict());
+  }
+  EXPECT_EQ(response.responses(2).verdict(), v1::INVALID) << response.responses(2).reason();
+}
+
+TEST(VerifierServiceTest, InvalidUtf8IsRejectedByTheTransportAndTheServerCarriesOn) {
+  // proto3 `string` fields must be UTF-8: the server's parser refuses the message before the library sees it.
+  auto server = StartServer();
+  auto stub = v1::Verifier::NewStub(Connect(*server));
+  grpc::ClientContext context;
+  v1::VerifyResponse response;
+  grpc::Status status = stub->Verify(&context, Item("bad", "\\boxed{\xff\xfe}", "1"), &response);
+  EXPECT_FALSE(status.ok());
+  grpc::ClientContext again;
+  EXPECT_TRUE(stub->Verify(&again, Item("good", "1", "1"), &response).ok());
+  EXPECT_EQ(response.verdict(), v1::CORRECT);
+}
+
 TEST(VerifierServiceTest, PortInUseIsAClearError) {
   auto first = StartServer();
   ServerOptions options;

@@ -7,10 +7,12 @@ import concurrent.futures
 import json
 import os
 import pathlib
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 
 import grpc
 import pytest
@@ -175,6 +177,44 @@ def test_bearer_token(tmp_path):
         with VerifierClient(address) as anonymous:
             with pytest.raises(VerifierError, match="UNAUTHENTICATED"):
                 anonymous.verify(["7"], ["7"])
+
+
+def test_replica_killed_mid_run_loses_and_duplicates_nothing():
+    replicas = [EmbeddedServer() for _ in range(3)]
+    try:
+        address = ",".join(r.address for r in replicas)
+        n = 20000
+        responses, golds = [str(i % 7) for i in range(n)], ["3"] * n
+        ids = [f"k{i}" for i in range(n)]
+        with VerifierClient(address, batch_size=50, max_in_flight=3, backoff_s=0.01) as verifier:
+            result = {}
+            run = threading.Thread(target=lambda: result.update(v=verifier.verify(responses, golds, ids)))
+            run.start()
+            deadline = time.monotonic() + 30
+            while verifier.stats().verdict_counts["CORRECT"] < 100 and time.monotonic() < deadline:
+                time.sleep(0.005)  # let the run get going on every replica
+            os.kill(replicas[1].pid, signal.SIGKILL)
+            assert run.is_alive(), "the run ended before the replica was killed: make it longer"
+            run.join(timeout=120)
+            assert not run.is_alive()
+        verdicts = result["v"]
+        assert [v.id for v in verdicts] == ids  # each item exactly once, in order
+        assert [v.correct for v in verdicts] == [i % 7 == 3 for i in range(n)]
+        assert replicas[1].stop() == -signal.SIGKILL  # it really died mid-run
+    finally:
+        for r in replicas:
+            r.stop()
+
+
+def test_tls(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    with open_verifier(server_args=[f"--tls_cert={cert}", f"--tls_key={key}"], tls_ca=str(cert)) as verifier:
+        assert verifier.verify(["5"], ["5"])[0].correct
+        with pytest.raises(VerifierError, match="unreachable"):  # plaintext cannot talk to a TLS server
+            VerifierClient(verifier.address, connect_timeout_s=1)
 
 
 def test_stock_health_client_sees_serving(server):
