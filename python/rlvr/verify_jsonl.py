@@ -9,11 +9,12 @@ from __future__ import annotations
 import collections
 import dataclasses
 import json
-import os
 import sys
 import time
 
 import tqdm
+
+from rlvr import data
 
 
 @dataclasses.dataclass
@@ -61,25 +62,19 @@ def verify_file(input_path: str, output_path: str, verifier, chunk_size: int = 2
     """Verifies every case of `input_path` and writes the verdict lines to `output_path`."""
     cases = read_cases(input_path)
     counts: collections.Counter[str] = collections.Counter()
-    tmp = f"{output_path}.tmp.{os.getpid()}"
     start = time.perf_counter()
-    try:
-        with open(tmp, "w", encoding="utf-8") as out, tqdm.tqdm(total=len(cases), unit="case", file=sys.stderr,
-                                                                 desc="verify") as bar:
+
+    def records():
+        with tqdm.tqdm(total=len(cases), unit="case", file=sys.stderr, desc="verify") as bar:
             for k in range(0, len(cases), chunk_size):
                 chunk = cases[k:k + chunk_size]
                 verdicts = verifier.verify([c["response"] for c in chunk], [c["gold"] for c in chunk],
                                            [c["id"] for c in chunk])
                 for case, v in zip(chunk, verdicts):
                     counts[v.verdict] += 1
-                    record = dict(case, verdict=v.verdict, extracted=v.extracted,
-                                  canonical_answer=v.canonical_answer, canonical_gold=v.canonical_gold,
-                                  reason=v.reason, elapsed_us=v.elapsed_us)
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    yield dict(case, verdict=v.verdict, extracted=v.extracted, canonical_answer=v.canonical_answer,
+                               canonical_gold=v.canonical_gold, reason=v.reason, elapsed_us=v.elapsed_us)
                 bar.update(len(chunk))
-        os.replace(tmp, output_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+
+    data.write_jsonl(output_path, records())  # atomic: a failed run leaves no partial file
     return Summary(n=len(cases), seconds=time.perf_counter() - start, counts=dict(counts))
