@@ -60,6 +60,8 @@ flags.DEFINE_string("resume", _D.resume, "Resume from a run dir (its latest chec
 flags.DEFINE_string("verifier_address", _D.verifier_address, "host:port of a running verifier; empty: start the "
                     "embedded C++ server on a free loopback port.")
 flags.DEFINE_integer("seed", _D.seed, "Seed of everything random in the run.")
+flags.DEFINE_integer("threads", _D.threads, "Torch threads per rank (trainer and in-process vLLM); 0: cores / ranks. "
+                     "On a busy machine 1 can be many times faster: idle OpenMP workers spin.")
 
 
 def main(argv):

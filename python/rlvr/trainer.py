@@ -103,6 +103,7 @@ class TrainConfig:
     resume: str = ""                  # a run dir (its latest checkpoint) or a checkpoint dir
     verifier_address: str = ""        # "" → start the embedded C++ verifier on a free loopback port
     seed: int = 0
+    threads: int = 0                  # torch threads per rank (trainer and in-process vLLM); 0 → cores / ranks
     extra: dict = field(default_factory=dict)  # free-form notes kept in config.json
 
     def validate(self) -> None:
@@ -557,8 +558,11 @@ def train(cfg: TrainConfig) -> dict:
     template_tok = tokenizer if cfg.template == "auto" else None
 
     # Every rank builds the engine (vLLM forms its groups over our world collectively); rank 0 samples.
-    rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len)
-    runtime.restore_torch_threads(max(1, len(os.sched_getaffinity(0)) // world))
+    # No chunked prefill: vLLM 0.32 on CPU crashes ("CPU Generator does not use offset") when it rewinds a seeded
+    # request's generator after a partial prefill, which large batches (profiling: prompts × K) trigger.
+    rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len,
+                            enable_chunked_prefill=False, max_num_batched_tokens=max(4096, cfg.max_model_len))
+    runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world))
     verifier = None
     if rank == 0:
         from rlvr.verifier_client import open_verifier
@@ -574,7 +578,7 @@ def train(cfg: TrainConfig) -> dict:
         ref_model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32).eval()
         ref_model.requires_grad_(False)
 
-    state = {"step": 0, "sampler": None, "acc_by_epoch": {},
+    state = {"step": 0, "sampler": None, "acc_by_epoch": {}, "last_pair": None, "band_empty_updates": 0,
              "heldout_ids": [p.id for p in heldout], "accuracy_before": None}
     if resume_ckpt:
         state.update(_load_checkpoint(engine, resume_ckpt))
@@ -625,8 +629,15 @@ def train(cfg: TrainConfig) -> dict:
         batch = None
         if rank == 0:
             if sampler is not None:
-                ids, roles = list(sampler.next_pair()), [weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS]
-                epochs = None
+                try:
+                    pair = list(sampler.next_pair())
+                except ValueError:  # online re-estimation emptied a band: keep training the last pair
+                    if cfg.pairing != "online" or state["last_pair"] is None:
+                        raise
+                    pair = state["last_pair"]
+                    state["band_empty_updates"] += 1
+                ids, roles, epochs = pair, [weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS], None
+                state["last_pair"] = pair
             elif walk is not None:
                 picked = walk.batch_at(step)
                 ids, epochs = [i for i, _ in picked], [e for _, e in picked]
@@ -683,6 +694,8 @@ def train(cfg: TrainConfig) -> dict:
             for role in (weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS):
                 if role in roles:
                     row[f"reward/{role}"] = float(np.mean(rewards[roles.index(role)]))
+            if sampler is not None:
+                row["pairing/band_empty_updates"] = state["band_empty_updates"]
             row.update({f"time/{k}": round(v, 4) for k, v in times.items()})
             metrics.write(row)
             bar.set_postfix(reward=f"{row['reward/mean']:.2f}", loss=f"{upd['loss']:.3f}")
