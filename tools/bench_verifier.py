@@ -134,7 +134,9 @@ def main(argv):
     with tempfile.TemporaryDirectory() as tmp:
         lib, ours = bench_library(cases, pathlib.Path(tmp))
     summary["library"] = lib
-    print(f"C++ library in-process, 1 thread: {lib['cases_per_s']:,.0f} cases/s ({lib['passes']} passes)")
+    print(f"C++ library in-process, 1 thread: {lib['cases_per_s']:,.0f} cases/s ({lib['passes']} passes); "
+          f"slowest cases (min over passes): " + ", ".join(f"{cases[s['index']]['id']} ({cases[s['index']]['category']}) "
+                                                            f"{s['us']:.0f} us" for s in lib["slowest"]))
 
     requests = [pb.VerifyRequest(id=c["id"], response=c["response"], gold=c["gold"]) for c in cases]
     batches = [pb.VerifyBatchRequest(requests=requests[k:k + FLAGS.batch_size])

@@ -2,7 +2,10 @@
 // Input: a file of NUL-terminated fields, response then gold for each case (written by bench_verifier.py,
 // which owns the case format). Verifies every case in turn, repeating the pass until --min_seconds have
 // elapsed, prints one JSON line {"cases":..,"passes":..,"seconds":..,"cases_per_s":..} and, with
-// --verdicts_out, writes the verdict of each case (one name per line) from the first pass.
+// --verdicts_out, writes the verdict of each case (one name per line) from the first pass. "slowest" lists the
+// cases with the largest per-case time, taking each case's minimum over the passes (which filters out
+// preemption by other processes).
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -42,11 +45,14 @@ int main(int argc, char** argv) {
   const absl::Duration budget = absl::Microseconds(absl::GetFlag(FLAGS_deadline_us));
 
   std::vector<rlvr::verifier::Verdict> verdicts(n);
+  std::vector<absl::Duration> fastest(n, absl::InfiniteDuration());
   const absl::Time start = absl::Now();
   int passes = 0;
   do {
     for (size_t i = 0; i < n; ++i) {
-      verdicts[i] = rlvr::verifier::Verify(fields[2 * i], fields[2 * i + 1], limits, absl::Now() + budget).verdict;
+      const absl::Time t0 = absl::Now();
+      verdicts[i] = rlvr::verifier::Verify(fields[2 * i], fields[2 * i + 1], limits, t0 + budget).verdict;
+      fastest[i] = std::min(fastest[i], absl::Now() - t0);
     }
     ++passes;
   } while (absl::ToDoubleSeconds(absl::Now() - start) < absl::GetFlag(FLAGS_min_seconds));
@@ -56,7 +62,17 @@ int main(int argc, char** argv) {
     std::ofstream out(path);
     for (rlvr::verifier::Verdict v : verdicts) out << rlvr::verifier::VerdictName(v) << "\n";
   }
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  const size_t top = std::min<size_t>(5, n);
+  std::partial_sort(order.begin(), order.begin() + top, order.end(),
+                    [&](size_t a, size_t b) { return fastest[a] > fastest[b]; });
   std::cout << "{\"cases\": " << n << ", \"passes\": " << passes << ", \"seconds\": " << seconds
-            << ", \"cases_per_s\": " << (n * passes) / seconds << "}" << std::endl;
+            << ", \"cases_per_s\": " << (n * passes) / seconds << ", \"slowest\": [";
+  for (size_t k = 0; k < top; ++k) {
+    std::cout << (k ? ", " : "") << "{\"index\": " << order[k]
+              << ", \"us\": " << absl::ToDoubleMicroseconds(fastest[order[k]]) << "}";
+  }
+  std::cout << "]}" << std::endl;
   return 0;
 }
