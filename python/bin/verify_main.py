@@ -4,6 +4,7 @@
 Each output line is the input object plus verdict, extracted, canonical_answer, canonical_gold, reason and
 elapsed_us. With no --verifier_address a server is started from the Bazel runfiles and stopped at exit.
 """
+import os
 import pathlib
 import sys
 
@@ -21,6 +22,11 @@ flags.DEFINE_string("verifier_tls_ca", None, "PEM CA certificate: talk TLS to th
 flags.mark_flags_as_required(["input", "output"])
 
 
+def _user_path(path: str) -> str:
+    """Relative paths are relative to where `bazel run` was called, not to the runfiles directory it runs in."""
+    return os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", ""), path)
+
+
 def main(argv):
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {argv[1:]}")
@@ -30,11 +36,11 @@ def main(argv):
         with verifier_client.open_verifier(FLAGS.verifier_address, batch_size=FLAGS.batch_size,
                                            deadline_us=FLAGS.deadline_us, auth_token=token,
                                            tls_ca=FLAGS.verifier_tls_ca) as verifier:
-            summary = verify_jsonl.verify_file(FLAGS.input, FLAGS.output, verifier)
+            summary = verify_jsonl.verify_file(_user_path(FLAGS.input), _user_path(FLAGS.output), verifier)
     except (ValueError, OSError, verifier_client.VerifierError) as e:
         sys.exit(f"error: {e}")
     print(summary.text())
-    print(f"verdicts: {FLAGS.output}")
+    print(f"verdicts: {_user_path(FLAGS.output)}")
 
 
 if __name__ == "__main__":
