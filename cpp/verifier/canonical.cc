@@ -141,12 +141,23 @@ std::string ResolveWordGroups(absl::string_view s) {
   std::string out;
   out.reserve(s.size());
   depth = 0;
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
     if (c == kWordsOpen) {
       ++depth;
       if (other) out.push_back(' ');
     } else if (c == kWordsClose) {
       --depth;
+      // A dropped unit takes its power along: "12\text{ cm}^2" → "12".
+      if (other && depth == 0) {
+        size_t j = i + 1;
+        while (j < s.size() && IsSpace(s[j])) ++j;
+        if (j + 1 < s.size() && s[j] == '^' && IsDigit(s[j + 1])) {
+          i = j + 1;
+        } else if (j + 3 < s.size() && s[j] == '^' && s[j + 1] == '{' && IsDigit(s[j + 2]) && s[j + 3] == '}') {
+          i = j + 3;
+        }
+      }
     } else if (depth == 0 || !other) {
       out.push_back(c);
     }
@@ -180,8 +191,8 @@ std::string DropThousandsSeparators(absl::string_view s) {
       k = e;
       ++groups;
     }
-    // Not a grouping if it continues like a list ("1,000,5") or into a decimal point.
-    bool list_continues = k < s.size() && (s[k] == ',' || s[k] == '.') && k + 1 < s.size() && IsDigit(s[k + 1]);
+    // Not a grouping if it continues like a list ("1,000,5"); "1,000.50" is fine.
+    bool list_continues = k < s.size() && s[k] == ',' && k + 1 < s.size() && IsDigit(s[k + 1]);
     if (groups > 0 && !list_continues) {
       for (size_t p = i; p < k; ++p) {
         if (IsDigit(s[p])) out.push_back(s[p]);

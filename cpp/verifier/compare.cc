@@ -28,16 +28,25 @@ void FreeVars(Ref r, std::set<std::string>* out) {
   for (size_t k = 0; k < r.n().kids.size(); ++k) FreeVars(r.kid(k), out);
 }
 
-// Pseudo-random but deterministic (no global RNG: the library is pure): small rationals away from
-// 0 and ±1, different per variable and per trial, both signs.
-Rational PointValue(int trial, int var) {
-  uint64_t x = (static_cast<uint64_t>(trial) + 1) * 2654435761u + (static_cast<uint64_t>(var) + 1) * 40503u;
-  x ^= x >> 13;
+// Pseudo-random but deterministic (no global RNG: the library is pure): small rationals away from 0 and
+// ±1, both signs, keyed by the variable's name so that different names get different values.
+Rational PointValue(int trial, absl::string_view var) {
+  uint64_t x = 1469598103934665603ull;  // FNV-1a over the name, then the trial
+  for (char c : var) x = (x ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  x = (x ^ static_cast<uint64_t>(trial + 1)) * 1099511628211ull;
+  x ^= x >> 29;
   x *= 0x9E3779B97F4A7C15ull;
-  int64_t num = static_cast<int64_t>((x >> 20) % 41) - 20;
+  x ^= x >> 32;
+  int64_t num = static_cast<int64_t>(x % 41) - 20;
   if (num >= -1 && num <= 1) num += 7;
-  int64_t den = static_cast<int64_t>((x >> 40) % 9) + 2;
+  int64_t den = static_cast<int64_t>((x >> 16) % 9) + 2;
   return Rational(BigInt(num), BigInt(den));
+}
+
+// Keeps reasons short when values are huge.
+std::string Short(std::string s) {
+  if (s.size() > 60) s = absl::StrCat(s.substr(0, 57), "...");
+  return s;
 }
 
 bool IsCollection(Kind k) {
@@ -109,20 +118,20 @@ class Comparer {
     std::set<std::string> va, vb;
     FreeVars(a, &va);
     FreeVars(b, &vb);
-    if (va != vb) {
-      return Fail(absl::StrCat("different variables: {", absl::StrJoin(va, ","), "} vs {", absl::StrJoin(vb, ","),
-                               "}"));
-    }
+    // Both sides are evaluated over the union of their variables: "a+b" and "x+y" then differ (values are
+    // keyed by name), while a variable that cancels ("x - x + 1" vs "1") does not matter.
+    std::set<std::string> all = va;
+    all.insert(vb.begin(), vb.end());
     // A base-subscripted literal also matches its own digits written without the base (model dropped "_2").
     if (a.n().kind == Kind::kNumber && b.n().kind == Kind::kNumber && a.n().base != b.n().base &&
         (a.n().base == 10 || b.n().base == 10) && StripZeros(a.n().name) == StripZeros(b.n().name)) {
       return true;
     }
-    std::vector<std::string> vars(va.begin(), va.end());
+    std::vector<std::string> vars(all.begin(), all.end());
     int agreed = 0;
     for (int t = 0; t < (vars.empty() ? 1 : kTrials); ++t) {
       Bindings bind;
-      for (size_t j = 0; j < vars.size(); ++j) bind.emplace_back(vars[j], PointValue(t, static_cast<int>(j)));
+      for (const std::string& v : vars) bind.emplace_back(v, PointValue(t, v));
       absl::StatusOr<Value> x = Evaluate(*a.e, a.i, bind, max_exp_, budget_);
       if (!x.ok()) return x.status();
       absl::StatusOr<Value> y = Evaluate(*b.e, b.i, bind, max_exp_, budget_);
@@ -137,7 +146,11 @@ class Comparer {
         }
       }
       if (!ValuesEqual(xs, *y)) {
-        return Fail(vars.empty() ? absl::StrCat("values differ: ", xs.ToString(), " vs ", y->ToString())
+        if (va != vb) {
+          return Fail(absl::StrCat("different variables: {", absl::StrJoin(va, ","), "} vs {",
+                                   absl::StrJoin(vb, ","), "}"));
+        }
+        return Fail(vars.empty() ? absl::StrCat("values differ: ", Short(xs.ToString()), " vs ", Short(y->ToString()))
                                  : "expressions differ at a sample point");
       }
       ++agreed;
@@ -228,7 +241,7 @@ class Comparer {
     int agreed = 0;
     for (int t = 0; t < kTrials; ++t) {
       Bindings bind;
-      for (size_t j = 0; j < vars.size(); ++j) bind.emplace_back(vars[j], PointValue(t, static_cast<int>(j)));
+      for (const std::string& v : vars) bind.emplace_back(v, PointValue(t, v));
       absl::StatusOr<Value> v = Evaluate(ratio, q, bind, max_exp_, budget_);
       if (!v.ok()) return v.status();
       if (!v->defined()) continue;
@@ -274,7 +287,7 @@ class Comparer {
           used[k] = true;
         }
       }
-      if (!found) return Fail(absl::StrCat("no match for element ", ToString(*x.e, x.i)));
+      if (!found) return Fail(absl::StrCat("no match for element ", Short(ToString(*x.e, x.i))));
     }
     return true;
   }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 
 namespace rlvr::verifier {
@@ -194,7 +195,7 @@ class Evaluator {
       }
     }
     int64_t n = p < 0 ? -p : p;
-    int64_t est_bits = (base.re.bits() + base.im.bits()) * n;
+    int64_t est_bits = (base.re.bits() + (base.im.is_zero() ? 0 : base.im.bits())) * n;
     if (est_bits > kMaxExactBits) {
       return FromApprox(std::pow(base.AsComplex(), static_cast<int>(p)));
     }
@@ -298,7 +299,7 @@ class Evaluator {
       acc = acc * Rational(BigInt(n - k + j), BigInt(j));
       if (acc.bits() > kMaxExactBits) return Value::Undefined();
     }
-    return Value::Exact(acc);
+    return Value::Exact(std::move(acc));
   }
 
   const Expr& e_;
@@ -342,8 +343,8 @@ std::string Value::ToString() const {
       if (im.is_zero()) return re.ToString();
       return absl::StrCat(re.ToString(), "+(", im.ToString(), ")i");
     case Type::kApprox:
-      if (z.imag() == 0) return absl::StrCat(static_cast<double>(z.real()));
-      return absl::StrCat(static_cast<double>(z.real()), "+(", static_cast<double>(z.imag()), ")i");
+      if (z.imag() == 0) return absl::StrFormat("%.10Lg", z.real());
+      return absl::StrFormat("%.10Lg+(%.10Lg)i", z.real(), z.imag());
     case Type::kInfinity:
       return inf_sign > 0 ? "oo" : "-oo";
     default:

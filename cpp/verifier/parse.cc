@@ -159,9 +159,7 @@ class Parser {
 
   absl::StatusOr<Expr> Run() {
     RLVR_ASSIGN_OR_RETURN(root, ParseList(Tok::kEnd, ""));
-    if (too_tall_) {
-      return absl::OutOfRangeError(absl::StrCat("expression tree taller than ", kHeightFactor * limits_.max_depth));
-    }
+    if (!overflow_.ok()) return overflow_;
     if (Peek().type != Tok::kEnd) return Error("unexpected");
     expr_.root = root;
     return std::move(expr_);
@@ -215,7 +213,12 @@ class Parser {
   int Add(Node n) {
     int h = 1;
     for (int k : n.kids) h = std::max(h, heights_[static_cast<size_t>(k)] + 1);
-    if (h > kHeightFactor * limits_.max_depth) too_tall_ = true;
+    if (overflow_.ok() && h > kHeightFactor * limits_.max_depth) {
+      overflow_ = absl::OutOfRangeError(absl::StrCat("expression tree taller than ", kHeightFactor * limits_.max_depth));
+    }
+    if (overflow_.ok() && expr_.nodes.size() >= static_cast<size_t>(limits_.max_nodes)) {
+      overflow_ = absl::OutOfRangeError(absl::StrCat("expression with more than ", limits_.max_nodes, " nodes"));
+    }
     heights_.push_back(h);
     expr_.nodes.push_back(std::move(n));
     return static_cast<int>(expr_.nodes.size() - 1);
@@ -240,6 +243,7 @@ class Parser {
   absl::StatusOr<int> ParseList(Tok end_type, absl::string_view end_sym) {
     std::vector<int> items;
     while (true) {
+      if (!overflow_.ok()) return overflow_;
       RLVR_ASSIGN_OR_RETURN(item, ParseUnion());
       items.push_back(item);
       if (!IsSym(",") && !IsSym(";")) break;
@@ -334,6 +338,7 @@ class Parser {
       acc = t;
     }
     while (true) {
+      if (!overflow_.ok()) return overflow_;
       Kind k;
       if (IsSym("+")) {
         k = Kind::kAdd;
@@ -374,6 +379,7 @@ class Parser {
     RLVR_ASSIGN_OR_RETURN(first, ParseUnary());
     int acc = first;
     while (true) {
+      if (!overflow_.ok()) return overflow_;
       if (IsSym("*") || IsCmd("cdot") || IsCmd("times")) {
         ++pos_;
         RLVR_ASSIGN_OR_RETURN(f, ParseUnary());
@@ -546,6 +552,7 @@ class Parser {
     ++pos_;
     std::vector<int> items;
     while (true) {
+      if (!overflow_.ok()) return overflow_;
       RLVR_ASSIGN_OR_RETURN(item, ParseUnion());
       items.push_back(item);
       if (!IsSym(",")) break;
@@ -570,6 +577,7 @@ class Parser {
     std::vector<int> cells;
     int rows = 0, cols = -1, in_row = 0;
     while (true) {
+      if (!overflow_.ok()) return overflow_;
       RLVR_ASSIGN_OR_RETURN(cell, ParseAdditive());
       cells.push_back(cell);
       ++in_row;
@@ -746,7 +754,7 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 0;
   std::vector<int> heights_;
-  bool too_tall_ = false;
+  absl::Status overflow_;  // first size limit hit; loops stop at once
   Expr expr_;
 };
 
@@ -795,7 +803,9 @@ void RenderJoined(const Expr& e, const std::vector<int>& kids, absl::string_view
 }
 
 void RenderOperand(const Expr& e, int i, int min_prec, std::string* out) {
-  bool paren = Precedence(e.at(i).kind) < min_prec;
+  const Node& n = e.at(i);
+  int prec = n.kind == Kind::kNumber && n.value.num().is_negative() ? Precedence(Kind::kNeg) : Precedence(n.kind);
+  bool paren = prec < min_prec;
   if (paren) out->push_back('(');
   Render(e, i, out);
   if (paren) out->push_back(')');

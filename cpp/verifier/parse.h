@@ -56,6 +56,7 @@ struct ParseLimits {
   int max_depth = 200;             // nesting of groups / recursion
   int max_number_digits = 1000;    // digits in one numeric literal
   int max_exponent_digits = 4;     // digits in a scientific-notation exponent (1e9999)
+  int max_nodes = 20000;           // tree size: far beyond any real answer, bounds time and memory
 };
 
 // InvalidArgument: not valid math (the caller may fall back to text); OutOfRange: a limit was exceeded.

@@ -54,6 +54,13 @@ int NestingDepth(absl::string_view s) {
   return max_depth;
 }
 
+// The exact value of a constant expression ("\\frac{2}{4}" → "1/2"), else the rendered tree.
+std::string CanonicalForm(const Expr& e, const Limits& limits, Budget* budget) {
+  absl::StatusOr<Value> v = Evaluate(e, e.root, Bindings(), limits.max_exponent_digits, budget);
+  if (v.ok() && v->type == Value::Type::kExact && v->re.bits() + v->im.bits() < 256) return v->ToString();
+  return ToString(e);
+}
+
 Outcome Finish(Outcome out, Verdict v, std::string reason) {
   out.verdict = v;
   out.reason = std::move(reason);
@@ -132,10 +139,10 @@ Outcome Verify(absl::string_view response, absl::string_view gold, const Limits&
     }
     return Finish(std::move(out), VerdictFor(answer_e.status()), absl::StrCat("answer: ", answer_e.status().message()));
   }
-  out.canonical_answer = ToString(*answer_e);
-  out.canonical_gold = ToString(*gold_e);
-
   Budget budget(limits.max_steps, deadline);
+  out.canonical_answer = CanonicalForm(*answer_e, limits, &budget);
+  out.canonical_gold = CanonicalForm(*gold_e, limits, &budget);
+
   absl::StatusOr<Comparison> cmp = Equivalent(Side{&*answer_e, answer_c.percent}, Side{&*gold_e, gold_c.percent},
                                               limits.max_exponent_digits, &budget);
   if (!cmp.ok()) return Finish(std::move(out), VerdictFor(cmp.status()), std::string(cmp.status().message()));

@@ -1,0 +1,77 @@
+#include "cpp/verifier/canonical.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace rlvr::verifier {
+namespace {
+
+struct Case {
+  std::string in, out;
+  bool percent = false;
+};
+
+TEST(CanonicalTest, Table) {
+  const std::vector<Case> cases = {
+      {"\\left( 1, 2 \\right)", "( 1, 2 )"},
+      {"\\left[0,1\\right)", "[0,1)"},
+      {"\\left.\\frac{1}{2}\\right|", "\\frac{1}{2}|"},
+      {"\\dfrac{1}{2}", "\\frac{1}{2}"},
+      {"\\tfrac{3}{4}", "\\frac{3}{4}"},
+      {"\\cfrac{3}{4}", "\\frac{3}{4}"},
+      {"1\\,000", "1000"},
+      {"x\\!+\\!1", "x+1"},
+      {"a\\quad b", "a b"},
+      {"5\\text{ cm}", "5"},
+      {"5 \\text{ inches}", "5"},
+      {"\\text{Monday}", "Monday"},
+      {"\\text{(B)}", "(B)"},
+      {"\\textbf{(C)}", "(C)"},
+      {"\\mathrm{e}^{x}", "e^{x}"},
+      {"\\$5.00", "5.00"},
+      {"$\\$12$", "12"},
+      {"50\\%", "50", true},
+      {"12%", "12", true},
+      {"30^\\circ", "30"},
+      {"30^{\\circ}", "30"},
+      {"45\xc2\xb0", "45"},
+      {"1,000", "1000"},
+      {"1,234,567", "1234567"},
+      {"1{,}000", "1000"},
+      {"(1,2)", "(1,2)"},
+      {"1, 234", "1, 234"},
+      {"1,2,3", "1,2,3"},
+      {"1,000,5", "1,000,5"},
+      {"3.", "3"},
+      {"x = 5.", "x = 5"},
+      {"7;", "7"},
+      {"\\displaystyle\\frac{1}{2}", "\\frac{1}{2}"},
+      {"\\(x+1\\)", "x+1"},
+      {"\\[ 2 \\]", "2"},
+      {"5 cm", "5"},
+      {"12 square feet", "12"},
+      {"\xe2\x88\x92" "3", "-3"},
+      {"2\xcf\x80", "2\\pi"},
+      {"\\operatorname{lcm}(2,3)", "\\lcm(2,3)"},
+      {"\\bigl(1\\bigr)", "(1)"},
+      {"  7  ", "7"},
+      {"x\\in\\mathbb{R}", "x\\in\\mathbb{R}"},
+  };
+  for (const Case& c : cases) {
+    Canonical got = Canonicalize(c.in);
+    EXPECT_EQ(got.text, c.out) << "input: " << c.in;
+    EXPECT_EQ(got.percent, c.percent) << "input: " << c.in;
+  }
+}
+
+TEST(CanonicalTest, LinearOnLargeInput) {
+  std::string big;
+  for (int i = 0; i < 100000; ++i) big += "\\left(1,000\\right)\\,";
+  Canonical got = Canonicalize(big);
+  EXPECT_EQ(got.text.substr(0, 12), "(1000)(1000)");
+}
+
+}  // namespace
+}  // namespace rlvr::verifier

@@ -1,0 +1,162 @@
+#include "cpp/verifier/verify.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+
+namespace rlvr::verifier {
+namespace {
+
+Outcome VerifyNow(absl::string_view response, absl::string_view gold, const Limits& limits = Limits()) {
+  return Verify(response, gold, limits, absl::Now() + absl::Seconds(5));
+}
+
+struct Case {
+  std::string response, gold;
+  Verdict verdict;
+};
+
+TEST(VerifyTest, VerdictNames) {
+  EXPECT_EQ(VerdictName(Verdict::kCorrect), "CORRECT");
+  EXPECT_EQ(VerdictName(Verdict::kIncorrect), "INCORRECT");
+  EXPECT_EQ(VerdictName(Verdict::kNoAnswer), "NO_ANSWER");
+  EXPECT_EQ(VerdictName(Verdict::kUnparseable), "UNPARSEABLE");
+  EXPECT_EQ(VerdictName(Verdict::kTimeout), "TIMEOUT");
+  EXPECT_EQ(VerdictName(Verdict::kInvalid), "INVALID");
+}
+
+TEST(VerifyTest, EndToEnd) {
+  const std::vector<Case> cases = {
+      {"Thus the answer is \\boxed{\\frac{1}{2}}.", "0.5", Verdict::kCorrect},
+      {"\\boxed{0.333}", "\\frac13", Verdict::kIncorrect},
+      {"We expand: \\boxed{x^2+2x+1}", "(x+1)^2", Verdict::kCorrect},
+      {"\\boxed{y = 2x + 3}", "2x+3", Verdict::kCorrect},
+      {"\\boxed{x=5}", "5", Verdict::kCorrect},
+      {"\\boxed{\\left[ 1, 2 \\right)}", "[1,2)", Verdict::kCorrect},
+      {"\\boxed{(1,2]}", "[1,2)", Verdict::kIncorrect},
+      {"\\boxed{50\\%}", "0.5", Verdict::kCorrect},
+      {"\\boxed{1,000}", "1000", Verdict::kCorrect},
+      {"\\boxed{\\$1,000.00}", "1000", Verdict::kCorrect},
+      {"\\boxed{30^\\circ}", "30", Verdict::kCorrect},
+      {"\\boxed{12 \\text{ cm}^2}", "12", Verdict::kCorrect},
+      {"\\boxed{\\text{(B)}}", "B", Verdict::kCorrect},
+      {"\\boxed{B}", "\\text{(C)}", Verdict::kIncorrect},
+      {"\\boxed{\\text{Evelyn}}", "\\text{Evelyn}", Verdict::kCorrect},
+      {"\\boxed{2 \\text{ or } 3}", "2", Verdict::kNoAnswer},
+      {"\\boxed{1} \\boxed{2}", "2", Verdict::kCorrect},
+      {"\\boxed{1} \\boxed{2}", "1", Verdict::kIncorrect},
+      {"I could not solve it.", "5", Verdict::kNoAnswer},
+      {"The final answer is $\\frac{3}{4}$. I hope it is correct.", "0.75", Verdict::kCorrect},
+      {"so 6 \\times 7 = 42", "42", Verdict::kCorrect},
+      {"\\boxed{\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}}", "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}",
+       Verdict::kCorrect},
+      {"\\boxed{(-\\infty,0)\\cup(1,\\infty)}", "(1,\\infty)\\cup(-\\infty,0)", Verdict::kCorrect},
+      {"\\boxed{3+4i}", "4i+3", Verdict::kCorrect},
+      {"\\boxed{10110_2}", "10110_2", Verdict::kCorrect},
+      {"\\boxed{\\frac{\\sqrt{3}}{2}}", "\\frac{\\sqrt3}2", Verdict::kCorrect},
+      {"\\boxed{a+b}", "x+y", Verdict::kIncorrect},
+      {"\\boxed{@#?}", "5", Verdict::kUnparseable},
+      {"\\boxed{\\unknown{3}}", "3", Verdict::kUnparseable},
+      {"\\boxed{5}", "", Verdict::kInvalid},
+      {"\\boxed{5", "5", Verdict::kNoAnswer},
+  };
+  for (const Case& c : cases) {
+    Outcome o = VerifyNow(c.response, c.gold);
+    EXPECT_EQ(VerdictName(o.verdict), VerdictName(c.verdict))
+        << c.response << " vs gold " << c.gold << " — reason: " << o.reason << ", extracted: " << o.extracted;
+    if (o.verdict != Verdict::kCorrect) EXPECT_FALSE(o.reason.empty()) << c.response;
+  }
+}
+
+TEST(VerifyTest, FillsCanonicalForms) {
+  Outcome o = VerifyNow("\\boxed{\\dfrac{2}{4}}", "0.5");
+  EXPECT_EQ(o.verdict, Verdict::kCorrect);
+  EXPECT_EQ(o.extracted, "\\dfrac{2}{4}");
+  EXPECT_EQ(o.canonical_answer, "1/2");
+  EXPECT_EQ(o.canonical_gold, "1/2");
+  o = VerifyNow("\\boxed{x^2}", "x^2");
+  EXPECT_EQ(o.canonical_answer, "x^2");
+}
+
+// Each adversarial input gets a verdict quickly (the timing bound is generous; the point is "no hang").
+void ExpectQuick(const std::string& name, absl::string_view response, absl::string_view gold, Verdict want,
+                 const Limits& limits = Limits()) {
+  absl::Time start = absl::Now();
+  Outcome o = Verify(response, gold, limits, absl::Now() + absl::Seconds(2));
+  absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(VerdictName(o.verdict), VerdictName(want)) << name << ": " << o.reason;
+  EXPECT_LT(took, absl::Seconds(3)) << name;
+  if (want != Verdict::kCorrect) EXPECT_FALSE(o.reason.empty()) << name;
+}
+
+TEST(VerifyTest, Adversarial) {
+  ExpectQuick("10^5 nested braces", "\\boxed{" + std::string(100000, '{') + "1" + std::string(100000, '}') + "}",
+              "1", Verdict::kInvalid);
+  ExpectQuick("10^5 nested parens", "\\boxed{" + std::string(100000, '(') + "1" + std::string(100000, ')') + "}",
+              "1", Verdict::kInvalid);
+  ExpectQuick("nested braces in gold", "\\boxed{1}", std::string(100000, '{') + "1" + std::string(100000, '}'),
+              Verdict::kInvalid);
+  ExpectQuick("1 MB of text", std::string(1 << 20, 'a'), "1", Verdict::kNoAnswer);
+  ExpectQuick("over 1 MB", std::string((1 << 20) + 1, 'a'), "1", Verdict::kInvalid);
+  ExpectQuick("1 MB number", "\\boxed{" + std::string((1 << 20) - 8, '7') + "}", "1", Verdict::kInvalid);
+  std::string sum = "\\boxed{";
+  for (int i = 0; i < 300000; ++i) sum += "1+";
+  ExpectQuick("1 MB sum", sum + "1}", "1", Verdict::kInvalid);
+  ExpectQuick("invalid UTF-8", "\\boxed{5}\xff\xfe", "5", Verdict::kInvalid);
+  ExpectQuick("overlong UTF-8", "\\boxed{5}\xc0\xaf", "5", Verdict::kInvalid);
+  ExpectQuick("truncated UTF-8", "\\boxed{5}\xe2\x88", "5", Verdict::kInvalid);
+  ExpectQuick("valid UTF-8", "\\boxed{\xe2\x88\x92" "5}", "-5", Verdict::kCorrect);
+  ExpectQuick("NUL byte", std::string("\\boxed{5}\0", 10), "5", Verdict::kInvalid);
+  ExpectQuick("NUL in gold", "\\boxed{5}", std::string("5\0", 2), Verdict::kInvalid);
+  ExpectQuick("10^{10^{10}}", "\\boxed{10^{10^{10}}}", "1", Verdict::kInvalid);
+  ExpectQuick("10^{10^{10}} gold", "\\boxed{1}", "10^{10^{10}}", Verdict::kInvalid);
+  ExpectQuick("1e99999", "\\boxed{1e99999}", "1", Verdict::kInvalid);
+  ExpectQuick("2^{9999} exact", "\\boxed{2^{9999}}", "2^{9999}", Verdict::kCorrect);
+  ExpectQuick("power tower", "\\boxed{2^{2^{2^{2^{2}}}}}", "1", Verdict::kInvalid);
+  ExpectQuick("huge factorial", "\\boxed{((10!)!)!}", "1", Verdict::kIncorrect);
+  std::string boxes;
+  for (int i = 0; i < 10000; ++i) boxes += "\\boxed{" + std::to_string(i) + "} ";
+  ExpectQuick("10^4 boxes", boxes, "9999", Verdict::kCorrect);
+  ExpectQuick("10^5 minus signs", "\\boxed{" + std::string(100000, '-') + "1}", "1", Verdict::kInvalid);
+  std::string set_a = "\\{", set_b = "\\{";
+  for (int i = 0; i < 3000; ++i) {
+    set_a += std::to_string(i) + ",";
+    set_b += std::to_string(3000 - i) + ",";
+  }
+  ExpectQuick("quadratic set matching", "\\boxed{" + set_a + "0\\}}", set_b + "0\\}", Verdict::kTimeout);
+  Limits small;
+  small.max_steps = 50;
+  ExpectQuick("step budget", "\\boxed{(x+1)^{12}}", "(1+x)^{12}", Verdict::kTimeout, small);
+}
+
+TEST(VerifyTest, DeadlineInThePast) {
+  Outcome o = Verify("\\boxed{1}", "1", Limits(), absl::InfinitePast());
+  EXPECT_EQ(o.verdict, Verdict::kTimeout);
+  EXPECT_FALSE(o.reason.empty());
+}
+
+TEST(VerifyTest, ThreadSafe) {
+  // The same inputs verified concurrently give the same outcomes (no shared state).
+  const std::vector<std::pair<std::string, std::string>> inputs = {
+      {"\\boxed{(x+1)^2}", "x^2+2x+1"}, {"\\boxed{\\frac{\\pi}{2}}", "\\pi/2"}, {"\\boxed{0.333}", "1/3"}};
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 300; ++k) {
+        const auto& [r, g] = inputs[static_cast<size_t>(k) % inputs.size()];
+        Verdict want = k % 3 == 2 ? Verdict::kIncorrect : Verdict::kCorrect;
+        if (VerifyNow(r, g).verdict != want) ++mismatches[static_cast<size_t>(t)];
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+}
+
+}  // namespace
+}  // namespace rlvr::verifier
