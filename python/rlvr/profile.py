@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import glob
 import hashlib
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -25,10 +24,6 @@ from tqdm import tqdm
 
 from rlvr import data
 from rlvr.estimators import wilson_interval
-
-# Row fields that must agree between an existing profile and the run resuming it.
-KEY_FIELDS = ("model", "template", "n", "temperature", "top_p", "max_tokens", "seed", "delta")
-
 
 @dataclasses.dataclass(frozen=True)
 class ProfileSettings:
@@ -76,27 +71,20 @@ def _read_existing(path: str, keys: dict[str, Any], by_id: dict[str, data.Proble
     if not os.path.exists(path):
         return {}
     rows: dict[str, dict] = {}
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{where}: not JSON ({e.msg}); expected a profile row") from e
-            if not isinstance(row, dict) or "id" not in row:
-                raise ValueError(f"{where}: expected a profile row object with an 'id'")
-            for field, want in keys.items():
-                if row.get(field) != want:
-                    raise ValueError(f"{where}: profile was made with {field}={row.get(field)!r}, this run has "
-                                     f"{field}={want!r}; choose another --output or delete the file to re-profile")
-            problem = by_id.get(row["id"])
-            if problem is None:
-                raise ValueError(f"{where}: id {row['id']!r} is not in this pool; the profile belongs to another pool")
-            if (row.get("problem"), row.get("answer")) != (problem.problem, problem.answer):
-                raise ValueError(f"{where}: id {row['id']!r} has a different problem/answer than in this pool")
-            rows[row["id"]] = row
+    for where, row in data._jsonl_rows(path):  # bad JSON raises data.DataError naming the file and line
+        where = f"{path}: {where}"
+        if not isinstance(row, dict) or "id" not in row:
+            raise ValueError(f"{where}: expected a profile row object with an 'id'")
+        for field, want in keys.items():
+            if row.get(field) != want:
+                raise ValueError(f"{where}: profile was made with {field}={row.get(field)!r}, this run has "
+                                 f"{field}={want!r}; choose another --output or delete the file to re-profile")
+        problem = by_id.get(row["id"])
+        if problem is None:
+            raise ValueError(f"{where}: id {row['id']!r} is not in this pool; the profile belongs to another pool")
+        if (row.get("problem"), row.get("answer")) != (problem.problem, problem.answer):
+            raise ValueError(f"{where}: id {row['id']!r} has a different problem/answer than in this pool")
+        rows[row["id"]] = row
     return rows
 
 
@@ -118,6 +106,7 @@ def profile_pool(engine, verifier, problems: Sequence[data.Problem], settings: P
     by_id = {p.id: p for p in problems}
     if len(by_id) != len(problems):
         raise ValueError("profile_pool: the pool has duplicate problem ids")
+    # Row fields that must agree between an existing profile and the run resuming it.
     keys = {"model": model, "template": template_key(tokenizer), "n": settings.k,
             "temperature": settings.temperature, "top_p": settings.top_p, "max_tokens": settings.max_tokens,
             "seed": settings.seed, "delta": settings.delta}

@@ -129,6 +129,10 @@ def test_profile_from_other_settings_is_refused(engine, verifier, model_dir, tmp
         profile.profile_pool(engine, verifier, changed, SETTINGS, out, model)
     with pytest.raises(ValueError, match="not in this pool"):
         profile.profile_pool(engine, verifier, small[:1], SETTINGS, out, model)
+    with open(out, "a", encoding="utf-8") as f:
+        f.write('{"id": "x", "n": ')  # a hand-edited, truncated line
+    with pytest.raises(ValueError, match="line 3: bad JSON"):
+        profile.profile_pool(engine, verifier, small, SETTINGS, out, model)
 
 
 class _ChatTokenizer:
