@@ -1,0 +1,158 @@
+"""Seconds per training update, by phase, and the same update done by TRL's GRPOTrainer, as a ratio.
+
+    bazel run //tools:bench_train [-- --steps=6 --rollouts_per_prompt=8 --max_tokens=48]
+
+Both sides run on the tiny model (built on first use), in child processes of this run, on the same batch: the
+(q+, q−) pair our trainer picked (fixed pairing), G responses each, the same max_tokens, temperature and lr,
+binary rewards from the same C++ verifier, one optimiser step per batch, token-level loss (TRL: loss_type="dapo",
+scale_rewards="group", beta=0 — its GRPO with our defaults). Ours samples with vLLM and trains with DeepSpeed;
+TRL samples with transformers' generate (its vLLM modes target GPUs) and trains with its Trainer. The first update
+of each side is warm-up and excluded from the means.
+
+TRL is not a project dependency: when it is missing the ratio is skipped with the reason (the numbers of our
+trainer are still printed).
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+flags.DEFINE_integer("steps", 6, "Updates per side (the first is warm-up).")
+flags.DEFINE_integer("rollouts_per_prompt", 8, "G: responses per prompt.")
+flags.DEFINE_integer("max_tokens", 48, "Maximum response length.")
+flags.DEFINE_float("lr", 1e-4, "Learning rate of both sides.")
+flags.DEFINE_integer("seed", 0, "Seed of both sides.")
+flags.DEFINE_enum("side", "both", ["both", "ours", "trl"], "Internal: which side this process runs.")
+flags.DEFINE_string("result", "", "Internal: where a side writes its JSON result.")
+flags.DEFINE_string("pair", "", "Internal: the comma-separated problem ids TRL trains on.")
+
+
+def _run_ours(out: str) -> dict:
+    from rlvr import trainer
+
+    run_dir = os.path.join(out, "ours")
+    cfg = trainer.TrainConfig(output_dir=run_dir, steps=FLAGS.steps, rollouts_per_prompt=FLAGS.rollouts_per_prompt,
+                              max_tokens=FLAGS.max_tokens, lr=FLAGS.lr, seed=FLAGS.seed, pairing="fixed",
+                              heldout_size=16, eval_every=10 ** 6, checkpoint_every=10 ** 6)
+    start = time.perf_counter()
+    summary = trainer.train(cfg)
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        updates = [r for r in map(json.loads, f) if r["kind"] == "update"]
+    timed = updates[1:] or updates
+    phases = sorted(k for k in timed[0] if k.startswith("time/"))
+    return {"model_dir": summary["model_dir"], "pair": updates[0]["prompts"],
+            "phases": {k[5:]: statistics.mean(r[k] for r in timed) for k in phases},
+            "per_update": statistics.mean(sum(r[k] for k in phases) for r in timed),
+            "wall": time.perf_counter() - start}
+
+
+def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
+    import datasets
+    import transformers
+    import trl
+
+    from rlvr import data, synthetic
+    from rlvr.verifier_client import open_verifier
+
+    pool = {p.id: p for p in synthetic.make_task(seed=0, n_train=64, n_heldout=0)[0]}
+    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
+    rows = [{"prompt": data.format_prompt(pool[i].problem, tokenizer), "answer": pool[i].answer} for i in pair]
+    dataset = datasets.Dataset.from_list(rows * (FLAGS.steps + 1))
+    verifier = open_verifier()
+
+    def reward(prompts, completions, answer, **_):
+        return [float(v.correct) for v in verifier.verify(list(completions), list(answer))]
+
+    step_times: list[float] = []
+
+    class Timer(transformers.TrainerCallback):
+        def on_step_begin(self, *_, **__):
+            self.t = time.perf_counter()
+
+        def on_step_end(self, *_, **__):
+            step_times.append(time.perf_counter() - self.t)
+
+    g = FLAGS.rollouts_per_prompt
+    args = trl.GRPOConfig(
+        output_dir=os.path.join(out, "trl"), use_cpu=True, per_device_train_batch_size=len(pair) * g,
+        num_generations=g, max_completion_length=FLAGS.max_tokens, temperature=1.0, top_p=1.0,
+        learning_rate=FLAGS.lr, max_steps=FLAGS.steps, beta=0.0, loss_type="dapo", scale_rewards="group",
+        shuffle_dataset=False, logging_steps=1, report_to="none", save_strategy="no", seed=FLAGS.seed,
+        bf16=False, dataloader_num_workers=0)
+    model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype="float32")
+    start = time.perf_counter()
+    grpo = trl.GRPOTrainer(model=model, reward_funcs=reward, args=args, train_dataset=dataset,
+                           processing_class=tokenizer, callbacks=[Timer()])
+    grpo.train()
+    verifier.close()
+    timed = step_times[1:] or step_times
+    return {"per_update": statistics.mean(timed), "wall": time.perf_counter() - start,
+            "versions": {"trl": trl.__version__, "transformers": transformers.__version__}}
+
+
+def _child(side: str, out: str, extra: list[str]) -> dict:
+    result = os.path.join(out, f"{side}.json")
+    cmd = [sys.executable, os.path.abspath(__file__), f"--side={side}", f"--result={result}",
+           f"--steps={FLAGS.steps}", f"--rollouts_per_prompt={FLAGS.rollouts_per_prompt}",
+           f"--max_tokens={FLAGS.max_tokens}", f"--lr={FLAGS.lr}", f"--seed={FLAGS.seed}", *extra]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}",
+                "log": proc.stderr[-3000:]}
+    with open(result) as f:
+        return json.load(f)
+
+
+def main(argv):
+    del argv
+    from rlvr import runtime
+
+    runtime.setup()
+    if FLAGS.side != "both":
+        out = os.path.dirname(FLAGS.result)
+        if FLAGS.side == "ours":
+            res = _run_ours(out)
+        else:
+            from rlvr import tiny_model
+
+            res = _run_trl(out, tiny_model.ensure_tiny_model(), FLAGS.pair.split(","))
+        with open(FLAGS.result, "w") as f:
+            json.dump(res, f)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench_train-") as out:
+        ours = _child("ours", out, [])
+        if "error" in ours:
+            sys.exit(f"our trainer failed: {ours['error']}\n{ours['log']}")
+        print(f"batch: 2 prompts x G={FLAGS.rollouts_per_prompt}, max_tokens={FLAGS.max_tokens}, "
+              f"{FLAGS.steps} updates (first excluded), model {ours['model_dir']}")
+        print("ours (vLLM rollouts + C++ verifier + DeepSpeed ZeRO-2), seconds per update by phase:")
+        for phase, sec in ours["phases"].items():
+            print(f"  {phase:<10} {sec:8.3f}")
+        print(f"  {'total':<10} {ours['per_update']:8.3f}   (whole run incl. start-up, profiling, "
+              f"2 evaluations: {ours['wall']:.1f} s)")
+        try:
+            import trl  # noqa: F401
+        except ImportError as e:
+            print(f"TRL GRPOTrainer: skipped, TRL does not import here ({e}); "
+                  "pip install trl accelerate datasets to compare")
+            return
+        theirs = _child("trl", out, [f"--pair={','.join(ours['pair'])}"])
+        if "error" in theirs:
+            print(f"TRL GRPOTrainer: failed: {theirs['error']}\n{theirs['log']}")
+            return
+        print(f"TRL {theirs['versions']['trl']} GRPOTrainer (transformers generate), seconds per update: "
+              f"{theirs['per_update']:.3f}")
+        print(f"ratio TRL / ours: {theirs['per_update'] / ours['per_update']:.2f}x")
+
+
+if __name__ == "__main__":
+    app.run(main)
