@@ -30,6 +30,10 @@ flags.DEFINE_integer("rollouts_per_prompt", 8, "G: responses per prompt.")
 flags.DEFINE_integer("max_tokens", 48, "Maximum response length.")
 flags.DEFINE_float("lr", 1e-4, "Learning rate of both sides.")
 flags.DEFINE_integer("seed", 0, "Seed of both sides.")
+flags.DEFINE_string("model_dir", "", "Model of both sides; empty: the tiny model (built on first use).")
+flags.DEFINE_integer("threads", 0, "Torch threads of both sides; 0: all cores.")
+flags.DEFINE_float("p_low", 0.3, "q+ band of our trainer's pair.")
+flags.DEFINE_float("p_high", 0.7, "q- band of our trainer's pair.")
 flags.DEFINE_enum("side", "both", ["both", "ours", "trl"], "Internal: which side this process runs.")
 flags.DEFINE_string("result", "", "Internal: where a side writes its JSON result.")
 flags.DEFINE_string("pair", "", "Internal: the comma-separated problem ids TRL trains on.")
@@ -39,15 +43,17 @@ def _run_ours(out: str) -> dict:
     from rlvr import trainer
 
     run_dir = os.path.join(out, "ours")
-    cfg = trainer.TrainConfig(output_dir=run_dir, steps=FLAGS.steps, rollouts_per_prompt=FLAGS.rollouts_per_prompt,
+    cfg = trainer.TrainConfig(output_dir=run_dir, model_dir=FLAGS.model_dir, threads=FLAGS.threads,
+                              steps=FLAGS.steps, rollouts_per_prompt=FLAGS.rollouts_per_prompt,
                               max_tokens=FLAGS.max_tokens, lr=FLAGS.lr, seed=FLAGS.seed, pairing="fixed",
-                              heldout_size=16, eval_every=10 ** 6, checkpoint_every=10 ** 6)
+                              p_low=FLAGS.p_low, p_high=FLAGS.p_high, heldout_size=16, eval_every=10 ** 6,
+                              checkpoint_every=10 ** 6)
     start = time.perf_counter()
     summary = trainer.train(cfg)
     with open(os.path.join(run_dir, "metrics.jsonl")) as f:
         updates = [r for r in map(json.loads, f) if r["kind"] == "update"]
     timed = updates[1:] or updates
-    phases = sorted(k for k in timed[0] if k.startswith("time/"))
+    phases = [k for k in timed[0] if k.startswith("time/")]  # in loop order
     return {"model_dir": summary["model_dir"], "pair": updates[0]["prompts"],
             "phases": {k[5:]: statistics.mean(r[k] for r in timed) for k in phases},
             "per_update": statistics.mean(sum(r[k] for k in phases) for r in timed),
@@ -56,6 +62,7 @@ def _run_ours(out: str) -> dict:
 
 def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
     import datasets
+    import torch
     import transformers
     import trl
 
@@ -67,6 +74,8 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
     rows = [{"prompt": data.format_prompt(pool[i].problem, tokenizer), "answer": pool[i].answer} for i in pair]
     dataset = datasets.Dataset.from_list(rows * (FLAGS.steps + 1))
     verifier = open_verifier()
+    if FLAGS.threads:
+        torch.set_num_threads(FLAGS.threads)
 
     def reward(prompts, completions, answer, **_):
         return [float(v.correct) for v in verifier.verify(list(completions), list(answer))]
@@ -98,11 +107,13 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
             "versions": {"trl": trl.__version__, "transformers": transformers.__version__}}
 
 
-def _child(side: str, out: str, extra: list[str]) -> dict:
+def _child(side: str, out: str, model_dir: str, extra: list[str]) -> dict:
     result = os.path.join(out, f"{side}.json")
     cmd = [sys.executable, os.path.abspath(__file__), f"--side={side}", f"--result={result}",
            f"--steps={FLAGS.steps}", f"--rollouts_per_prompt={FLAGS.rollouts_per_prompt}",
-           f"--max_tokens={FLAGS.max_tokens}", f"--lr={FLAGS.lr}", f"--seed={FLAGS.seed}", *extra]
+           f"--max_tokens={FLAGS.max_tokens}", f"--lr={FLAGS.lr}", f"--seed={FLAGS.seed}",
+           f"--model_dir={model_dir}", f"--threads={FLAGS.threads}", f"--p_low={FLAGS.p_low}",
+           f"--p_high={FLAGS.p_high}", *extra]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}",
@@ -121,15 +132,13 @@ def main(argv):
         if FLAGS.side == "ours":
             res = _run_ours(out)
         else:
-            from rlvr import tiny_model
-
-            res = _run_trl(out, tiny_model.ensure_tiny_model(), FLAGS.pair.split(","))
+            res = _run_trl(out, FLAGS.model_dir, FLAGS.pair.split(","))
         with open(FLAGS.result, "w") as f:
             json.dump(res, f)
         return
 
     with tempfile.TemporaryDirectory(prefix="bench_train-") as out:
-        ours = _child("ours", out, [])
+        ours = _child("ours", out, FLAGS.model_dir, [])
         if "error" in ours:
             sys.exit(f"our trainer failed: {ours['error']}\n{ours['log']}")
         print(f"batch: 2 prompts x G={FLAGS.rollouts_per_prompt}, max_tokens={FLAGS.max_tokens}, "
@@ -145,7 +154,7 @@ def main(argv):
             print(f"TRL GRPOTrainer: skipped, TRL does not import here ({e}); "
                   "pip install trl accelerate datasets to compare")
             return
-        theirs = _child("trl", out, [f"--pair={','.join(ours['pair'])}"])
+        theirs = _child("trl", out, ours["model_dir"], [f"--pair={','.join(ours['pair'])}"])
         if "error" in theirs:
             print(f"TRL GRPOTrainer: failed: {theirs['error']}\n{theirs['log']}")
             return
