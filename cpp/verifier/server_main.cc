@@ -4,6 +4,7 @@
 // for up to --shutdown_grace_s, then the process exits 0.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
@@ -33,6 +34,8 @@ ABSL_FLAG(std::string, auth_token_file, "", "File holding a bearer token; calls 
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key, serve TLS.");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");
 ABSL_FLAG(int64_t, drain_delay_ms, 0, "On SIGTERM, report NOT_SERVING this long before refusing new calls.");
+ABSL_FLAG(int, parent_pid, 0, "When set, shut down (as on SIGTERM) once this process is no longer our parent, so "
+          "a launcher killed with SIGKILL leaves no orphan server.");
 ABSL_FLAG(int64_t, shutdown_grace_s, 30, "On SIGTERM, how long in-flight calls may run before being cancelled.");
 
 namespace {
@@ -86,6 +89,15 @@ int main(int argc, char** argv) {
   auto server = rlvr::verifier::VerifierServer::Start(options);
   if (!server.ok()) return Fail(server.status().ToString());
   std::cout << "listening on " << (*server)->address() << std::endl;  // endl flushes: launchers wait for it
+
+  if (const int parent = absl::GetFlag(FLAGS_parent_pid); parent > 0) {
+    // Polling getppid() is simpler and safer than PR_SET_PDEATHSIG, which fires when the launching *thread*
+    // exits. The orphaned server signals itself, so shutdown takes the same path as a SIGTERM.
+    std::thread([parent] {
+      while (getppid() == parent) absl::SleepFor(absl::Milliseconds(200));
+      kill(getpid(), SIGTERM);
+    }).detach();
+  }
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

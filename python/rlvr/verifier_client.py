@@ -215,12 +215,14 @@ def find_server_binary() -> str:
 
 
 class EmbeddedServer:
-    """The C++ server as a child process on a free loopback port; stop() (or interpreter exit) ends it."""
+    """The C++ server as a child process on a free loopback port; stop() (or interpreter exit) ends it, and the
+    server shuts itself down if this process dies without either (--parent_pid)."""
 
     def __init__(self, binary: str | None = None, args: Sequence[str] = (), start_timeout_s: float = 30.0):
         self.binary = binary or find_server_binary()
         self._log = tempfile.TemporaryFile(mode="w+b", prefix="rlvr-verifier-", suffix=".log")
-        self._proc = subprocess.Popen([self.binary, "--port=0", "--bind=127.0.0.1", *args],
+        self._proc = subprocess.Popen([self.binary, "--port=0", "--bind=127.0.0.1", f"--parent_pid={os.getpid()}",
+                                       *args],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
         self._lock = threading.Lock()
         atexit.register(self.stop)

@@ -52,6 +52,25 @@ def test_embedded_default_verifies_and_stops_cleanly():
         os.kill(pid, 0)
 
 
+def test_embedded_server_exits_when_its_launcher_is_killed():
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from rlvr.verifier_client import EmbeddedServer; "
+         "s = EmbeddedServer(); print(s.pid, flush=True); time.sleep(600)"],
+        stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    server_pid = int(launcher.stdout.readline())
+    os.kill(server_pid, 0)  # running
+    launcher.kill()  # SIGKILL: no atexit, no stop()
+    launcher.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"server {server_pid} still running 10 s after its launcher was killed")
+
+
 def test_batches_keep_order_across_chunks_and_parallel_calls(server):
     n = 1000
     with VerifierClient(server.address, batch_size=7, max_in_flight=3) as verifier:
