@@ -244,6 +244,24 @@ def test_stock_health_client_sees_serving(server):
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
+def test_sigterm_turns_health_not_serving_then_exits_zero():
+    s = EmbeddedServer(args=["--drain_delay_ms=1500"])
+    with grpc.insecure_channel(s.address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        check = health_pb2.HealthCheckRequest(service="rlvr.verifier.v1.Verifier")
+        assert stub.Check(check, timeout=5).status == health_pb2.HealthCheckResponse.SERVING
+        os.kill(s.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 1.0
+        while stub.Check(check, timeout=5).status == health_pb2.HealthCheckResponse.SERVING:
+            assert time.monotonic() < deadline, "health still SERVING 1 s after SIGTERM"
+            time.sleep(0.02)
+        # Still answering verification calls while draining.
+        reply = pb_grpc.VerifierStub(channel).Verify(pb.VerifyRequest(response="3", gold="3"), timeout=5)
+        assert reply.verdict == pb.CORRECT
+    assert s.stop() == 0, s.log_tail()
+    assert "draining" in s.log_tail()
+
+
 def _verify_binary() -> pathlib.Path:
     for root in (os.environ.get("TEST_SRCDIR"), os.environ.get("RUNFILES_DIR")):
         if root and (pathlib.Path(root) / "pairwise_rlvr/python/verify").exists():
