@@ -92,6 +92,13 @@ def test_empty_input_and_mismatched_lengths(server):
             verifier.verify(["1", "2"], ["1", "2"], ["a"])
 
 
+def test_dns_name_address(server):
+    port = server.address.rsplit(":", 1)[1]
+    with VerifierClient(f"dns:///localhost:{port}", batch_size=16) as verifier:
+        verdicts = verifier.verify(["1", "2"] * 50, ["1"] * 100)
+    assert [v.correct for v in verdicts] == [True, False] * 50
+
+
 def test_unreachable_server_error_names_the_address():
     address = f"127.0.0.1:{free_port()}"
     with pytest.raises(VerifierError, match=f"unreachable at {address}"):
