@@ -95,9 +95,10 @@ def main(argv):
     args = [a for a in sys.argv[1:] if not a.startswith("--output_dir")] + [f"--output_dir={cfg.output_dir}"]
     command = "./bazelw run //python:experiment -- " + " ".join(shlex.quote(a) for a in args)
     try:
-        summary = experiment.run_experiment(cfg, command=command)
-    except (ValueError, FileNotFoundError) as e:
-        sys.exit(f"error: {e}")
+        cfg.validate()
+    except ValueError as e:
+        raise app.UsageError(str(e)) from e
+    summary = experiment.run_experiment(cfg, command=command)
     print(experiment.experiment_report.summary_markdown(cfg, summary))
     print(f"report: {os.path.join(cfg.output_dir, 'report.md')}")
     print(f"wall time of this invocation: {summary['wall_seconds'] / 60:.1f} min")

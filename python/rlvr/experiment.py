@@ -18,8 +18,9 @@ Layout of the output directory (re-running the same command skips everything alr
     runs/<method>/seed<S>/DONE       the run's evaluations; its presence marks the run finished
     summary.json, summary.md, plots/*.png, report.md
 
-One verifier and one evaluation vLLM engine serve the whole grid: checkpoints are swapped into the engine in
-place (RolloutEngine.sync_weights) rather than starting an engine per checkpoint.
+One verifier serves the whole grid, and one evaluation vLLM engine serves everything between two training runs
+(the profile, the base model and every checkpoint of a run are swapped into it in place with
+RolloutEngine.sync_weights) rather than an engine per checkpoint.
 """
 from __future__ import annotations
 
@@ -161,11 +162,19 @@ class _Grid:
         self.eval_sets = evaluate.load_eval_sets(evaluate.parse_eval_sets(cfg.eval_sets),
                                                  synthetic_seed=cfg.synthetic_seed,
                                                  synthetic_heldout=cfg.heldout_size)
+        # The trainer's own before/after check (greedy, a few problems) uses the first eval set.
+        self.trainer_heldout = next(iter(evaluate.parse_eval_sets(cfg.eval_sets).values()))
         self._engine = None
         self._tokenizer = None
         self._base_state = None
 
-    # The evaluation engine starts on first use: a fully finished grid re-summarises without vLLM.
+    # The evaluation engine starts on first use (a finished grid re-summarises without vLLM) and serves every
+    # evaluation and profile between two training runs. It cannot live across a run: in-process vLLM keeps its
+    # parallel groups in module globals, and the trainer's engine tears them down when it is collected.
+    def release_engine(self) -> None:
+        self._engine = None
+        gc.collect()
+
     def engine(self):
         if self._engine is None:
             from transformers import AutoTokenizer
@@ -223,7 +232,8 @@ class _Grid:
             rollouts_per_prompt=self.cfg.rollouts_per_prompt, pool_batch=pool_batch, resume=resume,
             verifier_address=self.verifier.address, seed=seed, eval_every=steps, checkpoint_every=every,
             keep_checkpoints=steps // every + 1, profile_rollouts=self.cfg.profile_rollouts,
-            heldout_size=min(16, self.cfg.heldout_size), **selection)
+            heldout=self.trainer_heldout, heldout_size=min(16, self.cfg.heldout_size), **selection)
+        self.release_engine()
         try:
             return trainer.train(tcfg)
         finally:
@@ -274,7 +284,7 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
     """Runs (or resumes) the grid, then writes summary.json/md, plots and report.md; returns the summary."""
     from tqdm import tqdm
 
-    from rlvr import runtime, verifier_client
+    from rlvr import runtime, trainer, verifier_client
 
     cfg.validate()
     runtime.setup()
@@ -285,6 +295,9 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
     _write_json(exp_path, {"config": dataclasses.asdict(cfg), "command": command})
     start = time.perf_counter()
     records = []
+    # The process group must exist before the evaluation engine: in-process vLLM would otherwise create one of
+    # its own, which DeepSpeed then refuses ("group is not registered") when the first run starts.
+    trainer._init_distributed()
     with verifier_client.open_verifier(cfg.verifier_address or None) as verifier:
         grid = _Grid(cfg, verifier)
         cells = [(s, m) for s in cfg.seeds for m in cfg.methods]

@@ -189,8 +189,8 @@ def plot_profile(cfg, path: str) -> dict:
     for k, (label, xs) in enumerate(sorted(marked.items())):
         xs = [x for x in xs if not math.isnan(x)]
         marker, color = markers.get(label, ("o", None))
-        ax.scatter(xs, [top * (1.02 + 0.06 * k)] * len(xs), marker=marker, color=color, label=f"{label} ({len(xs)})",
-                   zorder=3)
+        ax.scatter(xs, [top * (1.02 + 0.06 * k)] * len(xs), marker=marker, color=color,
+                   label=f"{label} ({len(xs)})", zorder=3)
     ax.axvline(cfg_band(cfg, "p_low"), color="tab:red", linestyle=":", linewidth=1)
     ax.axvline(cfg_band(cfg, "p_high"), color="tab:blue", linestyle=":", linewidth=1)
     ax.set(xlabel="profiled success rate p̂ (base model)", ylabel="prompts", xlim=(-0.02, 1.02),
