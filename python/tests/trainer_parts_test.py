@@ -1,0 +1,71 @@
+"""The trainer's pure pieces: token batching and masks, per-step seeds, the pool walk, config validation."""
+import pytest
+import torch
+
+from rlvr import trainer
+
+
+def test_token_batch_right_pads_and_masks_exactly_the_response_tokens():
+    prompts, responses = [[5, 6, 7], [8]], [[1, 2], [3, 4, 9]]
+    ids, attn, resp = trainer.token_batch(prompts, responses, pad_id=0)
+    assert ids.tolist() == [[5, 6, 7, 1, 2], [8, 3, 4, 9, 0]]
+    assert attn.tolist() == [[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]]
+    # Position t scores token t+1: row 0's response tokens 1, 2 sit at 3, 4 → mask positions 2, 3.
+    assert resp.tolist() == [[0, 0, 1, 1], [1, 1, 1, 0]]
+    assert resp.sum().item() == sum(map(len, responses))
+
+
+def test_token_logprobs_score_the_next_token_at_the_temperature():
+    class Uniformish(torch.nn.Module):  # logits = one-hot of the current token, scaled
+        def forward(self, input_ids, attention_mask):
+            return type("Out", (), {"logits": 3.0 * torch.nn.functional.one_hot(input_ids, 4).float()})()
+
+    ids = torch.tensor([[0, 0, 1]])
+    logprobs, entropy, raw = trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), temperature=2.0)
+    z = torch.tensor([1.5, 0.0, 0.0, 0.0])  # logits / T at a position holding token 0
+    expect = torch.log_softmax(z, 0)
+    assert logprobs[0, 0].item() == pytest.approx(expect[0].item())   # token 0 follows token 0
+    assert logprobs[0, 1].item() == pytest.approx(expect[1].item())   # token 1 follows token 0
+    assert raw[0, 1].item() == pytest.approx(torch.log_softmax(2 * z, 0)[1].item())  # temperature 1
+    assert entropy[0, 0].item() == pytest.approx(-(expect.exp() * expect).sum().item())
+
+
+def test_derived_seeds_depend_only_on_their_inputs():
+    assert trainer.derived_seed(0, "rollout", 3) == trainer.derived_seed(0, "rollout", 3)
+    seeds = {trainer.derived_seed(s, "rollout", k) for s in range(3) for k in range(50)}
+    assert len(seeds) == 150 and all(0 <= s < 2 ** 31 for s in seeds)
+
+
+def test_pool_walk_visits_every_prompt_once_per_epoch_and_is_stateless():
+    ids = [f"p{i}" for i in range(10)]
+    walk = trainer.PoolWalk(ids, batch=4, seed=1)
+    picked = [walk.batch_at(step) for step in range(1, 6)]  # 20 draws = 2 epochs
+    flat = [p for batch in picked for p in batch]
+    assert sorted(i for i, e in flat if e == 0) == sorted(ids)
+    assert sorted(i for i, e in flat if e == 1) == sorted(ids)
+    assert [i for i, _ in flat[:10]] != [i for i, _ in flat[10:]]  # a new permutation each epoch
+    assert trainer.PoolWalk(ids, batch=4, seed=1).batch_at(4) == picked[3]  # no state needed to resume
+    with pytest.raises(ValueError, match="pool_batch=11 exceeds the pool size 10"):
+        trainer.PoolWalk(ids, batch=11, seed=1)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("method", "ppo", "method must be one of"),
+    ("rollouts_per_prompt", 1, "G\\) must be >= 2"),
+    ("pairing", "greedy", "pairing must be one of"),
+    ("steps", 0, "steps must be >= 1"),
+    ("ds_config", "/nonexistent/ds.json", "ds_config: no file"),
+])
+def test_bad_config_values_are_named(field, value, message):
+    cfg = trainer.TrainConfig(**{field: value})
+    with pytest.raises((ValueError, FileNotFoundError), match=message):
+        cfg.validate()
+
+
+def test_ds_config_overrides_lr_and_rejects_zero_3(tmp_path):
+    ds = trainer._ds_config(trainer.TrainConfig(lr=3e-5))
+    assert ds["optimizer"]["params"]["lr"] == 3e-5 and ds["zero_optimization"]["stage"] in (1, 2)
+    bad = tmp_path / "ds.json"
+    bad.write_text('{"optimizer": {"type": "AdamW"}, "zero_optimization": {"stage": 3}}')
+    with pytest.raises(ValueError, match="stage must be 0, 1 or 2"):
+        trainer._ds_config(trainer.TrainConfig(ds_config=str(bad)))
