@@ -9,7 +9,6 @@ when the server runs on this machine: embedded by default, or --server_pid). Exi
 RESOURCE_EXHAUSTED (deliberate backpressure) occurred.
 """
 import collections
-import os
 import pathlib
 import queue
 import sys
