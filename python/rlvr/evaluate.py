@@ -9,6 +9,7 @@ checkpoints of the same architecture without restarting either (weights are swap
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import time
@@ -246,7 +247,10 @@ def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg
             results["sets"][name] = evaluate_set(engine, verifier, tokenizer, problems, cfg, path, desc=name)
     finally:
         if own_engine:
+            # Collected now, not at some later gc pass: tearing down an in-process vLLM engine also tears down
+            # vLLM's global parallel groups, which would break any engine the caller starts afterwards.
             del engine
+            gc.collect()
     if output_dir:
         _write_atomic(os.path.join(output_dir, "results.json"), json.dumps(results, indent=2) + "\n")
         _write_atomic(os.path.join(output_dir, "results.md"), results_markdown(results))
