@@ -130,7 +130,8 @@ def aggregate(scores: Sequence[dict[str, float]], ks: Sequence[int]) -> dict[str
     return out
 
 
-def _write_atomic(path: str, text: str) -> None:
+def write_text_atomic(path: str, text: str) -> None:
+    """Writes a temp file next to `path`, then renames it over `path`: readers never see half a file."""
     tmp = f"{path}.tmp.{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
@@ -186,7 +187,7 @@ def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], 
                           for s, v in zip(samples[i], vs)],
         }, ensure_ascii=False))
     if verdict_path:
-        _write_atomic(verdict_path, "\n".join(lines) + "\n")
+        write_text_atomic(verdict_path, "\n".join(lines) + "\n")
     result = aggregate(scores, cfg.ks)
     result["generate_s"] = round(t_gen, 3)
     result["tokens_per_response"] = sum(len(s.token_ids) for per in samples for s in per) / max(1, len(texts))
@@ -252,6 +253,6 @@ def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg
             del engine
             gc.collect()
     if output_dir:
-        _write_atomic(os.path.join(output_dir, "results.json"), json.dumps(results, indent=2) + "\n")
-        _write_atomic(os.path.join(output_dir, "results.md"), results_markdown(results))
+        write_text_atomic(os.path.join(output_dir, "results.json"), json.dumps(results, indent=2) + "\n")
+        write_text_atomic(os.path.join(output_dir, "results.md"), results_markdown(results))
     return results

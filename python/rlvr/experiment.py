@@ -122,11 +122,7 @@ def quick_config(output_dir: str) -> ExperimentConfig:
 
 def _write_json(path: str, obj: Any) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
+    evaluate.write_text_atomic(path, json.dumps(obj, indent=2) + "\n")
 
 
 def _read_json(path: str) -> Any:

@@ -10,7 +10,7 @@ import os
 import time
 from typing import Any
 
-from rlvr import estimators
+from rlvr import estimators, evaluate
 
 REFERENCE = "pairs_wgrpo"
 CONFIDENCE = 0.95
@@ -247,8 +247,8 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
                     "runs": [{k: r[k] for k in ("method", "seed", "updates", "training_rollouts",
                                                 "selection_rollouts", "wall_seconds")} for r in records]})
     table = summary_markdown(cfg, summary)
-    _write_text(os.path.join(out, "summary.md"), table)
-    _write_text(os.path.join(out, "summary.json"), json.dumps(summary, indent=2, default=str) + "\n")
+    evaluate.write_text_atomic(os.path.join(out, "summary.md"), table)
+    evaluate.write_text_atomic(os.path.join(out, "summary.json"), json.dumps(summary, indent=2, default=str) + "\n")
 
     budget = {}
     for r in records:
@@ -289,12 +289,5 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         "response and verdict), `seeds/seed<S>/` (profile, history pass, base-model evaluation), `summary.json`.",
         "",
     ]
-    _write_text(os.path.join(out, "report.md"), "\n".join(lines))
+    evaluate.write_text_atomic(os.path.join(out, "report.md"), "\n".join(lines))
     return summary
-
-
-def _write_text(path: str, text: str) -> None:
-    tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
