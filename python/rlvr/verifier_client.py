@@ -93,7 +93,11 @@ class VerifierClient:
         options = [("grpc.max_receive_message_length", max_message_bytes),
                    ("grpc.max_send_message_length", max_message_bytes),
                    ("grpc.lb_policy_name", "round_robin"),  # spreads a dns:/// name over its addresses
-                   ("grpc.enable_retries", 0)]  # retries are ours: one policy, and each goes to the next replica
+                   ("grpc.enable_retries", 0),  # retries are ours: one policy, and each goes to the next replica
+                   # Reconnect to a restarted replica within our retry budget (gRPC's default backoff is 1 s
+                   # growing to 120 s).
+                   ("grpc.initial_reconnect_backoff_ms", 100), ("grpc.min_reconnect_backoff_ms", 100),
+                   ("grpc.max_reconnect_backoff_ms", 2000)]
         credentials = None
         if tls_ca:
             credentials = grpc.ssl_channel_credentials(root_certificates=pathlib.Path(tls_ca).read_bytes())
@@ -169,6 +173,8 @@ class VerifierClient:
                 if code not in RETRYABLE:
                     raise VerifierError(f"verifier at {self.addresses[index]} refused {method}: {code.name}: "
                                         f"{e.details()}") from e
+                if self._server is not None and self._server.restart_if_dead():
+                    errors.append(f"restarted the embedded server (it had died; log: {self._server.log_tail(300)})")
             index = (index + 1) % n  # fail over to the next replica at once; back off only when all failed
             if attempt < self.max_retries and attempt + 1 >= n:
                 delay = min(self.max_backoff_s, self.backoff_s * 2 ** ((attempt + 1) // n - 1))
@@ -216,21 +222,41 @@ def find_server_binary() -> str:
 
 class EmbeddedServer:
     """The C++ server as a child process on a free loopback port; stop() (or interpreter exit) ends it, and the
-    server shuts itself down if this process dies without either (--parent_pid)."""
+    server shuts itself down if this process dies without either (--parent_pid). A server that died on its own
+    (crash, OOM kill) is started again on the same port by restart_if_dead(), which clients call on failures."""
 
     def __init__(self, binary: str | None = None, args: Sequence[str] = (), start_timeout_s: float = 30.0):
         self.binary = binary or find_server_binary()
+        self.restarts = 0
+        self._args = list(args)
+        self._start_timeout_s = start_timeout_s
         self._log = tempfile.TemporaryFile(mode="w+b", prefix="rlvr-verifier-", suffix=".log")
-        self._proc = subprocess.Popen([self.binary, "--port=0", "--bind=127.0.0.1", f"--parent_pid={os.getpid()}",
-                                       *args],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
         self._lock = threading.Lock()
+        self._stopped = False
+        self._spawn(port=0)
         atexit.register(self.stop)
+
+    def _spawn(self, port: int) -> None:
+        self._proc = subprocess.Popen([self.binary, f"--port={port}", "--bind=127.0.0.1",
+                                       f"--parent_pid={os.getpid()}", *self._args],
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
         try:
-            self.address = self._read_address(start_timeout_s)
+            self.address = self._read_address(self._start_timeout_s)
         except BaseException:
-            self.stop()
+            self._proc.kill()
+            self._proc.wait()
+            self._proc.stdout.close()
             raise
+
+    def restart_if_dead(self) -> bool:
+        """Starts the server again on its port if it died without stop(); True when it did."""
+        with self._lock:
+            if self._stopped or self._proc.poll() is None:
+                return False
+            self._proc.stdout.close()
+            self._spawn(port=int(self.address.rsplit(":", 1)[1]))  # same port: clients' channels reconnect
+            self.restarts += 1
+            return True
 
     def _read_address(self, timeout_s: float) -> str:
         deadline = time.monotonic() + timeout_s
@@ -265,6 +291,7 @@ class EmbeddedServer:
     def stop(self, timeout_s: float = 10.0) -> int | None:
         """SIGTERM (the server drains in-flight calls), then SIGKILL after `timeout_s`. Returns the exit code."""
         with self._lock:
+            self._stopped = True
             if self._proc.poll() is None:
                 self._proc.send_signal(signal.SIGTERM)
                 try:

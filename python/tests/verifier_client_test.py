@@ -71,6 +71,20 @@ def test_embedded_server_exits_when_its_launcher_is_killed():
     pytest.fail(f"server {server_pid} still running 10 s after its launcher was killed")
 
 
+def test_embedded_server_that_dies_is_restarted_on_its_port():
+    with open_verifier(backoff_s=0.01) as verifier:
+        server = verifier._server
+        first_pid, address = server.pid, server.address
+        assert verifier.verify(["1"], ["1"])[0].correct
+        os.kill(first_pid, signal.SIGKILL)
+        server._proc.wait()
+        verdicts = verifier.verify(["1", "2"], ["1", "1"])
+        assert [v.correct for v in verdicts] == [True, False]
+        assert server.restarts == 1 and server.pid != first_pid and server.address == address
+    assert server.stop() == 0
+    assert not server.restart_if_dead()  # stopped on purpose: stays stopped
+
+
 def test_batches_keep_order_across_chunks_and_parallel_calls(server):
     n = 1000
     with VerifierClient(server.address, batch_size=7, max_in_flight=3) as verifier:
