@@ -377,6 +377,18 @@ def _save_checkpoint(engine, tokenizer, run_dir: str, step: int, state: dict, ra
     return final
 
 
+# Settings a resumed run may change; any other difference would silently make it a different experiment.
+_RESUME_MAY_CHANGE = ("output_dir", "resume", "steps", "eval_every", "checkpoint_every", "keep_checkpoints",
+                      "verifier_address", "threads", "extra")
+
+
+def _check_resumable(saved: dict, now: dict) -> None:
+    diff = {k: (saved.get(k), v) for k, v in now.items() if k not in _RESUME_MAY_CHANGE and saved.get(k) != v}
+    if diff:
+        raise ValueError("resume: the checkpoint was written with other settings; " + ", ".join(
+            f"{k}={old!r} (now {new!r})" for k, (old, new) in sorted(diff.items())))
+
+
 def _load_checkpoint(engine, ckpt: str) -> dict:
     import torch
 
@@ -579,9 +591,11 @@ def train(cfg: TrainConfig) -> dict:
         ref_model.requires_grad_(False)
 
     state = {"step": 0, "sampler": None, "acc_by_epoch": {}, "last_pair": None, "band_empty_updates": 0,
-             "heldout_ids": [p.id for p in heldout], "accuracy_before": None}
+             "heldout_ids": [p.id for p in heldout], "accuracy_before": None, "config": dataclasses.asdict(cfg)}
     if resume_ckpt:
-        state.update(_load_checkpoint(engine, resume_ckpt))
+        saved = _load_checkpoint(engine, resume_ckpt)
+        _check_resumable(saved["config"], state["config"])
+        state.update(saved, config=state["config"])
         if rank == 0:
             rollout.sync_weights(engine.module.state_dict())
         src_run = os.path.dirname(os.path.dirname(os.path.abspath(resume_ckpt)))

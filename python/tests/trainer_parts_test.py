@@ -69,3 +69,10 @@ def test_ds_config_overrides_lr_and_rejects_zero_3(tmp_path):
     bad.write_text('{"optimizer": {"type": "AdamW"}, "zero_optimization": {"stage": 3}}')
     with pytest.raises(ValueError, match="stage must be 0, 1 or 2"):
         trainer._ds_config(trainer.TrainConfig(ds_config=str(bad)))
+
+
+def test_resume_refuses_changed_experiment_settings_but_allows_more_steps():
+    saved = trainer.dataclasses.asdict(trainer.TrainConfig(steps=10, alpha=2.0))
+    trainer._check_resumable(saved, trainer.dataclasses.asdict(trainer.TrainConfig(steps=30, alpha=2.0)))
+    with pytest.raises(ValueError, match=r"alpha=2.0 \(now 3.0\)"):
+        trainer._check_resumable(saved, trainer.dataclasses.asdict(trainer.TrainConfig(steps=30, alpha=3.0)))
