@@ -37,6 +37,7 @@ import rlvr_verifier_pb2_grpc as pb_grpc
 RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED)
 _WORKSPACE = "pairwise_rlvr"
 _SERVER_RUNFILE = os.path.join(_WORKSPACE, "cpp", "verifier", "server")
+_DOWN_S = 1.0  # how long a replica that answered UNAVAILABLE is tried only after the others
 _LISTENING = re.compile(r"^listening on (\S+):(\d+)$")
 
 
@@ -105,6 +106,7 @@ class VerifierClient:
                           else grpc.insecure_channel(a, options) for a in self.addresses]
         self._stubs = [pb_grpc.VerifierStub(c) for c in self._channels]
         self._next = itertools.count()  # round-robin cursor (itertools.count is atomic under the GIL)
+        self._down_until = [0.0] * len(self.addresses)  # replicas that just failed are tried last for a while
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_in_flight,
                                                            thread_name_prefix="verifier-client")
         self._wait_until_reachable(connect_timeout_s)
@@ -163,6 +165,11 @@ class VerifierClient:
         errors = []
         n = len(self._stubs)
         index = next(self._next) % n
+        now = time.monotonic()
+        for k in range(n):  # the first replica in turn not marked down; if all are, the one in turn
+            if self._down_until[(index + k) % n] <= now:
+                index = (index + k) % n
+                break
         for attempt in range(self.max_retries + 1):
             try:
                 return getattr(self._stubs[index], method)(request, timeout=self.call_timeout_s,
@@ -173,6 +180,8 @@ class VerifierClient:
                 if code not in RETRYABLE:
                     raise VerifierError(f"verifier at {self.addresses[index]} refused {method}: {code.name}: "
                                         f"{e.details()}") from e
+                if code == grpc.StatusCode.UNAVAILABLE:
+                    self._down_until[index] = time.monotonic() + _DOWN_S
                 if self._server is not None and self._server.restart_if_dead():
                     errors.append(f"restarted the embedded server (it had died; log: {self._server.log_tail(300)})")
             index = (index + 1) % n  # fail over to the next replica at once; back off only when all failed
