@@ -62,7 +62,7 @@ class ExperimentConfig:
     synthetic_seed: int = 0
     profile_rollouts: int = 16        # K, for the profile behind pairs_wgrpo and variance_profile
     history_epochs: int = 3           # epochs of the full-pool GRPO pass behind variance_hist
-    history_batch: int = 8            # prompts per update in that pass
+    history_batch: int = 16           # prompts per update in that pass
     eval_sets: str = "synthetic"      # evaluate.parse_eval_sets syntax
     heldout_size: int = 64            # problems of the synthetic held-out split (files: all)
     eval_n: int = 8
@@ -113,7 +113,7 @@ class ExperimentConfig:
 def quick_config(output_dir: str) -> ExperimentConfig:
     """A grid small enough for a smoke test: every method, one seed, two updates, a small pool and held-out."""
     return ExperimentConfig(output_dir=output_dir, seeds=(0,), steps=2, eval_every=1, rollouts_per_prompt=4,
-                            pool_size=16, profile_rollouts=8, history_epochs=2, history_batch=8,
+                            pool_size=24, profile_rollouts=8, history_epochs=2, history_batch=12,
                             heldout_size=16, eval_n=4, eval_ks=(1, 4),
                             train_overrides={"max_tokens": 24})
 
