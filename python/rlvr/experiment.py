@@ -29,6 +29,7 @@ import gc
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -221,6 +222,8 @@ class _Grid:
         if os.path.exists(summary):
             return _read_json(summary)
         resume = run_dir if os.path.isfile(os.path.join(run_dir, "checkpoints", "latest")) else ""
+        if not resume and os.path.isdir(run_dir):  # interrupted before its first checkpoint: start it over
+            shutil.rmtree(run_dir)
         every = checkpoint_every or steps
         tcfg = trainer.TrainConfig(
             **self.cfg.train_overrides, output_dir=run_dir, model_dir=self.model_dir, pool=self.cfg.pool,
