@@ -32,6 +32,11 @@ bool IsReal(const Value& v) { return v.type == Value::Type::kExact && v.im.is_ze
 bool PerfectRoot(const BigInt& x, int64_t q, BigInt* root) {
   int64_t v = 0;
   if (x.is_negative() || x.bits() > 62 || !x.ToInt64(&v)) return false;
+  if (v <= 1) {  // 0 and 1 are their own roots (and the loop below would never grow p)
+    *root = x;
+    return true;
+  }
+  if (q >= 63) return false;  // 2^63 > v: no integer root >= 2
   int64_t guess = std::llround(std::pow(static_cast<long double>(v), 1.0L / static_cast<long double>(q)));
   for (int64_t r = guess > 0 ? guess - 1 : 0; r <= guess + 1; ++r) {
     __int128 p = 1;

@@ -520,9 +520,10 @@ class Parser {
       bool braced = IsSym("{");
       if (braced) ++pos_;
       if (!AtIntegerLiteral()) return Error("expected a base after '_' before");
+      if (Peek().text.size() > 2) return Error("unsupported base");
       int64_t base = 0;
       for (char c : Peek().text) base = base * 10 + (c - '0');
-      if (Peek().text.size() > 2 || base < 2 || base > 36) return Error("unsupported base");
+      if (base < 2 || base > 36) return Error("unsupported base");
       ++pos_;
       if (braced) RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
       if (t.text.size() > static_cast<size_t>(limits_.max_number_digits)) {

@@ -128,6 +128,10 @@ TEST(VerifyTest, Adversarial) {
     set_b += std::to_string(3000 - i) + ",";
   }
   ExpectQuick("quadratic set matching", "\\boxed{" + set_a + "0\\}}", set_b + "0\\}", Verdict::kTimeout);
+  // Found by the fuzzer: a root of degree 10^12 of an integer, and a base subscript overflowing int64.
+  ExpectQuick("huge root degree", "\\boxed{10^{0.1^{12}}}", "2", Verdict::kIncorrect);
+  ExpectQuick("huge root of one", "\\boxed{1^{0.1^{12}}}", "1", Verdict::kCorrect);
+  ExpectQuick("huge base", "\\boxed{66_{22666666666666666666}}", "1", Verdict::kUnparseable);
   Limits small;
   small.max_steps = 50;
   ExpectQuick("step budget", "\\boxed{(x+1)^{12}}", "(1+x)^{12}", Verdict::kTimeout, small);
