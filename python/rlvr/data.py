@@ -18,8 +18,12 @@ import tempfile
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator
 
-# The instruction real math models (Qwen2.5-Math and its RLVR descendants) are trained to follow.
+# The instruction real math models (Qwen2.5-Math and its RLVR descendants) are trained to follow; it goes into
+# the user turn of a chat template.
 INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
+# Without a chat template: a short instruction first, so the problem sits right before the answer (the tiny model,
+# supervised on this form, learns its arithmetic markedly faster than with a long instruction in between).
+PLAIN_TEMPLATE = "Give the final answer in \\boxed{{}}.\nQuestion: {problem}\nAnswer:"
 
 _PROBLEM_ALIASES = ("question", "prompt")
 _ID_COLUMNS = ("id", "unique_id")
@@ -220,7 +224,7 @@ def format_prompt(problem: str, tokenizer=None) -> str:
     if tokenizer is not None and getattr(tokenizer, "chat_template", None):
         messages = [{"role": "user", "content": f"{problem}\n{INSTRUCTION}"}]
         return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    return f"Question: {problem}\n{INSTRUCTION}\nAnswer:"
+    return PLAIN_TEMPLATE.format(problem=problem)
 
 
 def write_jsonl(path: str, rows: Iterable[dict[str, Any]]) -> None:

@@ -70,17 +70,17 @@ def _fraction(rng: random.Random) -> tuple[str, str]:
     return f"Compute {p}/{q}{op}{r}/{s}.", _latex_fraction(value)
 
 
-def _mul22(rng: random.Random) -> tuple[str, str]:
-    a, b = rng.randint(10, 99), rng.randint(10, 99)
+def _mul31(rng: random.Random) -> tuple[str, str]:
+    a, b = rng.randint(100, 999), rng.randint(2, 9)
     return f"Compute {a}*{b}.", str(a * b)
 
 
 # Level k (1-based) is _GENERATORS[k - 1]; ordered by how hard they are for a small model answering directly.
 _GENERATORS: tuple[Callable[[random.Random], tuple[str, str]], ...] = (
-    _add1, _add21, _sub2, _linear, _decimal, _mul12, _fraction, _mul22)
+    _add1, _add21, _sub2, _linear, _decimal, _mul12, _fraction, _mul31)
 LEVELS = len(_GENERATORS)
 LEVEL_NAMES = ("1-digit addition", "2-digit + 1-digit", "2-digit subtraction", "linear equation",
-               "decimal addition", "1-digit x 2-digit", "fraction sum", "2-digit x 2-digit")
+               "decimal addition", "1-digit x 2-digit", "fraction sum", "3-digit x 1-digit")
 
 
 def is_heldout_text(text: str) -> bool:

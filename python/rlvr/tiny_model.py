@@ -50,11 +50,16 @@ class TinyModelConfig:
     max_position_embeddings: int = 1024
     # Supervision.
     seed: int = 0                # synthetic task seed (its train pool is in the data) and torch seed
-    steps: int = 600
-    batch_size: int = 64
+    steps: int = 1200
+    batch_size: int = 32
     lr: float = 3e-3
     warmup_steps: int = 30
     weight_decay: float = 0.01
+    # Share of fresh practice problems per level (1..8): easy levels get more, so they are learnt within the
+    # budget while hard ones stay rare successes.
+    level_weights: tuple[int, ...] = (4, 3, 3, 2, 2, 2, 1, 1)
+    pool_exposures: int = 24     # times a level-1 train-pool problem is seen (fewer for harder levels)
+    beta2: float = 0.95
     tokenizer_corpus: int = 4000  # practice problems the BPE is trained on
     threads: int = 2
     # The builder's own quick check on the held-out split.
@@ -107,6 +112,26 @@ def ensure_tiny_model(cfg: TinyModelConfig | None = None, cache_dir: str | None 
     return final
 
 
+def training_problems(cfg: TinyModelConfig, train: list[data.Problem]) -> list[data.Problem]:
+    """steps x batch_size supervised problems, shuffled: fresh train-side practice problems plus the train pool.
+
+    Pool problems repeat more the easier their level (pool_exposures for level 1 down to about an eighth of it
+    for the hardest): the pool is what profiling measures, and graded exposure is what spreads its success
+    rates from near 1 (easy) to low but non-zero (hard)."""
+    pool = [p for p in train for _ in range(round(cfg.pool_exposures * (synthetic.LEVELS + 1 - p.level)
+                                                  / synthetic.LEVELS))]
+    n_practice = cfg.steps * cfg.batch_size - len(pool)
+    if n_practice < 0:
+        raise ValueError(f"steps x batch_size = {cfg.steps * cfg.batch_size} is smaller than the "
+                         f"{len(pool)} train-pool exposures; raise steps or lower pool_exposures")
+    if len(cfg.level_weights) != synthetic.LEVELS or min(cfg.level_weights) < 1:
+        raise ValueError(f"level_weights needs {synthetic.LEVELS} weights >= 1, got {cfg.level_weights}")
+    levels = tuple(level for level, w in enumerate(cfg.level_weights, 1) for _ in range(w))
+    problems = synthetic.practice_problems(cfg.seed, n_practice, levels=levels) + pool
+    random.Random(cfg.seed).shuffle(problems)
+    return problems
+
+
 def _train_tokenizer(cfg: TinyModelConfig, texts: list[str]):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
@@ -155,7 +180,7 @@ def _supervise(cfg: TinyModelConfig, model, tokenizer, problems: list[data.Probl
     from tqdm import tqdm
 
     examples = _encode(tokenizer, problems)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2), weight_decay=cfg.weight_decay)
 
     def lr_scale(step: int) -> float:
         if step < cfg.warmup_steps:
@@ -232,12 +257,7 @@ def build(cfg: TinyModelConfig, out_dir: str) -> dict:
     torch.manual_seed(cfg.seed)
     try:
         train, heldout = synthetic.make_task(seed=cfg.seed)
-        n_examples = cfg.steps * cfg.batch_size
-        # The train pool appears like any other problem (a few times); the rest are fresh train-side problems.
-        pool_copies = max(1, n_examples // (20 * len(train)))
-        practice = synthetic.practice_problems(cfg.seed, n_examples - pool_copies * len(train)) + train * pool_copies
-        random.Random(cfg.seed).shuffle(practice)
-
+        practice = training_problems(cfg, train)
         corpus = practice[:cfg.tokenizer_corpus]
         tokenizer = _train_tokenizer(cfg, [data.format_prompt(p.problem) + completion(p.answer) for p in corpus])
         model_cfg = Qwen2Config(

@@ -152,7 +152,7 @@ def _tokenizer(chat_template=None):
 
 def test_format_prompt_plain_and_chat():
     plain = data.format_prompt("Compute 1+1.")
-    assert plain.startswith("Question: Compute 1+1.\n") and "\\boxed{}" in plain and plain.endswith("Answer:")
+    assert plain == "Give the final answer in \\boxed{}.\nQuestion: Compute 1+1.\nAnswer:"
     assert data.format_prompt("Compute 1+1.", _tokenizer()) == plain
     template = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}{% endfor %}"
                 "{% if add_generation_prompt %}<assistant>{% endif %}")

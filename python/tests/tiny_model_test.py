@@ -1,0 +1,99 @@
+"""The tiny model: builds (or comes from the cache), loads in transformers, generates, has untied embeddings, and
+its sampled success rates spread across (0, 1) — the precondition for q+ and q- to exist."""
+import json
+import os
+import subprocess
+import sys
+
+from rlvr import runtime
+
+runtime.setup()
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+import transformers  # noqa: E402
+
+from rlvr import data, synthetic, tiny_model  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model_dir():
+    return tiny_model.ensure_tiny_model()
+
+
+@pytest.fixture(scope="module")
+def loaded(model_dir):
+    tok = transformers.AutoTokenizer.from_pretrained(model_dir)
+    model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+    return tok, model
+
+
+def test_cached_and_complete(model_dir):
+    assert tiny_model.ensure_tiny_model() == model_dir  # second call: the cache, no rebuild
+    assert os.path.basename(model_dir) == tiny_model.cache_key(tiny_model.TinyModelConfig())
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "generation_config.json",
+                 tiny_model.REPORT_FILE):
+        assert os.path.isfile(os.path.join(model_dir, name)), name
+
+
+def test_untied_qwen2(loaded):
+    tok, model = loaded
+    assert model.config.model_type == "qwen2"
+    assert model.config.tie_word_embeddings is False
+    emb, head = model.get_input_embeddings().weight, model.get_output_embeddings().weight
+    assert emb.data_ptr() != head.data_ptr() and not torch.equal(emb, head)
+    assert model.config.hidden_size // model.config.num_attention_heads == 32  # vLLM CPU attention head size
+    assert tok.eos_token_id is not None and tok.pad_token_id is not None and tok.pad_token_id != tok.eos_token_id
+    assert tok.chat_template is None  # so data.format_prompt uses the plain template it was supervised on
+
+
+def test_tokenizer_round_trips_and_splits_digits(loaded):
+    tok, _ = loaded
+    text = data.format_prompt("Compute 1/2+1/3.") + tiny_model.completion("-\\frac{1}{6}")
+    ids = tok(text, add_special_tokens=False)["input_ids"]
+    assert tok.decode(ids) == text
+    assert all(len(t.strip("Ġ")) <= 1 or not any(c.isdigit() for c in t) for t in tok.convert_ids_to_tokens(ids))
+
+
+def test_greedy_answer_format(loaded):
+    tok, model = loaded
+    prompt = data.format_prompt("Compute 2+3.")
+    ids = tok(prompt, add_special_tokens=False, return_tensors="pt")["input_ids"]
+    out = model.generate(ids, max_new_tokens=24, do_sample=False, pad_token_id=tok.pad_token_id)
+    assert out[0, -1].item() == tok.eos_token_id  # stops by itself
+    text = tok.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
+    assert text.startswith(" The answer is \\boxed{") and data.last_boxed(text) is not None, text
+
+
+def test_sampled_success_rates_spread(loaded):
+    tok, model = loaded
+    torch.manual_seed(0)
+    _, heldout = synthetic.make_task(seed=0)
+    rates = tiny_model.sample_success(model, tok, heldout, n=8, temperature=1.0, max_new_tokens=24)
+    by_level = {level: sum(r for p, r in zip(heldout, rates) if p.level == level) / 8
+                for level in range(1, synthetic.LEVELS + 1)}
+    print("held-out sampled success by level:", by_level)
+    assert sum(0 < r < 1 for r in rates) >= 8, rates  # prompts with p in (0, 1) exist
+    assert by_level[1] >= 0.5, by_level                 # easy-but-not-always: q- candidates
+    assert 0 < min(by_level.values()) < 0.5, by_level   # hard-but-solvable somewhere: q+ candidates
+    assert by_level[1] > by_level[synthetic.LEVELS], by_level
+
+
+def test_concurrent_builders_build_once(tmp_path):
+    """Two processes asking for the same (small) model: one builds, the other waits and reuses it."""
+    code = ("import dataclasses, sys; from rlvr import tiny_model as t; "
+            "cfg = dataclasses.replace(t.TinyModelConfig(), steps=4, check_samples=1); "
+            f"print(t.ensure_tiny_model(cfg, cache_dir={str(tmp_path)!r}))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env) for _ in range(2)]
+    results = [p.communicate(timeout=600) + (p.returncode,) for p in procs]
+    assert [r[2] for r in results] == [0, 0], [r[1][-2000:] for r in results]
+    dirs = {r[0].strip() for r in results}
+    assert len(dirs) == 1
+    assert sum("supervising" in r[1] for r in results) == 1  # exactly one of them trained
+    (built,) = dirs
+    key = os.path.basename(built)
+    assert sorted(os.listdir(tmp_path / "tiny_model")) == [key, key + ".lock"]  # no temp dir left behind
+    with open(os.path.join(built, tiny_model.REPORT_FILE)) as f:
+        assert json.load(f)["config"]["steps"] == 4
