@@ -86,7 +86,7 @@ class RolloutEngine:
         import vllm
         from vllm.platforms import current_platform
 
-        # CUDA graphs / torch.compile do not exist on the CPU backend's eager path and compiling costs minutes.
+        # On CPU, compiling the model costs minutes and gains nothing at this scale; GPUs keep vLLM's default.
         engine_kwargs.setdefault("enforce_eager", current_platform.is_cpu())
         self._is_cpu = current_platform.is_cpu()
         start = time.perf_counter()
