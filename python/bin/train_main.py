@@ -61,7 +61,7 @@ flags.DEFINE_string("verifier_address", _D.verifier_address, "host:port of a run
                     "embedded C++ server on a free loopback port.")
 flags.DEFINE_integer("seed", _D.seed, "Seed of everything random in the run.")
 flags.DEFINE_integer("threads", _D.threads, "Torch threads per rank (trainer and in-process vLLM); 0: cores / ranks. "
-                     "On a busy machine 1 can be many times faster: idle OpenMP workers spin.")
+                     "Raise it for real models on an otherwise idle machine.")
 
 
 def main(argv):

@@ -19,7 +19,7 @@ MAIN = os.path.join(PYTHON_DIR, "bin", "train_main.py")
 # Lean on purpose (the whole suite shares 2 cores): 16 prompts, K=8 for the profile, G=4, 24 tokens.
 FLAGS = ["--pool_size=16", "--heldout_size=8", "--profile_rollouts=8", "--rollouts_per_prompt=4",
          "--max_tokens=24", "--p_low=0.45", "--p_high=0.55", "--pairing=online", "--lr=1e-3",
-         "--eval_every=2", "--checkpoint_every=1", "--keep_checkpoints=3", "--seed=5", "--threads=1"]
+         "--eval_every=2", "--checkpoint_every=1", "--keep_checkpoints=3", "--seed=5"]
 
 
 def _env():
