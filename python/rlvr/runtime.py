@@ -42,8 +42,9 @@ def restore_torch_threads(n: int | None = None) -> int:
     """Undoes in-process vLLM's thread clamp so a trainer in the same process uses `n` threads (default: all
     cores this process may run on). Returns the thread count now in effect.
 
-    vLLM's CPU worker replaces `torch.set_num_threads` with a function that only logs a warning, after having set
-    torch to 1 thread; the original lives on as `torch._C.set_num_threads`.
+    vLLM's CPU worker replaces `torch.set_num_threads` for the whole process with a stub that only logs a warning
+    (vllm/v1/worker/cpu_worker.py, init_device), so a trainer's own thread setting silently does nothing; it also
+    means to clamp serving to 1 thread unless OMP_NUM_THREADS is set. The original is `torch._C.set_num_threads`.
     """
     import torch
 
