@@ -25,7 +25,7 @@ bool OneOf(absl::string_view name, std::initializer_list<absl::string_view> name
 constexpr char kWordsOpen = '\x01';
 constexpr char kWordsClose = '\x02';
 
-// Word-only content (letters, spaces, punctuation, at least two letters): a unit or prose, not math.
+// Word-only content (letters, spaces, punctuation): a unit or prose, not math.
 bool IsWords(absl::string_view s) {
   int letters = 0;
   for (char c : s) {
@@ -35,7 +35,8 @@ bool IsWords(absl::string_view s) {
       return false;
     }
   }
-  return letters >= 2;
+  // A single letter is a unit only when set apart: "5\\text{ m}" (but "\\text{(B)}", "\\mathrm{e}" are math).
+  return letters >= 2 || (letters == 1 && !s.empty() && s[0] == ' ');
 }
 
 // Pass over LaTeX commands: drop presentation-only ones, rename synonyms, unwrap text groups.
@@ -145,7 +146,11 @@ std::string ResolveWordGroups(absl::string_view s) {
     char c = s[i];
     if (c == kWordsOpen) {
       ++depth;
-      if (other) out.push_back(' ');
+      // "1 \text{ and } 2" lists two values; any other word group is a unit.
+      size_t close = s.find(kWordsClose, i);
+      bool conjunction = close != absl::string_view::npos &&
+                         absl::StripAsciiWhitespace(s.substr(i + 1, close - i - 1)) == "and";
+      if (other) out.push_back(conjunction ? ',' : ' ');
     } else if (c == kWordsClose) {
       --depth;
       // A dropped unit takes its power along: "12\text{ cm}^2" → "12".

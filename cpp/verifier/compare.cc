@@ -85,6 +85,70 @@ Expr ExpandPlusMinus(const Expr& e) {
   return out;
 }
 
+bool IsInequality(const Node& n) {
+  return n.kind == Kind::kRelation && (n.name == "<" || n.name == "<=" || n.name == ">" || n.name == ">=");
+}
+
+bool HasVars(Ref r) {
+  std::set<std::string> vars;
+  FreeVars(r, &vars);
+  return !vars.empty();
+}
+
+// An inequality in one variable as an interval: "x > 3" → (3, ∞), "3 \ge x" → (−∞, 3], "1 < x \le 2" →
+// (1, 2]. Returns false if `r` is not of that shape.
+bool InequalityAsInterval(Ref r, Expr* out) {
+  const Node& n = r.n();
+  Ref lo{nullptr, -1}, hi{nullptr, -1};
+  bool lo_closed = false, hi_closed = false;
+  std::string var;
+  auto bound = [&](Ref lhs, const std::string& op, Ref rhs) {
+    // Normalise to "lhs < rhs" / "lhs <= rhs".
+    bool flip = op == ">" || op == ">=";
+    bool closed = op == "<=" || op == ">=";
+    Ref small = flip ? rhs : lhs, big = flip ? lhs : rhs;
+    if (small.n().kind == Kind::kVar && !HasVars(big)) {
+      if (!var.empty() && var != small.n().name) return false;
+      var = small.n().name;
+      hi = big;
+      hi_closed = closed;
+      return true;
+    }
+    if (big.n().kind == Kind::kVar && !HasVars(small)) {
+      if (!var.empty() && var != big.n().name) return false;
+      var = big.n().name;
+      lo = small;
+      lo_closed = closed;
+      return true;
+    }
+    return false;
+  };
+  if (IsInequality(n)) {
+    if (!bound(r.kid(0), n.name, r.kid(1))) return false;
+  } else if (n.kind == Kind::kList && n.name == "chain" && IsInequality(r.kid(0).n()) &&
+             IsInequality(r.kid(1).n())) {
+    Ref a = r.kid(0), b = r.kid(1);
+    if (!bound(a.kid(0), a.n().name, a.kid(1)) || !bound(b.kid(0), b.n().name, b.kid(1))) return false;
+    if (lo.e == nullptr || hi.e == nullptr) return false;  // "x < 1 < 2"-like nonsense
+  } else {
+    return false;
+  }
+  bool unused = true;
+  auto push = [out](Node node) {
+    out->nodes.push_back(std::move(node));
+    return static_cast<int>(out->nodes.size() - 1);
+  };
+  int low = lo.e != nullptr ? CopyInto(out, lo, Kind::kAdd, &unused)
+                            : push(Node{Kind::kNeg, "", Rational(), {push(Node{Kind::kInfinity, "", Rational(), {}})}});
+  int high = hi.e != nullptr ? CopyInto(out, hi, Kind::kAdd, &unused)
+                             : push(Node{Kind::kInfinity, "", Rational(), {}});
+  Node tuple{Kind::kTuple, "", Rational(), {low, high}};
+  tuple.open = lo_closed ? '[' : '(';
+  tuple.close = hi_closed ? ']' : ')';
+  out->root = push(std::move(tuple));
+  return true;
+}
+
 class Comparer {
  public:
   Comparer(int max_exponent_digits, Budget* budget) : max_exp_(max_exponent_digits), budget_(budget) {}
@@ -94,6 +158,15 @@ class Comparer {
   absl::StatusOr<bool> Eq(Ref a, Ref b) {
     const Node& na = a.n();
     const Node& nb = b.n();
+    // An inequality against an interval: compare as intervals ("x > 3" vs "(3, \infty)").
+    if (nb.kind == Kind::kTuple || nb.kind == Kind::kUnion) {
+      Expr interval;
+      if (InequalityAsInterval(a, &interval)) return Eq({&interval, interval.root}, b);
+    }
+    if (na.kind == Kind::kTuple || na.kind == Kind::kUnion) {
+      Expr interval;
+      if (InequalityAsInterval(b, &interval)) return Eq(a, {&interval, interval.root});
+    }
     // `x = v` (or `x \in S`) against a bare value compares v.
     if (na.kind == Kind::kRelation && nb.kind != Kind::kRelation) return EqAssignment(a, b);
     if (nb.kind == Kind::kRelation && na.kind != Kind::kRelation) return EqAssignment(b, a);
@@ -167,6 +240,19 @@ class Comparer {
     return s;
   }
 
+  // The left side of a definition: a variable "y", or a function head "f(x)" / "f(x, y)" (parsed as a product).
+  static bool IsNamed(Ref r) {
+    if (r.n().kind == Kind::kVar) return true;
+    if (r.n().kind != Kind::kMul || r.kid(0).n().kind != Kind::kVar) return false;
+    Ref arg = r.kid(1);
+    if (arg.n().kind == Kind::kVar) return true;
+    if (arg.n().kind != Kind::kTuple || arg.n().open != '(') return false;
+    for (size_t k = 0; k < arg.n().kids.size(); ++k) {
+      if (arg.kid(k).n().kind != Kind::kVar) return false;
+    }
+    return true;
+  }
+
   bool Fail(std::string why) {
     if (reason_.empty()) reason_ = std::move(why);
     return false;
@@ -175,7 +261,7 @@ class Comparer {
   absl::StatusOr<bool> EqAssignment(Ref rel, Ref value) {
     const Node& r = rel.n();
     if (r.name == "=" || r.name == "in") {
-      if (rel.kid(0).n().kind == Kind::kVar) return Eq(rel.kid(1), value);
+      if (IsNamed(rel.kid(0))) return Eq(rel.kid(1), value);
       if (r.name == "=" && rel.kid(1).n().kind == Kind::kVar) return Eq(rel.kid(0), value);
     }
     return Fail("a relation against a value");

@@ -160,9 +160,11 @@ absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response) {
     }
   }
   if (best != absl::string_view::npos) {
-    std::string answer = PhraseAnswer(response.substr(best_end));
+    absl::string_view rest = response.substr(best_end);
+    std::string answer = PhraseAnswer(rest);
     if (!answer.empty()) {
-      if (ListsAlternatives(answer)) {
+      // Alternatives may sit outside the first $...$: "answer: $x=3$ or $x=4$".
+      if (ListsAlternatives(answer) || ListsAlternatives(rest.substr(0, rest.find('\n')))) {
         return absl::NotFoundError(absl::StrCat("the answer lists alternatives: ", answer.substr(0, 80)));
       }
       return Extraction{std::move(answer), "phrase"};

@@ -46,6 +46,8 @@ TEST(ExtractTest, Table) {
       {"The answer is \\(17\\).", "17", "phrase"},
       {"Answer: 12\nmore text 99", "12", "phrase"},
       {"The answer is 2 or 3.", "", ""},
+      {"answer: $x=3$ or $x=4$", "", ""},
+      {"The answer is $5$. Or is it? No.\nanswer: $6$", "6", "phrase"},
       {"We get 42.", "42", "last number"},
       {"x = 3, so y = 10 and that's it", "10", "last number"},
       {"values -4 appear", "-4", "last number"},

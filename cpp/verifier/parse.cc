@@ -101,6 +101,8 @@ std::vector<Token> Tokenize(absl::string_view s) {
       if (i < s.size() && s[i] == '.' && i + 1 < s.size() && IsDigit(s[i + 1])) {
         ++i;
         while (i < s.size() && IsDigit(s[i])) ++i;
+      } else if (i < s.size() && s[i] == '.' && s.substr(i + 1, 9) == "\\overline") {
+        ++i;  // "0.\overline{3}": the repeating part follows
       }
       // Scientific notation 1.2e3 / 1.2E-3 (an 'e' followed by a digit, optionally signed).
       if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
@@ -389,6 +391,10 @@ class Parser {
         RLVR_ASSIGN_OR_RETURN(f, ParseUnary());
         acc = Make(Kind::kDiv, {acc, f});
       } else if (StartsImplicitFactor()) {
+        // "1 2" is not a product anyone writes: more likely a list or a typo, so refuse it.
+        if (Peek().type == Tok::kNum && pos_ > 0 && toks_[pos_ - 1].type == Tok::kNum) {
+          return Error("two numbers side by side:");
+        }
         RLVR_ASSIGN_OR_RETURN(f, ParsePower());
         acc = Make(Kind::kMul, {acc, f});
       } else {
@@ -538,6 +544,10 @@ class Parser {
       return n;
     }
     RLVR_ASSIGN_OR_RETURN(n, NumberLiteral(t.text));
+    if (IsCmd("overline") && absl::StrContains(t.text, '.') && !absl::StrContains(t.text, 'e') &&
+        !absl::StrContains(t.text, 'E')) {
+      return RepeatingDecimal(n, t.text);
+    }
     // Mixed number: an integer directly followed by \frac{int}{int}, e.g. 2\frac{1}{3} = 7/3.
     if (t.text.find_first_of(".eE") == absl::string_view::npos && IsCmd("frac") && IsSym("{", 1) &&
         Peek(2).type == Tok::kNum && IsSym("}", 3) && IsSym("{", 4) && Peek(5).type == Tok::kNum && IsSym("}", 6)) {
@@ -545,6 +555,29 @@ class Parser {
       return Make(Kind::kAdd, {n, f});
     }
     return n;
+  }
+
+  // 0.1\overline{6} = 0.1 + 6 / (10 * 9) = 1/6: the literal plus the repeating block r (m digits) over
+  // 10^k (10^m − 1), k being the literal's decimal places.
+  absl::StatusOr<int> RepeatingDecimal(int literal, absl::string_view text) {
+    ++pos_;
+    bool braced = IsSym("{");
+    if (braced) ++pos_;
+    if (!AtIntegerLiteral()) return Error("expected digits in \\overline before");
+    absl::string_view block = Peek().text;
+    ++pos_;
+    if (braced) RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+    size_t k = text.size() - text.find('.') - 1;
+    if (block.size() + k > static_cast<size_t>(limits_.max_number_digits)) {
+      return absl::OutOfRangeError(absl::StrCat("number with more than ", limits_.max_number_digits, " digits"));
+    }
+    BigInt r, den;
+    BigInt::FromDigits(block, 10, &r);
+    BigInt::FromDigits(std::string(block.size(), '9'), 10, &den);
+    BigInt scale;
+    BigInt::FromDigits(absl::StrCat("1", std::string(k, '0')), 10, &scale);
+    Rational value = expr_.at(literal).value + Rational(r, den * scale);
+    return Number(std::move(value), absl::StrCat(text, "(", block, ")"));
   }
 
   // Bracketed group: "(x)" is grouping; "(a, b]" is a tuple / interval with its delimiters.

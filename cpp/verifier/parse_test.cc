@@ -95,6 +95,9 @@ TEST(ParseTest, Rendering) {
       {"no solution", "no solution"},
       {"Monday", "monday"},
       {"\\sin x \\cos x", "sin(x)*cos(x)"},
+      {"0.\\overline{3}", "0.(3)"},
+      {"0.1\\overline{6}", "0.1(6)"},
+      {"f(x)=x^2", "f*x=x^2"},
   };
   for (const auto& [in, want] : cases) EXPECT_EQ(Render(in), want) << "input: " << in;
 }
@@ -102,7 +105,7 @@ TEST(ParseTest, Rendering) {
 TEST(ParseTest, Errors) {
   for (const std::string& s : {"", "(1,2", "1+", "\\frac{1}", "x^", "\\unknowncommand{3}", "1 = = 2", "[1", "(1]",
                                "\\begin{pmatrix}1&2\\\\3\\end{pmatrix}", "\\begin{tabular}1\\end{tabular}", "12_{1}",
-                               "19_2", "12_{123456789012345678901}", ")", "x'"}) {
+                               "19_2", "12_{123456789012345678901}", "1 2", "x^2 3", ")", "x'"}) {
     absl::StatusOr<Expr> e = Parse(s, ParseLimits());
     EXPECT_FALSE(e.ok()) << "input: " << s << " parsed as " << (e.ok() ? ToString(*e) : "");
     if (!e.ok()) {
