@@ -156,6 +156,9 @@ class Comparer {
   const std::string& reason() const { return reason_; }
 
   absl::StatusOr<bool> Eq(Ref a, Ref b) {
+    // Matching containers is quadratic: every comparison costs a step so the budget bounds it.
+    absl::Status st = budget_->Charge(1);
+    if (!st.ok()) return st;
     const Node& na = a.n();
     const Node& nb = b.n();
     // An inequality against an interval: compare as intervals ("x > 3" vs "(3, \infty)").

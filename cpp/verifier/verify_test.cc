@@ -132,6 +132,20 @@ TEST(VerifyTest, Adversarial) {
   ExpectQuick("huge root degree", "\\boxed{10^{0.1^{12}}}", "2", Verdict::kIncorrect);
   ExpectQuick("huge root of one", "\\boxed{1^{0.1^{12}}}", "1", Verdict::kCorrect);
   ExpectQuick("huge base", "\\boxed{66_{22666666666666666666}}", "1", Verdict::kUnparseable);
+  std::string tuples_a = "\\{", tuples_b = "\\{";
+  for (int i = 0; i < 3000; ++i) {
+    tuples_a += "(1,2),";
+    tuples_b += "(1,2,3),";
+  }
+  ExpectQuick("mismatched tuples", "\\boxed{" + tuples_a + "(1,2)\\}}", tuples_b + "(1,2,3)\\}",
+              Verdict::kIncorrect);
+  std::string pairs_a = "\\{", pairs_b = "\\{";
+  for (int i = 0; i < 3000; ++i) {
+    pairs_a += "(1,2),";
+    pairs_b += "(1,2,3),";
+  }
+  ExpectQuick("quadratic tuple matching", "\\boxed{" + pairs_a + "(1,2,3)\\}}", pairs_b + "(1,2)\\}",
+              Verdict::kTimeout);
   Limits small;
   small.max_steps = 50;
   ExpectQuick("step budget", "\\boxed{(x+1)^{12}}", "(1+x)^{12}", Verdict::kTimeout, small);
