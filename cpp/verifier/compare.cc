@@ -180,9 +180,15 @@ class Comparer {
     }
     if (na.kind == Kind::kChoice || nb.kind == Kind::kChoice) {
       // A bare capital letter parsed as a variable still names a choice.
-      const Node& other = na.kind == Kind::kChoice ? nb : na;
-      if ((other.kind == Kind::kChoice || other.kind == Kind::kVar) && na.name == nb.name) return true;
-      return Fail("different choices");
+      Ref choice = na.kind == Kind::kChoice ? a : b;
+      Ref other = na.kind == Kind::kChoice ? b : a;
+      if (other.n().kind == Kind::kChoice || other.n().kind == Kind::kVar) {
+        if (na.name == nb.name) return true;
+        return Fail("different choices");
+      }
+      // "(B) 12" against a plain value compares the value.
+      if (!choice.n().kids.empty()) return Eq(choice.kid(0), other);
+      return Fail("a choice against a value");
     }
     bool ca = IsCollection(na.kind), cb = IsCollection(nb.kind);
     if (ca || cb) return EqCollections(a, b);

@@ -122,10 +122,12 @@ TEST(CompareTest, Matrices) {
 
 TEST(CompareTest, PercentTextAndChoices) {
   ExpectAll({{"50\\%", "50"}, {"50\\%", "0.5"}, {"12.5\\%", "\\frac18"}, {"\\text{Monday}", "monday"},
-             {"\\text{no solution}", "No Solution"}, {"(A)", "A"}, {"\\text{(B)}", "B"}, {"(c)", "C"}},
+             {"\\text{no solution}", "No Solution"}, {"(A)", "A"}, {"\\text{(B)}", "B"}, {"(c)", "C"},
+             {"(B) 12", "B"}, {"\\textbf{(B) }12", "12"}, {"(B)\\ \\frac12", "0.5"}, {"(E) \\text{none}", "E"}},
             true);
   ExpectAll({{"50", "0.5"}, {"50\\%", "5"}, {"\\text{Monday}", "\\text{Tuesday}"}, {"(A)", "(B)"}, {"A", "5"},
-             {"yes", "no solution"}},
+             {"yes", "no solution"},
+             {"(B) 12", "C"}, {"(B) 12", "13"}, {"(A) 5", "(B) 5"}},
             false);
 }
 

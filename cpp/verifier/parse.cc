@@ -859,9 +859,15 @@ void Render(const Expr& e, int i, std::string* out) {
       return;
     case Kind::kVar:
     case Kind::kConst:
-    case Kind::kChoice:
     case Kind::kText:
       out->append(n.name);
+      return;
+    case Kind::kChoice:
+      absl::StrAppend(out, "(", n.name, ")");
+      if (!n.kids.empty()) {
+        out->push_back(' ');
+        Render(e, n.kids[0], out);
+      }
       return;
     case Kind::kInfinity:
       out->append("oo");
@@ -938,6 +944,17 @@ absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limit
     Expr e;
     e.nodes.push_back(Node{Kind::kChoice, std::string(1, letter), Rational(), {}});
     e.root = 0;
+    return e;
+  }
+  // "(B) 12": a choice followed by its value; the value is kept as the choice's only kid.
+  if (canonical.size() > 3 && ChoiceLetter(canonical.substr(0, 3), &letter) && canonical[0] == '(') {
+    absl::string_view rest = absl::StripAsciiWhitespace(canonical.substr(3));
+    // Not Parse(): "(A)(B)(C)..." must not recurse once per letter.
+    absl::StatusOr<Expr> value = LooksLikeText(rest) ? TextExpr(rest) : Parser(rest, limits).Run();
+    if (!value.ok()) return value.status();
+    Expr e = *std::move(value);
+    e.nodes.push_back(Node{Kind::kChoice, std::string(1, letter), Rational(), {e.root}});
+    e.root = static_cast<int>(e.nodes.size() - 1);
     return e;
   }
   if (LooksLikeText(canonical)) return TextExpr(canonical);

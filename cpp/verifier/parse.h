@@ -31,7 +31,7 @@ enum class Kind {
   kList,        // bare comma list "1, 2"
   kUnion,       // A \cup B \cup ...
   kMatrix,      // rows x cols, kids row-major
-  kChoice,      // multiple-choice letter, name = "A".."E"
+  kChoice,      // multiple-choice letter, name = "A".."E"; "(B) 12" keeps the value 12 as its kid
   kText,        // name = lower-cased, space-collapsed text
 };
 

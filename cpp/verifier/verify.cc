@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cpp/verifier/canonical.h"
@@ -103,7 +104,13 @@ Outcome Verify(absl::string_view response, absl::string_view gold, const Limits&
   if (absl::Now() > deadline) return Finish(std::move(out), Verdict::kTimeout, "deadline passed before starting");
 
   absl::StatusOr<Extraction> extraction = ExtractAnswer(response);
-  Canonical gold_c = Canonicalize(gold);
+  // Some datasets store the gold boxed ("\\boxed{5}"): use what is inside.
+  std::string unboxed_gold;
+  if (absl::StrContains(gold, "\\boxed") || absl::StrContains(gold, "\\fbox")) {
+    absl::StatusOr<Extraction> g = ExtractAnswer(gold);
+    if (g.ok() && g->method == "boxed") unboxed_gold = std::move(g->answer);
+  }
+  Canonical gold_c = Canonicalize(unboxed_gold.empty() ? gold : absl::string_view(unboxed_gold));
   out.canonical_gold = gold_c.text;
   if (!extraction.ok()) return Finish(std::move(out), Verdict::kNoAnswer, std::string(extraction.status().message()));
   out.extracted = extraction->answer;

@@ -63,6 +63,9 @@ TEST(VerifyTest, EndToEnd) {
       {"\\boxed{\\unknown{3}}", "3", Verdict::kUnparseable},
       {"\\boxed{5}", "", Verdict::kInvalid},
       {"\\boxed{5", "5", Verdict::kNoAnswer},
+      {"\\boxed{5}", "\\boxed{5}", Verdict::kCorrect},
+      {"\\boxed{\\frac{1}{2}}", "The answer is $\\boxed{0.5}$", Verdict::kCorrect},
+      {"\\boxed{6}", "\\boxed{5}", Verdict::kIncorrect},
   };
   for (const Case& c : cases) {
     Outcome o = VerifyNow(c.response, c.gold);
@@ -121,6 +124,9 @@ TEST(VerifyTest, Adversarial) {
   std::string boxes;
   for (int i = 0; i < 10000; ++i) boxes += "\\boxed{" + std::to_string(i) + "} ";
   ExpectQuick("10^4 boxes", boxes, "9999", Verdict::kCorrect);
+  std::string choices = "\\boxed{";
+  for (int i = 0; i < 100000; ++i) choices += "(A)";
+  ExpectQuick("10^5 choice markers", choices + "}", "A", Verdict::kInvalid);
   ExpectQuick("10^5 minus signs", "\\boxed{" + std::string(100000, '-') + "1}", "1", Verdict::kInvalid);
   std::string set_a = "\\{", set_b = "\\{";
   for (int i = 0; i < 3000; ++i) {
