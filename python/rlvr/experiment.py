@@ -18,18 +18,18 @@ Layout of the output directory (re-running the same command skips everything alr
     runs/<method>/seed<S>/DONE       the run's evaluations; its presence marks the run finished
     summary.json, summary.md, plots/*.png, report.md
 
-One verifier serves the whole grid, and one evaluation vLLM engine serves everything between two training runs
-(the profile, the base model and every checkpoint of a run are swapped into it in place with
-RolloutEngine.sync_weights) rather than an engine per checkpoint.
+One verifier and one evaluation vLLM engine serve the whole grid: the base model and every checkpoint are swapped
+into the engine in place (RolloutEngine.sync_weights) rather than starting an engine per checkpoint. Each training
+run is a child process (trainer.train) pointed at the shared verifier.
 """
 from __future__ import annotations
 
 import dataclasses
-import gc
 import json
 import math
 import os
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -165,13 +165,8 @@ class _Grid:
         self._tokenizer = None
         self._base_state = None
 
-    # The evaluation engine starts on first use (a finished grid re-summarises without vLLM) and serves every
-    # evaluation and profile between two training runs. It cannot live across a run: in-process vLLM keeps its
-    # parallel groups in module globals, and the trainer's engine tears them down when it is collected.
-    def release_engine(self) -> None:
-        self._engine = None
-        gc.collect()
-
+    # The evaluation engine starts on first use (a finished grid re-summarises without vLLM) and then serves
+    # every profile and evaluation of the grid; training runs happen in child processes (see `train`).
     def engine(self):
         if self._engine is None:
             from transformers import AutoTokenizer
@@ -232,11 +227,21 @@ class _Grid:
             verifier_address=self.verifier.address, seed=seed, eval_every=steps, checkpoint_every=every,
             keep_checkpoints=steps // every + 1, profile_rollouts=self.cfg.profile_rollouts,
             heldout=self.trainer_heldout, heldout_size=min(16, self.cfg.heldout_size), **selection)
-        self.release_engine()
-        try:
-            return trainer.train(tcfg)
-        finally:
-            gc.collect()  # the run's vLLM engine and DeepSpeed engine hold ~1 GiB until collected
+        # A child process per run: in-process vLLM and DeepSpeed keep process groups in module globals, and a
+        # vLLM engine's teardown destroys the default group under DeepSpeed's cached ones, so a second run (or
+        # this process's evaluation engine) in the same process fails. The child pays ~10 s of imports.
+        env = {k: v for k, v in os.environ.items() if k not in _DIST_ENV}  # the child is its own world of one
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        proc = subprocess.run([sys.executable, "-c", _TRAIN_CHILD, json.dumps(dataclasses.asdict(tcfg))], env=env)
+        if proc.returncode != 0 or not os.path.exists(summary):
+            raise RuntimeError(f"training run {run_dir} failed (exit code {proc.returncode}); its log is above and "
+                               f"in {run_dir}; re-run the same command to resume it")
+        return _read_json(summary)
+
+
+_DIST_ENV = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+_TRAIN_CHILD = ("import json, sys; from rlvr import runtime; runtime.setup(); from rlvr import trainer; "
+                "trainer.train(trainer.TrainConfig(**json.loads(sys.argv[1])))")
 
 
 def _checkpoint_dir(train_dir: str, step: int) -> str:
@@ -283,7 +288,7 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
     """Runs (or resumes) the grid, then writes summary.json/md, plots and report.md; returns the summary."""
     from tqdm import tqdm
 
-    from rlvr import runtime, trainer, verifier_client
+    from rlvr import runtime, verifier_client
 
     cfg.validate()
     runtime.setup()
@@ -294,9 +299,6 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
     _write_json(exp_path, {"config": dataclasses.asdict(cfg), "command": command})
     start = time.perf_counter()
     records = []
-    # The process group must exist before the evaluation engine: in-process vLLM would otherwise create one of
-    # its own, which DeepSpeed then refuses ("group is not registered") when the first run starts.
-    trainer._init_distributed()
     with verifier_client.open_verifier(cfg.verifier_address or None) as verifier:
         grid = _Grid(cfg, verifier)
         cells = [(s, m) for s in cfg.seeds for m in cfg.methods]
