@@ -251,7 +251,8 @@ Canonical Canonicalize(absl::string_view answer) {
       {{"^{\\circ}", ""}, {"^\\circ", ""}, {"{,}", ","}, {"\xe2\x88\x92", "-"}, {"\xc3\x97", "\\times "},
        {"\xc2\xb7", "\\cdot "}, {"\xcf\x80", "\\pi "}, {"\xe2\x88\x9e", "\\infty "}, {"\xe2\x88\x9a", "\\sqrt"},
        {"\xc2\xb0", ""}, {"\xe2\x89\xa4", "\\le "}, {"\xe2\x89\xa5", "\\ge "}, {"\xe2\x88\xaa", "\\cup "},
-       {"\\!", ""}, {"\\,", ""}, {"\\;", " "}, {"\\:", " "}});
+       {"\\!", ""}, {"\\,", ""}, {"\\;", " "}, {"\\:", " "}, {"\\mathbb{R}", "(-\\infty,\\infty)"},
+       {"\\mathbb R", "(-\\infty,\\infty)"}});
   s = ResolveWordGroups(RewriteCommands(s, &out.percent));
   s = DropThousandsSeparators(s);
   // Collapse whitespace.

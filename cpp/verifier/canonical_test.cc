@@ -61,7 +61,8 @@ TEST(CanonicalTest, Table) {
       {"\\operatorname{lcm}(2,3)", "\\lcm(2,3)"},
       {"\\bigl(1\\bigr)", "(1)"},
       {"  7  ", "7"},
-      {"x\\in\\mathbb{R}", "x\\in\\mathbb{R}"},
+      {"x\\in\\mathbb{R}", "x\\in(-\\infty,\\infty)"},
+      {"\\mathbb R", "(-\\infty,\\infty)"},
   };
   for (const Case& c : cases) {
     Canonical got = Canonicalize(c.in);
