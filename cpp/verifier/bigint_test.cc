@@ -71,7 +71,7 @@ TEST(BigIntTest, LargeDivisionIdentity) {
 }
 
 TEST(BigIntTest, DecimalRoundTrip) {
-  for (const std::string& s : {"0", "1", "-1", "4294967295", "4294967296", "18446744073709551616",
+  for (std::string s : {"0", "1", "-1", "4294967295", "4294967296", "18446744073709551616",
                                "123456789012345678901234567890123456789", "-99999999999999999999999999"}) {
     EXPECT_EQ(Parse(s).ToString(), s);
   }

@@ -26,7 +26,9 @@ void ExpectAll(const std::vector<std::pair<std::string, std::string>>& pairs, bo
     absl::StatusOr<Comparison> c = Check(answer, gold);
     ASSERT_TRUE(c.ok()) << answer << " vs " << gold << ": " << c.status();
     EXPECT_EQ(c->equal, equal) << answer << " vs " << gold << " (" << c->reason << ")";
-    if (!equal && !c->equal) EXPECT_FALSE(c->reason.empty()) << answer << " vs " << gold;
+    if (!equal && !c->equal) {
+      EXPECT_FALSE(c->reason.empty()) << answer << " vs " << gold;
+    }
     // Equivalence is symmetric.
     absl::StatusOr<Comparison> r = Check(gold, answer);
     ASSERT_TRUE(r.ok()) << gold << " vs " << answer << ": " << r.status();

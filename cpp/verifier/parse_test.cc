@@ -105,7 +105,7 @@ TEST(ParseTest, Rendering) {
 }
 
 TEST(ParseTest, Errors) {
-  for (const std::string& s : {"", "(1,2", "1+", "\\frac{1}", "x^", "\\unknowncommand{3}", "1 = = 2", "[1", "(1]",
+  for (std::string s : {"", "(1,2", "1+", "\\frac{1}", "x^", "\\unknowncommand{3}", "1 = = 2", "[1", "(1]",
                                "\\begin{pmatrix}1&2\\\\3\\end{pmatrix}", "\\begin{tabular}1\\end{tabular}", "12_{1}",
                                "19_2", "12_{123456789012345678901}", "1 2", "x^2 3", ")", "x'"}) {
     absl::StatusOr<Expr> e = Parse(s, ParseLimits());

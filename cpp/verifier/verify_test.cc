@@ -71,7 +71,9 @@ TEST(VerifyTest, EndToEnd) {
     Outcome o = VerifyNow(c.response, c.gold);
     EXPECT_EQ(VerdictName(o.verdict), VerdictName(c.verdict))
         << c.response << " vs gold " << c.gold << " — reason: " << o.reason << ", extracted: " << o.extracted;
-    if (o.verdict != Verdict::kCorrect) EXPECT_FALSE(o.reason.empty()) << c.response;
+    if (o.verdict != Verdict::kCorrect) {
+      EXPECT_FALSE(o.reason.empty()) << c.response;
+    }
   }
 }
 
@@ -93,7 +95,9 @@ void ExpectQuick(const std::string& name, absl::string_view response, absl::stri
   absl::Duration took = absl::Now() - start;
   EXPECT_EQ(VerdictName(o.verdict), VerdictName(want)) << name << ": " << o.reason;
   EXPECT_LT(took, absl::Seconds(3)) << name;
-  if (want != Verdict::kCorrect) EXPECT_FALSE(o.reason.empty()) << name;
+  if (want != Verdict::kCorrect) {
+    EXPECT_FALSE(o.reason.empty()) << name;
+  }
 }
 
 TEST(VerifyTest, Adversarial) {
