@@ -67,7 +67,7 @@ class TrainConfig:
     heldout_size: int = 64            # held-out problems evaluated (0 = all)
     template: str = "auto"            # "auto": chat template when the tokenizer has one; "plain": never
     method: str = "pairs_wgrpo"
-    steps: int = 20
+    steps: int = 50
     rollouts_per_prompt: int = 8      # G
     pool_batch: int = 4               # prompts per update for pool_grpo
     # pairing (pairs_wgrpo) and profiling
