@@ -55,7 +55,7 @@ class ExperimentConfig:
     methods: tuple[str, ...] = METHODS
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     steps: int = 12                   # updates per training run (the shared budget)
-    eval_every: int = 4               # checkpoints evaluated at 0, eval_every, 2·eval_every, ..., steps
+    eval_every: int = 6               # checkpoints evaluated at 0, eval_every, 2·eval_every, ..., steps
     rollouts_per_prompt: int = 8      # G
     model_dir: str = ""               # "" → the tiny model
     pool: str = "synthetic"
@@ -65,7 +65,7 @@ class ExperimentConfig:
     history_epochs: int = 3           # epochs of the full-pool GRPO pass behind variance_hist
     history_batch: int = 16           # prompts per update in that pass
     eval_sets: str = "synthetic"      # evaluate.parse_eval_sets syntax
-    heldout_size: int = 64            # problems of the synthetic held-out split (files: all)
+    heldout_size: int = 32            # problems of the synthetic held-out split (files: all)
     eval_n: int = 8
     eval_ks: tuple[int, ...] = (1, 4, 8)
     eval_temperature: float = 0.6
