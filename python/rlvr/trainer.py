@@ -460,10 +460,16 @@ def _plot(rows: list[dict], path: str) -> None:
     os.replace(path + ".tmp.png", path)
 
 
-def _report(cfg: TrainConfig, rows: list[dict], state: dict, summary: dict) -> str:
+def _cell(text: str, width: int = 60) -> str:
+    """A problem as one markdown table cell: one line, no column separators, shortened."""
+    text = " ".join(text.split()).replace("|", "\\|").replace("`", "'")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _report(cfg: TrainConfig, rows: list[dict], state: dict, summary: dict, problems: dict) -> str:
     evals = [r for r in rows if r.get("kind") == "eval"]
     train = [r for r in rows if r.get("kind") == "update"]
-    phases = sorted({k for r in train for k in r if k.startswith("time/")})
+    phases = list(dict.fromkeys(k for r in train for k in r if k.startswith("time/")))  # loop order
     timing = ", ".join(f"{k[5:]} {np.mean([r[k] for r in train]):.3f}" for k in phases)
     chosen: dict[tuple, int] = {}
     for r in train:
@@ -490,7 +496,7 @@ def _report(cfg: TrainConfig, rows: list[dict], state: dict, summary: dict) -> s
         "## Prompts trained on (most frequent first)",
         "",
         "| prompts (role) | updates |", "|---|---|",
-        *[f"| {', '.join(f'{i} ({role})' for i, role in k)} | {n} |" for k, n in top],
+        *[f"| {'; '.join(f'{i} `{_cell(problems[i].problem)}` ({role})' for i, role in k)} | {n} |" for k, n in top],
         "",
         f"Mean training reward {np.mean([r['reward/mean'] for r in train]):.3f} over {len(train)} updates. "
         f"Mean seconds per update by phase: {timing}.",
@@ -749,7 +755,7 @@ def train(cfg: TrainConfig) -> dict:
                           json.dumps({i: [acc[k] for k in sorted(acc, key=int)]
                                       for i, acc in state["acc_by_epoch"].items()}, indent=1) + "\n")
         _plot(metrics.rows, os.path.join(run_dir, "plots", "training.png"))
-        _write_atomic(summary["report"], _report(cfg, metrics.rows, state, summary))
+        _write_atomic(summary["report"], _report(cfg, metrics.rows, state, summary, by_id))
         _write_atomic(os.path.join(run_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
         metrics.close()
         verifier.close()
