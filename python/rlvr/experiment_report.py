@@ -216,15 +216,20 @@ def _headline(cfg, summary: dict) -> list[str]:
         return [f"`{REFERENCE}` was not part of this grid, so there is no comparison to state."]
     s = summary["sets"][0]
     shown = ["pass@1", f"pass@{max(cfg.eval_ks)}"]
-    lines, tally = [], {"better": 0, "worse": 0, "neither": 0}
+    lines, tally = [], {"better": 0, "worse": 0, "neither": 0, "no interval": 0}
     for method, per_set in summary["vs_reference"].items():
         for m in dict.fromkeys(shown):
             ci = per_set[s][m]
             v = _verdict(ci)
-            tally["better" if "better" in v else "worse" if "worse" in v else "neither"] += 1
+            tally["no interval" if ci["lo"] is None else "better" if "better" in v else "worse" if "worse" in v
+                  else "neither"] += 1
             rng = "" if ci["lo"] is None else f", 95 % CI [{100 * ci['lo']:+.1f}, {100 * ci['hi']:+.1f}]"
             lines.append(f"- vs `{method}`, {m}: {100 * ci['mean']:+.1f} points{rng} over {ci['n']} seed(s) — {v}.")
     n = sum(tally.values())
+    if tally["no interval"]:
+        return [f"Only one seed per method: {n} comparisons without a confidence interval, so no claim either way; "
+                f"the point differences are listed for inspection. Run more seeds (--seeds) to test the claim.",
+                ""] + lines
     lead = (f"On `{s}` at update {cfg.steps}, `{REFERENCE}` was significantly better in {tally['better']} of {n} "
             f"comparisons, significantly worse in {tally['worse']}, and not distinguishable from the baseline in "
             f"{tally['neither']} (paired over seeds, Student-t 95 % intervals; 'significant' = the interval "
