@@ -13,26 +13,21 @@ namespace {
 bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Position of the last `\boxed` or `\fbox` command (not a prefix of a longer command), or npos.
+// Position of the last `\boxed` or `\fbox` command (not a prefix of a longer command), or npos:
+// one backward scan over backslashes.
 size_t FindLastBox(absl::string_view text, size_t* name_len) {
-  size_t best = absl::string_view::npos;
-  for (absl::string_view name : {absl::string_view("\\boxed"), absl::string_view("\\fbox")}) {
-    size_t pos = text.size();
-    while (pos > 0) {
-      size_t p = text.rfind(name, pos - 1);
-      if (p == absl::string_view::npos) break;
-      size_t after = p + name.size();
-      if (after >= text.size() || !IsLetter(text[after])) {
-        if (best == absl::string_view::npos || p > best) {
-          best = p;
-          *name_len = name.size();
-        }
-        break;
+  size_t p = text.rfind('\\');
+  while (p != absl::string_view::npos) {
+    for (absl::string_view name : {absl::string_view("boxed"), absl::string_view("fbox")}) {
+      size_t after = p + 1 + name.size();
+      if (text.substr(p + 1, name.size()) == name && (after >= text.size() || !IsLetter(text[after]))) {
+        *name_len = name.size() + 1;
+        return p;
       }
-      pos = p;
     }
+    p = p == 0 ? absl::string_view::npos : text.rfind('\\', p - 1);
   }
-  return best;
+  return absl::string_view::npos;
 }
 
 // True if the answer offers alternatives: a standalone word "or" (also inside \text{ or }).
