@@ -3,6 +3,7 @@
 Call `rlvr.runtime.setup()` before importing this module's users' vllm (the binaries do it first thing).
 """
 
+import contextlib
 import dataclasses
 import glob
 import hashlib
@@ -13,6 +14,8 @@ import time
 import safetensors
 import safetensors.torch
 import torch
+
+from rlvr import runtime
 
 _LM_HEAD = "lm_head.weight"
 
@@ -69,10 +72,15 @@ class RolloutEngine:
     temperature and top-p, which a trainer reproduces from its own forward pass). Pass
     `logprobs_mode="processed_logprobs"` to get them after temperature/top-p instead.
     `engine_kwargs` go to `vllm.LLM` unchanged (e.g. tensor_parallel_size, gpu_memory_utilization on a GPU).
+
+    On CPU, sampling and weight sync run with `threads` torch threads (default: $OMP_NUM_THREADS, else 1 -- what
+    vLLM means to do but its own set_num_threads stub defeats), and the caller's count is put back afterwards, so
+    a trainer in the same process keeps its own. Spin-waiting OpenMP workers made generation ~20x slower on a
+    busy 2-core machine (0.87M-param model: 5 s vs 0.3 s of CPU for 16x8 samples).
     """
 
     def __init__(self, model_dir: str, seed: int = 0, max_model_len: int = 512, dtype: str | None = None,
-                 **engine_kwargs):
+                 threads: int | None = None, **engine_kwargs):
         config_path = os.path.join(model_dir, "config.json")
         if not os.path.isfile(config_path):
             raise FileNotFoundError(f"model_dir {model_dir!r}: expected a Hugging Face model directory with "
@@ -89,6 +97,9 @@ class RolloutEngine:
         # On CPU, compiling the model costs minutes and gains nothing at this scale; GPUs keep vLLM's default.
         engine_kwargs.setdefault("enforce_eager", current_platform.is_cpu())
         self._is_cpu = current_platform.is_cpu()
+        self.threads = threads if threads is not None else int(os.environ.get("OMP_NUM_THREADS") or 1)
+        if self.threads < 1:
+            raise ValueError(f"threads must be >= 1, got {self.threads}")
         start = time.perf_counter()
         self._llm = vllm.LLM(model=model_dir, seed=seed, max_model_len=max_model_len, dtype=dtype,
                              **engine_kwargs)
@@ -126,8 +137,13 @@ class RolloutEngine:
             for s in seeds
         ]
         inputs = [{"prompt_token_ids": self.prompt_token_ids(p)} for p in prompts]
-        outputs = self._llm.generate(inputs, params, use_tqdm=False)
+        with self._serving_threads():
+            outputs = self._llm.generate(inputs, params, use_tqdm=False)
         return [[self._sample(c) for c in sorted(out.outputs, key=lambda c: c.index)] for out in outputs]
+
+    def _serving_threads(self):
+        # The in-process CPU engine computes in the caller's thread; elsewhere workers own their threads.
+        return runtime.torch_threads(self.threads) if self._is_cpu else contextlib.nullcontext()
 
     @staticmethod
     def _sample(completion) -> Sample:
@@ -148,7 +164,8 @@ class RolloutEngine:
             if not (self.tied_embeddings and name == _LM_HEAD)  # vLLM reads the tied head from the embeddings
         }
         blob = safetensors.torch.save(tensors)
-        self._llm.collective_rpc(_reload_from_blob, args=(blob, self.tied_embeddings and self._is_cpu))
+        with self._serving_threads():
+            self._llm.collective_rpc(_reload_from_blob, args=(blob, self.tied_embeddings and self._is_cpu))
         self._llm.reset_prefix_cache()
         self.last_sync_ms = (time.perf_counter() - start) * 1e3
 

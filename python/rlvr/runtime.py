@@ -4,6 +4,7 @@ vLLM and DeepSpeed read their settings from environment variables at import time
 place first. Values already set by the user are never overridden (os.environ.setdefault).
 """
 
+import contextlib
 import os
 import pathlib
 
@@ -55,3 +56,17 @@ def restore_torch_threads(n: int | None = None) -> int:
     torch.set_num_threads = torch._C.set_num_threads
     torch.set_num_threads(n)
     return torch.get_num_threads()
+
+
+@contextlib.contextmanager
+def torch_threads(n: int):
+    """Runs the body with `n` torch intra-op threads, then puts back the count that was in effect (bypassing
+    vLLM's stub, like restore_torch_threads)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch._C.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch._C.set_num_threads(before)

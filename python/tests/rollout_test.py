@@ -140,3 +140,14 @@ def test_restore_torch_threads_undoes_vllm_clamp(setup):
     assert runtime.restore_torch_threads(1) == 1
     torch.set_num_threads(2)
     assert torch.get_num_threads() == 2
+
+
+def test_engine_keeps_the_callers_thread_count(setup):
+    _, engine = setup
+    assert engine.threads == 1  # serving default without OMP_NUM_THREADS
+    runtime.restore_torch_threads(2)
+    _sample(engine, n=1)
+    assert torch.get_num_threads() == 2
+    with runtime.torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == 2
