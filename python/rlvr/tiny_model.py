@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import glob
 import hashlib
 import inspect
 import json
@@ -61,10 +62,19 @@ class TinyModelConfig:
     pool_exposures: int = 24     # times a level-1 train-pool problem is seen (fewer for harder levels)
     beta2: float = 0.95
     tokenizer_corpus: int = 4000  # practice problems the BPE is trained on
-    threads: int = 2
+    threads: int = 0             # 0: auto (see build_threads); speed only, not part of the cache key
     # The builder's own quick check on the held-out split.
     check_samples: int = 8       # sampled completions per problem (temperature 1.0)
     max_new_tokens: int = 24
+
+
+def build_threads(cfg: TinyModelConfig) -> int:
+    """cfg.threads, or when 0: 2 threads on an idle machine, 1 when other work already keeps the cores busy
+    (two spinning OpenMP threads on a loaded 2-core machine made supervision 10x+ slower here)."""
+    if cfg.threads:
+        return cfg.threads
+    cores = len(os.sched_getaffinity(0))
+    return min(2, cores) if os.getloadavg()[0] < cores - 0.5 else 1
 
 
 def completion(answer: str) -> str:
@@ -78,7 +88,7 @@ def cache_key(cfg: TinyModelConfig) -> str:
     import transformers
 
     parts = {
-        "config": dataclasses.asdict(cfg),
+        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k != "threads"},
         "code": [inspect.getsource(sys.modules[__name__]), inspect.getsource(synthetic)],
         "template": data.format_prompt("{problem}"),
         "versions": [torch.__version__, transformers.__version__, tokenizers.__version__],
@@ -91,7 +101,8 @@ def ensure_tiny_model(cfg: TinyModelConfig | None = None, cache_dir: str | None 
     """Directory of the tiny model for `cfg`, built on first use (a few minutes on 2 cores) and cached."""
     cfg = cfg or TinyModelConfig()
     root = os.path.join(cache_dir or str(runtime.cache_root()), "tiny_model")
-    final = os.path.join(root, cache_key(cfg))
+    key = cache_key(cfg)
+    final = os.path.join(root, key)
     if os.path.isdir(final) and not force:
         return final
     os.makedirs(root, exist_ok=True)
@@ -99,7 +110,10 @@ def ensure_tiny_model(cfg: TinyModelConfig | None = None, cache_dir: str | None 
         fcntl.flock(lock, fcntl.LOCK_EX)  # a concurrent builder finishes first; then we find its result
         if os.path.isdir(final) and not force:
             return final
-        tmp = tempfile.mkdtemp(prefix=".building-", dir=root)
+        # Leftovers of builders that were killed before their cleanup ran (we hold the lock: none is live).
+        for stale in glob.glob(os.path.join(root, f".building-{key}-*")):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = tempfile.mkdtemp(prefix=f".building-{key}-", dir=root)
         try:
             os.chmod(tmp, 0o755)  # mkdtemp makes it private; the finished model is for every user of the cache
             build(cfg, tmp)
@@ -253,7 +267,7 @@ def build(cfg: TinyModelConfig, out_dir: str) -> dict:
 
     start = time.time()
     threads_before = torch.get_num_threads()
-    runtime.restore_torch_threads(cfg.threads)
+    threads = runtime.restore_torch_threads(build_threads(cfg))
     torch.manual_seed(cfg.seed)
     try:
         train, heldout = synthetic.make_task(seed=cfg.seed)
@@ -285,6 +299,7 @@ def build(cfg: TinyModelConfig, out_dir: str) -> dict:
             "vocab_size": len(tokenizer),
             "final_loss": final_loss,
             "supervise_seconds": supervise_secs,
+            "threads": threads,
             "build_seconds": time.time() - start,
             "check": f"boxed string match, not the verifier; sampled = temperature 1.0, n={cfg.check_samples}",
             "by_level": {level: {"name": synthetic.LEVEL_NAMES[level - 1], "heldout_greedy": g[level],
@@ -303,7 +318,8 @@ def build(cfg: TinyModelConfig, out_dir: str) -> dict:
 def report_text(report: dict) -> str:
     """The build report as a small table (accuracy by level)."""
     lines = [f"tiny model: {report['parameters']:,} parameters, vocab {report['vocab_size']}, final loss "
-             f"{report['final_loss']:.3f}, supervised in {report['supervise_seconds']:.0f} s, built in "
+             f"{report['final_loss']:.3f}, supervised in {report['supervise_seconds']:.0f} s ({report['threads']} "
+             f"threads), built in "
              f"{report['build_seconds']:.0f} s",
              f"accuracy by level ({report['check']}):",
              f"  {'level':<24} {'held-out greedy':>15} {'held-out sampled':>16} {'pool sampled':>12}"]

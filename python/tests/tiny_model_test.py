@@ -1,5 +1,6 @@
 """The tiny model: builds (or comes from the cache), loads in transformers, generates, has untied embeddings, and
 its sampled success rates spread across (0, 1) — the precondition for q+ and q- to exist."""
+import dataclasses
 import json
 import os
 import subprocess
@@ -91,9 +92,11 @@ def test_sampled_success_rates_spread(loaded):
 
 def test_concurrent_builders_build_once(tmp_path):
     """Two processes asking for the same (small) model: one builds, the other waits and reuses it."""
-    code = ("import dataclasses, sys; from rlvr import tiny_model as t; "
-            "cfg = dataclasses.replace(t.TinyModelConfig(), steps=4, pool_exposures=1, check_samples=1); "
-            f"print(t.ensure_tiny_model(cfg, cache_dir={str(tmp_path)!r}))")
+    small = dataclasses.replace(tiny_model.TinyModelConfig(), steps=4, pool_exposures=1, check_samples=1)
+    code = ("from rlvr.tiny_model import TinyModelConfig, ensure_tiny_model; "
+            f"print(ensure_tiny_model({small!r}, cache_dir={str(tmp_path)!r}))")
+    stale = tmp_path / "tiny_model" / f".building-{tiny_model.cache_key(small)}-killed"  # a killed builder's
+    stale.mkdir(parents=True)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, env=env) for _ in range(2)]
@@ -104,6 +107,6 @@ def test_concurrent_builders_build_once(tmp_path):
     assert sum("supervising" in r[1] for r in results) == 1  # exactly one of them trained
     (built,) = dirs
     key = os.path.basename(built)
-    assert sorted(os.listdir(tmp_path / "tiny_model")) == [key, key + ".lock"]  # no temp dir left behind
+    assert sorted(os.listdir(tmp_path / "tiny_model")) == [key, key + ".lock"]  # temp dirs cleaned up
     with open(os.path.join(built, tiny_model.REPORT_FILE)) as f:
         assert json.load(f)["config"]["steps"] == 4
