@@ -36,7 +36,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 import os
 import random
 import shutil
@@ -47,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rlvr import data, evaluate, pairing, runtime, synthetic, weighted_grpo
+from rlvr import data, evaluate, pairing, run_report, runtime, synthetic, weighted_grpo
 
 METHODS = ("pairs_wgrpo", "variance_grpo", "pool_grpo")
 SYNTHETIC = "synthetic"
@@ -139,13 +138,6 @@ def derived_seed(seed: int, *parts) -> int:
     """A 31-bit seed that depends only on (seed, parts): per-step rollout seeds survive a resume unchanged."""
     digest = hashlib.blake2b(":".join(map(str, (seed,) + parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") & 0x7FFFFFFF
-
-
-def _write_atomic(path: str, text: str) -> None:
-    tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def _free_port() -> int:
@@ -371,7 +363,7 @@ def _save_checkpoint(engine, tokenizer, run_dir: str, step: int, state: dict, ra
         torch.save(state, os.path.join(tmp, "trainer_state.pt"))
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
-        _write_atomic(os.path.join(root, "latest"), _ckpt_name(step) + "\n")
+        run_report.write_atomic(os.path.join(root, "latest"), _ckpt_name(step) + "\n")
         done = sorted(d for d in os.listdir(root) if d.startswith("step_") and not d.endswith(".tmp"))
         for old in done[:-keep]:
             shutil.rmtree(os.path.join(root, old), ignore_errors=True)
@@ -402,114 +394,6 @@ def _load_checkpoint(engine, ckpt: str) -> dict:
     np.random.set_state(rng["numpy"])
     torch.set_rng_state(rng["torch"])
     return state
-
-
-# --- run directory: metrics, plots, report ------------------------------------------------------------------
-
-class MetricsLog:
-    """metrics.jsonl (one JSON object per update or evaluation) and TensorBoard scalars, rank 0 only."""
-
-    def __init__(self, run_dir: str, keep_until: int | None):
-        from torch.utils.tensorboard import SummaryWriter
-
-        self.path = os.path.join(run_dir, "metrics.jsonl")
-        rows = []
-        if keep_until is not None and os.path.exists(self.path):  # resume: drop rows past the checkpoint
-            with open(self.path, encoding="utf-8") as f:
-                rows = [json.loads(line) for line in f if line.strip()]
-            rows = [r for r in rows if r["step"] <= keep_until]
-        _write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in rows))
-        self.rows = rows
-        self._file = open(self.path, "a", encoding="utf-8")
-        self._tb = SummaryWriter(os.path.join(run_dir, "tensorboard"), purge_step=keep_until)
-
-    def write(self, row: dict) -> None:
-        self.rows.append(row)
-        self._file.write(json.dumps(row) + "\n")
-        self._file.flush()
-        for key, value in row.items():
-            if isinstance(value, (int, float)) and key != "step" and math.isfinite(value):
-                self._tb.add_scalar(key, value, row["step"])
-
-    def close(self) -> None:
-        self._file.close()
-        self._tb.close()
-
-
-def _plot(rows: list[dict], path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    train = [r for r in rows if r.get("kind") == "update"]
-    evals = [r for r in rows if r.get("kind") == "eval"]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
-    ax1.plot([r["step"] for r in train], [r["reward/mean"] for r in train], marker=".", label="all prompts")
-    for key, label in (("reward/q+", "q+"), ("reward/q-", "q−")):
-        pts = [(r["step"], r[key]) for r in train if key in r]
-        if pts:
-            ax1.plot(*zip(*pts), marker=".", alpha=0.7, label=label)
-    ax1.set(xlabel="update", ylabel="training reward (success rate)", ylim=(-0.02, 1.02))
-    ax1.legend(fontsize=8)
-    ax2.plot([r["step"] for r in evals], [r["heldout/accuracy"] for r in evals], marker="o")
-    ax2.set(xlabel="update", ylabel="held-out accuracy", ylim=(-0.02, 1.02))
-    fig.tight_layout()
-    fig.savefig(path + ".tmp.png", dpi=110)
-    plt.close(fig)
-    os.replace(path + ".tmp.png", path)
-
-
-def _cell(text: str, width: int = 60) -> str:
-    """A problem as one markdown table cell: one line, no column separators, shortened."""
-    text = " ".join(text.split()).replace("|", "\\|").replace("`", "'")
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def _report(cfg: TrainConfig, rows: list[dict], state: dict, summary: dict, problems: dict) -> str:
-    evals = [r for r in rows if r.get("kind") == "eval"]
-    train = [r for r in rows if r.get("kind") == "update"]
-    phases = list(dict.fromkeys(k for r in train for k in r if k.startswith("time/")))  # loop order
-    timing = ", ".join(f"{k[5:]} {np.mean([r[k] for r in train]):.3f}" for k in phases)
-    chosen: dict[tuple, int] = {}
-    for r in train:
-        key = tuple(zip(r["prompts"], r["roles"]))
-        chosen[key] = chosen.get(key, 0) + 1
-    top = sorted(chosen.items(), key=lambda kv: -kv[1])[:10]
-    lines = [
-        f"# Training run `{os.path.abspath(cfg.output_dir)}`",
-        "",
-        f"Method `{cfg.method}`" + (f" (pairing `{cfg.pairing}`, α={cfg.alpha}, β={cfg.beta}, bands p̂ ≤ {cfg.p_low} "
-                                     f"/ p̂ ≥ {cfg.p_high})" if cfg.method == "pairs_wgrpo" else "")
-        + f", {cfg.steps} updates, G={cfg.rollouts_per_prompt}, max_tokens={cfg.max_tokens}, "
-          f"temperature {cfg.temperature}, model `{summary['model_dir']}`, {summary['world_size']} rank(s).",
-        "",
-        "## Held-out accuracy",
-        "",
-        f"{len(state['heldout_ids'])} problems, {cfg.eval_n} sample(s) each at temperature {cfg.eval_temperature}.",
-        "",
-        "| update | accuracy |", "|---|---|",
-        *[f"| {r['step']} | {100 * r['heldout/accuracy']:.1f}% |" for r in evals],
-        "",
-        f"**Before: {100 * summary['accuracy_before']:.1f}%  →  after: {100 * summary['accuracy_after']:.1f}%**",
-        "",
-        "## Prompts trained on (most frequent first)",
-        "",
-        "| prompts (role) | updates |", "|---|---|",
-        *[f"| {'; '.join(f'{i} `{_cell(problems[i].problem)}` ({role})' for i, role in k)} | {n} |" for k, n in top],
-        "",
-        f"Mean training reward {np.mean([r['reward/mean'] for r in train]):.3f} over {len(train)} updates. "
-        f"Mean seconds per update by phase: {timing}.",
-        f"Wall time {summary['wall_seconds']:.0f} s. Weight digests of the ranks at the end: "
-        f"{', '.join(summary['weight_digests'])}.",
-        "",
-        "Files: `config.json`, `metrics.jsonl`, `tensorboard/`, `plots/training.png`, `checkpoints/`, "
-        "`profile.jsonl` (when profiled here), `eval/` (held-out verdicts).",
-        "",
-        "![training](plots/training.png)",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 # --- the loop -----------------------------------------------------------------------------------------------
@@ -566,7 +450,8 @@ def train(cfg: TrainConfig) -> dict:
                               f"resume={run_dir!r} or choose another output_dir")
     if rank == 0:
         os.makedirs(os.path.join(run_dir, "plots"), exist_ok=True)
-        _write_atomic(os.path.join(run_dir, "config.json"), json.dumps(dataclasses.asdict(cfg), indent=2) + "\n")
+        run_report.write_atomic(os.path.join(run_dir, "config.json"),
+                                json.dumps(dataclasses.asdict(cfg), indent=2) + "\n")
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
@@ -637,7 +522,7 @@ def train(cfg: TrainConfig) -> dict:
                                               seed=cfg.seed, rule=cfg.pair_rule, decay=cfg.online_decay)
                 if state["sampler"] is not None:
                     sampler.load_state_dict(state["sampler"])
-        metrics = MetricsLog(run_dir, keep_until=state["step"] if resume_ckpt else None)
+        metrics = run_report.MetricsLog(run_dir, keep_until=state["step"] if resume_ckpt else None)
         if state["accuracy_before"] is None:
             row = _evaluate(rollout, verifier, tokenizer, heldout, cfg, run_dir, 0)
             state["accuracy_before"] = row["heldout/accuracy"]
@@ -751,12 +636,13 @@ def train(cfg: TrainConfig) -> dict:
                    "accuracy_before": state["accuracy_before"], "accuracy_after": evals[-1]["heldout/accuracy"],
                    "weight_digests": digests, "wall_seconds": time.perf_counter() - wall_start}
         if cfg.method == "pool_grpo":
-            _write_atomic(os.path.join(run_dir, "accuracy_by_epoch.json"),
+            run_report.write_atomic(os.path.join(run_dir, "accuracy_by_epoch.json"),
                           json.dumps({i: [acc[k] for k in sorted(acc, key=int)]
                                       for i, acc in state["acc_by_epoch"].items()}, indent=1) + "\n")
-        _plot(metrics.rows, os.path.join(run_dir, "plots", "training.png"))
-        _write_atomic(summary["report"], _report(cfg, metrics.rows, state, summary, by_id))
-        _write_atomic(os.path.join(run_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
+        run_report.plot_training(metrics.rows, os.path.join(run_dir, "plots", "training.png"))
+        run_report.write_atomic(summary["report"],
+                                run_report.report_markdown(cfg, metrics.rows, state, summary, by_id))
+        run_report.write_atomic(os.path.join(run_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
         metrics.close()
         verifier.close()
     return summary

@@ -1,0 +1,121 @@
+"""A training run's directory: metrics.jsonl + TensorBoard, the reward/accuracy plot and report.md (rank 0)."""
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import numpy as np
+
+
+def write_atomic(path: str, text: str) -> None:
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+class MetricsLog:
+    """metrics.jsonl (one JSON object per update or evaluation) and TensorBoard scalars, rank 0 only."""
+
+    def __init__(self, run_dir: str, keep_until: int | None):
+        from torch.utils.tensorboard import SummaryWriter
+
+        self.path = os.path.join(run_dir, "metrics.jsonl")
+        rows = []
+        if keep_until is not None and os.path.exists(self.path):  # resume: drop rows past the checkpoint
+            with open(self.path, encoding="utf-8") as f:
+                rows = [json.loads(line) for line in f if line.strip()]
+            rows = [r for r in rows if r["step"] <= keep_until]
+        write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in rows))
+        self.rows = rows
+        self._file = open(self.path, "a", encoding="utf-8")
+        self._tb = SummaryWriter(os.path.join(run_dir, "tensorboard"), purge_step=keep_until)
+
+    def write(self, row: dict) -> None:
+        self.rows.append(row)
+        self._file.write(json.dumps(row) + "\n")
+        self._file.flush()
+        for key, value in row.items():
+            if isinstance(value, (int, float)) and key != "step" and math.isfinite(value):
+                self._tb.add_scalar(key, value, row["step"])
+
+    def close(self) -> None:
+        self._file.close()
+        self._tb.close()
+
+
+def plot_training(rows: list[dict], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    train = [r for r in rows if r.get("kind") == "update"]
+    evals = [r for r in rows if r.get("kind") == "eval"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    ax1.plot([r["step"] for r in train], [r["reward/mean"] for r in train], marker=".", label="all prompts")
+    for key, label in (("reward/q+", "q+"), ("reward/q-", "q−")):
+        pts = [(r["step"], r[key]) for r in train if key in r]
+        if pts:
+            ax1.plot(*zip(*pts), marker=".", alpha=0.7, label=label)
+    ax1.set(xlabel="update", ylabel="training reward (success rate)", ylim=(-0.02, 1.02))
+    ax1.legend(fontsize=8)
+    ax2.plot([r["step"] for r in evals], [r["heldout/accuracy"] for r in evals], marker="o")
+    ax2.set(xlabel="update", ylabel="held-out accuracy", ylim=(-0.02, 1.02))
+    fig.tight_layout()
+    fig.savefig(path + ".tmp.png", dpi=110)
+    plt.close(fig)
+    os.replace(path + ".tmp.png", path)
+
+
+def _cell(text: str, width: int = 60) -> str:
+    """A problem as one markdown table cell: one line, no column separators, shortened."""
+    text = " ".join(text.split()).replace("|", "\\|").replace("`", "'")
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def report_markdown(cfg, rows: list[dict], state: dict, summary: dict, problems: dict) -> str:
+    evals = [r for r in rows if r.get("kind") == "eval"]
+    train = [r for r in rows if r.get("kind") == "update"]
+    phases = list(dict.fromkeys(k for r in train for k in r if k.startswith("time/")))  # loop order
+    timing = ", ".join(f"{k[5:]} {np.mean([r[k] for r in train]):.3f}" for k in phases)
+    chosen: dict[tuple, int] = {}
+    for r in train:
+        key = tuple(zip(r["prompts"], r["roles"]))
+        chosen[key] = chosen.get(key, 0) + 1
+    top = sorted(chosen.items(), key=lambda kv: -kv[1])[:10]
+    lines = [
+        f"# Training run `{os.path.abspath(cfg.output_dir)}`",
+        "",
+        f"Method `{cfg.method}`" + (f" (pairing `{cfg.pairing}`, α={cfg.alpha}, β={cfg.beta}, bands p̂ ≤ {cfg.p_low} "
+                                     f"/ p̂ ≥ {cfg.p_high})" if cfg.method == "pairs_wgrpo" else "")
+        + f", {cfg.steps} updates, G={cfg.rollouts_per_prompt}, max_tokens={cfg.max_tokens}, "
+          f"temperature {cfg.temperature}, model `{summary['model_dir']}`, {summary['world_size']} rank(s).",
+        "",
+        "## Held-out accuracy",
+        "",
+        f"{len(state['heldout_ids'])} problems, {cfg.eval_n} sample(s) each at temperature {cfg.eval_temperature}.",
+        "",
+        "| update | accuracy |", "|---|---|",
+        *[f"| {r['step']} | {100 * r['heldout/accuracy']:.1f}% |" for r in evals],
+        "",
+        f"**Before: {100 * summary['accuracy_before']:.1f}%  →  after: {100 * summary['accuracy_after']:.1f}%**",
+        "",
+        "## Prompts trained on (most frequent first)",
+        "",
+        "| prompts (role) | updates |", "|---|---|",
+        *[f"| {'; '.join(f'{i} `{_cell(problems[i].problem)}` ({role})' for i, role in k)} | {n} |" for k, n in top],
+        "",
+        f"Mean training reward {np.mean([r['reward/mean'] for r in train]):.3f} over {len(train)} updates. "
+        f"Mean seconds per update by phase: {timing}.",
+        f"Wall time {summary['wall_seconds']:.0f} s. Weight digests of the ranks at the end: "
+        f"{', '.join(summary['weight_digests'])}.",
+        "",
+        "Files: `config.json`, `metrics.jsonl`, `tensorboard/`, `plots/training.png`, `checkpoints/`, "
+        "`profile.jsonl` (when profiled here), `eval/` (held-out verdicts).",
+        "",
+        "![training](plots/training.png)",
+        "",
+    ]
+    return "\n".join(lines)
