@@ -96,6 +96,11 @@ class RolloutEngine:
 
         # On CPU, compiling the model costs minutes and gains nothing at this scale; GPUs keep vLLM's default.
         engine_kwargs.setdefault("enforce_eager", current_platform.is_cpu())
+        if current_platform.is_cpu():
+            # vLLM 0.32 on CPU crashes ("CPU Generator does not use offset") when it rewinds a seeded request's
+            # generator after a partial prefill, which large seeded batches (prompts × K) trigger.
+            engine_kwargs.setdefault("enable_chunked_prefill", False)
+            engine_kwargs.setdefault("max_num_batched_tokens", max(4096, max_model_len))
         self._is_cpu = current_platform.is_cpu()
         self.threads = threads if threads is not None else int(os.environ.get("OMP_NUM_THREADS") or 1)
         if self.threads < 1:

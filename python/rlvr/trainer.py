@@ -464,10 +464,7 @@ def train(cfg: TrainConfig) -> dict:
     template_tok = tokenizer if cfg.template == "auto" else None
 
     # Every rank builds the engine (vLLM forms its groups over our world collectively); rank 0 samples.
-    # No chunked prefill: vLLM 0.32 on CPU crashes ("CPU Generator does not use offset") when it rewinds a seeded
-    # request's generator after a partial prefill, which large batches (profiling: prompts × K) trigger.
-    rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len,
-                            enable_chunked_prefill=False, max_num_batched_tokens=max(4096, cfg.max_model_len))
+    rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len)
     runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world))
     verifier = None
     if rank == 0:
