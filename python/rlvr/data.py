@@ -91,7 +91,9 @@ def _parquet_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"row {i}", row
 
 
-def _jsonl_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def read_jsonl(path: str) -> Iterator[tuple[int, Any]]:
+    """Yields (line number, parsed value) for each non-blank line; DataError naming file and line on bad JSON.
+    The one JSONL reader of the package: callers check the shape of each value themselves."""
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
@@ -100,7 +102,12 @@ def _jsonl_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
                 raise DataError(f"{path}: line {lineno}: bad JSON ({e.msg} at column {e.colno})") from e
-            yield f"line {lineno}", row
+            yield lineno, row
+
+
+def _jsonl_rows(path: str) -> Iterator[tuple[str, Any]]:
+    for lineno, row in read_jsonl(path):
+        yield f"line {lineno}", row
 
 
 def _json_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:

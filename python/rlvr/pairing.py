@@ -7,13 +7,13 @@ rollouts with c verified successes, p̂ = c/n and a Wilson interval [L, U] (esti
 """
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rlvr import data
 from rlvr.estimators import wilson_interval
 
 Strategy = Literal["fixed", "resample", "online"]
@@ -237,36 +237,29 @@ def load_profile(path: str, delta: float = 0.05) -> list[PromptStats]:
     present (profiling chose their δ) and computed with `delta` otherwise. One model and template per file."""
     stats, keys = [], set()
     try:
-        f = open(path, encoding="utf-8")
+        rows = list(data.read_jsonl(path))
     except OSError as e:
         raise ValueError(f"cannot read profile {path!r}: {e}") from e
-    with f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{where}: not a JSON object ({e})") from e
-            if not isinstance(row, dict):
-                raise ValueError(f"{where}: expected a JSON object, got {type(row).__name__}")
-            missing = [k for k in ("id", "n", "successes") if k not in row]
-            if missing:
-                raise ValueError(f"{where}: missing field(s) {missing}; a profile row needs id, n, successes")
-            pid, n, c = str(row["id"]), row["n"], row["successes"]
-            if not (isinstance(n, int) and isinstance(c, int) and n >= 1 and 0 <= c <= n):
-                raise ValueError(f"{where}: need integers n ≥ 1 and 0 ≤ successes ≤ n, got n={n!r}, successes={c!r}")
-            if "p_hat" in row and abs(float(row["p_hat"]) - c / n) > 1e-9:
-                raise ValueError(f"{where}: p_hat={row['p_hat']} disagrees with successes/n = {c}/{n}")
-            if "lo" in row and "hi" in row:
-                lo, hi = float(row["lo"]), float(row["hi"])
-                if not 0.0 <= lo <= c / n <= hi <= 1.0:
-                    raise ValueError(f"{where}: interval [lo={lo}, hi={hi}] must contain p_hat={c / n} within [0, 1]")
-                stats.append(PromptStats(pid, n, c, c / n, lo, hi))
-            else:
-                stats.append(PromptStats.from_counts(pid, c, n, delta))
-            keys.add((row.get("model"), row.get("template")))
+    for lineno, row in rows:
+        where = f"{path}:{lineno}"
+        if not isinstance(row, dict):
+            raise ValueError(f"{where}: expected a JSON object, got {type(row).__name__}")
+        missing = [k for k in ("id", "n", "successes") if k not in row]
+        if missing:
+            raise ValueError(f"{where}: missing field(s) {missing}; a profile row needs id, n, successes")
+        pid, n, c = str(row["id"]), row["n"], row["successes"]
+        if not (isinstance(n, int) and isinstance(c, int) and n >= 1 and 0 <= c <= n):
+            raise ValueError(f"{where}: need integers n ≥ 1 and 0 ≤ successes ≤ n, got n={n!r}, successes={c!r}")
+        if "p_hat" in row and abs(float(row["p_hat"]) - c / n) > 1e-9:
+            raise ValueError(f"{where}: p_hat={row['p_hat']} disagrees with successes/n = {c}/{n}")
+        if "lo" in row and "hi" in row:
+            lo, hi = float(row["lo"]), float(row["hi"])
+            if not 0.0 <= lo <= c / n <= hi <= 1.0:
+                raise ValueError(f"{where}: interval [lo={lo}, hi={hi}] must contain p_hat={c / n} within [0, 1]")
+            stats.append(PromptStats(pid, n, c, c / n, lo, hi))
+        else:
+            stats.append(PromptStats.from_counts(pid, c, n, delta))
+        keys.add((row.get("model"), row.get("template")))
     if not stats:
         raise ValueError(f"profile {path!r} has no rows")
     if len(keys) > 1:

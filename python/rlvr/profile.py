@@ -71,8 +71,8 @@ def _read_existing(path: str, keys: dict[str, Any], by_id: dict[str, data.Proble
     if not os.path.exists(path):
         return {}
     rows: dict[str, dict] = {}
-    for where, row in data._jsonl_rows(path):  # bad JSON raises data.DataError naming the file and line
-        where = f"{path}: {where}"
+    for lineno, row in data.read_jsonl(path):  # bad JSON raises data.DataError naming the file and line
+        where = f"{path}: line {lineno}"
         if not isinstance(row, dict) or "id" not in row:
             raise ValueError(f"{where}: expected a profile row object with an 'id'")
         for field, want in keys.items():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import json
 import sys
 import time
 
@@ -35,26 +34,19 @@ class Summary:
 def read_cases(path: str) -> list[dict]:
     """The case objects of a JSONL file; ValueError naming file:line and what is wrong on a malformed line."""
     cases = []
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                case = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno})") from None
-            if not isinstance(case, dict):
-                raise ValueError(f"{path}:{lineno}: expected a JSON object with 'response' and 'gold', "
-                                 f"got {type(case).__name__}")
-            for key in ("response", "gold"):
-                if key not in case:
-                    raise ValueError(f"{path}:{lineno}: missing '{key}' (each line needs 'response' and 'gold', "
-                                     f"and may have 'id')")
-                if not isinstance(case[key], str):
-                    raise ValueError(f"{path}:{lineno}: '{key}' must be a string, got {type(case[key]).__name__}")
-            case.setdefault("id", str(lineno))
-            case["id"] = str(case["id"])
-            cases.append(case)
+    for lineno, case in data.read_jsonl(path):
+        if not isinstance(case, dict):
+            raise ValueError(f"{path}:{lineno}: expected a JSON object with 'response' and 'gold', "
+                             f"got {type(case).__name__}")
+        for key in ("response", "gold"):
+            if key not in case:
+                raise ValueError(f"{path}:{lineno}: missing '{key}' (each line needs 'response' and 'gold', "
+                                 f"and may have 'id')")
+            if not isinstance(case[key], str):
+                raise ValueError(f"{path}:{lineno}: '{key}' must be a string, got {type(case[key]).__name__}")
+        case.setdefault("id", str(lineno))
+        case["id"] = str(case["id"])
+        cases.append(case)
     return cases
 
 

@@ -215,7 +215,7 @@ def test_load_profile_reads_rows_and_keeps_file_intervals(tmp_path):
     "rows, message",
     [
         ([], "no rows"),
-        (["{not json"], r"profile.jsonl:1: not a JSON object"),
+        (["{not json"], r"profile.jsonl: line 1: bad JSON"),
         ([_row("a", 1), {"id": "b", "n": 4}], r"profile.jsonl:2: missing field\(s\) \['successes'\]"),
         ([_row("a", 20)], "0 ≤ successes ≤ n"),
         ([_row("a", 2, p_hat=0.5)], "disagrees with successes/n"),

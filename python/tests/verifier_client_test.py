@@ -326,7 +326,7 @@ def test_verify_binary_malformed_line_names_file_and_line(tmp_path, server):
     cases.write_text('{"response": "1", "gold": \n')
     run = subprocess.run([str(_verify_binary()), f"--input={cases}", f"--output={out}",
                           f"--verifier_address={server.address}"], capture_output=True, text=True, timeout=120)
-    assert f"{cases}:1: not valid JSON" in run.stderr
+    assert f"{cases}: line 1: bad JSON" in run.stderr
 
 
 if __name__ == "__main__":
