@@ -24,9 +24,7 @@ class MetricsLog:
         self.path = os.path.join(run_dir, "metrics.jsonl")
         rows = []
         if keep_until is not None and os.path.exists(self.path):  # resume: drop rows past the checkpoint
-            with open(self.path, encoding="utf-8") as f:
-                rows = [json.loads(line) for line in f if line.strip()]
-            rows = [r for r in rows if r["step"] <= keep_until]
+            rows = [r for r in _read_rows(self.path) if r["step"] <= keep_until]
         write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in rows))
         self.rows = rows
         self._file = open(self.path, "a", encoding="utf-8")
@@ -43,6 +41,24 @@ class MetricsLog:
     def close(self) -> None:
         self._file.close()
         self._tb.close()
+
+
+def _read_rows(path: str) -> list[dict]:
+    """The rows of a metrics.jsonl. A last line without its newline was torn by a kill mid-write and is dropped:
+    rows are written before their checkpoint, so it belongs to an update the resumed run redoes. A malformed
+    complete line is an error."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    if lines and not lines[-1].endswith("\n"):
+        lines.pop()
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{number}: not a JSON object ({e}); expected one metrics row a line") from e
+    return rows
 
 
 def plot_training(rows: list[dict], path: str) -> None:

@@ -101,6 +101,7 @@ class TrainConfig:
     keep_checkpoints: int = 2
     resume: str = ""                  # a run dir (its latest checkpoint) or a checkpoint dir
     verifier_address: str = ""        # "" → start the embedded C++ verifier on a free loopback port
+    verifier_retry_s: float = 300.0   # how long updates wait for an unavailable (restarting) verifier before failing
     seed: int = 0
     # Torch threads per rank (trainer and in-process vLLM); 0 → cores / ranks. 1 by default: for small models the
     # gain of a second thread is small, and on a busy machine idle OpenMP workers spin — measured 13-40x slower
@@ -374,7 +375,7 @@ def _save_checkpoint(engine, tokenizer, run_dir: str, step: int, state: dict, ra
 
 # Settings a resumed run may change; any other difference would silently make it a different experiment.
 _RESUME_MAY_CHANGE = ("output_dir", "resume", "steps", "eval_every", "checkpoint_every", "keep_checkpoints",
-                      "verifier_address", "threads", "extra")
+                      "verifier_address", "verifier_retry_s", "threads", "extra")
 
 
 def _check_resumable(saved: dict, now: dict) -> None:
@@ -470,7 +471,7 @@ def train(cfg: TrainConfig) -> dict:
     if rank == 0:
         from rlvr.verifier_client import open_verifier
 
-        verifier = open_verifier(cfg.verifier_address or None)
+        verifier = open_verifier(cfg.verifier_address or None, retry_window_s=cfg.verifier_retry_s)
 
     model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32)
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=[p for p in model.parameters()

@@ -8,7 +8,9 @@ Items go out in VerifyBatch chunks (`batch_size`), up to `max_in_flight` chunks 
 UNAVAILABLE, DEADLINE_EXCEEDED or RESOURCE_EXHAUSTED is retried with exponential backoff and jitter, each retry
 on the next replica, so a dead replica costs one attempt and no verdict is lost or duplicated (a chunk's verdicts
 are taken from exactly one successful reply). A `dns:///name:port` address is one channel that gRPC balances
-round-robin over every address the name resolves to.
+round-robin over every address the name resolves to. By default a call gives up after `max_retries` retries (a few
+seconds); `retry_window_s` > 0 instead keeps retrying for that long, so a client rides out a verifier restart
+(systemd restart, Kubernetes rollout). The outage and the recovery are logged as warnings.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import atexit
 import concurrent.futures
 import dataclasses
 import itertools
+import logging
 import os
 import pathlib
 import random
@@ -39,6 +42,7 @@ _WORKSPACE = "pairwise_rlvr"
 _SERVER_RUNFILE = os.path.join(_WORKSPACE, "cpp", "verifier", "server")
 _DOWN_S = 1.0  # how long a replica that answered UNAVAILABLE is tried only after the others
 _LISTENING = re.compile(r"^listening on (\S+):(\d+)$")
+logger = logging.getLogger(__name__)
 
 
 class VerifierError(RuntimeError):
@@ -71,15 +75,19 @@ class VerifierClient:
 
     def __init__(self, address: str, *, batch_size: int = 512, max_in_flight: int = 2, deadline_us: int = 0,
                  call_timeout_s: float = 120.0, max_retries: int = 6, backoff_s: float = 0.05,
-                 max_backoff_s: float = 2.0, connect_timeout_s: float = 10.0, auth_token: str | None = None,
-                 tls_ca: str | None = None, max_message_bytes: int = 64 << 20, server: EmbeddedServer | None = None):
+                 max_backoff_s: float = 2.0, retry_window_s: float = 0.0, connect_timeout_s: float = 10.0,
+                 auth_token: str | None = None, tls_ca: str | None = None, max_message_bytes: int = 64 << 20,
+                 server: EmbeddedServer | None = None):
         """`deadline_us`: per-item budget sent to the server (0 = its default). `call_timeout_s`: deadline of
-        each VerifyBatch call. `max_retries`: retries per chunk beyond the first attempt. `auth_token`: sent as
-        `authorization: Bearer <token>`. `tls_ca`: PEM file of the CA that signed the servers' certificates
-        (TLS on; None = plaintext). `server`: an embedded server this client stops on close()."""
-        if batch_size < 1 or max_in_flight < 1 or max_retries < 0 or deadline_us < 0:
-            raise ValueError(f"VerifierClient: batch_size and max_in_flight must be >= 1, max_retries and "
-                             f"deadline_us >= 0 (got {batch_size}, {max_in_flight}, {max_retries}, {deadline_us})")
+        each VerifyBatch call. `max_retries`: retries per chunk beyond the first attempt, when `retry_window_s`
+        is 0; > 0: retryable failures are retried (backoff up to `max_backoff_s`) until that many seconds have
+        passed since the call's first failure. `auth_token`: sent as `authorization: Bearer <token>`. `tls_ca`:
+        PEM file of the CA that signed the servers' certificates (TLS on; None = plaintext). `server`: an
+        embedded server this client stops on close()."""
+        if batch_size < 1 or max_in_flight < 1 or max_retries < 0 or deadline_us < 0 or retry_window_s < 0:
+            raise ValueError(f"VerifierClient: batch_size and max_in_flight must be >= 1, max_retries, "
+                             f"deadline_us and retry_window_s >= 0 (got {batch_size}, {max_in_flight}, "
+                             f"{max_retries}, {deadline_us}, {retry_window_s})")
         self.addresses = [a.strip() for a in address.split(",") if a.strip()]
         if not self.addresses:
             raise ValueError(f"VerifierClient: no address in {address!r} (expected host:port[,host:port...])")
@@ -89,6 +97,7 @@ class VerifierClient:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
+        self.retry_window_s = retry_window_s
         self._server = server
         self._metadata = (("authorization", f"Bearer {auth_token}"),) if auth_token else None
         options = [("grpc.max_receive_message_length", max_message_bytes),
@@ -161,7 +170,8 @@ class VerifierClient:
 
     def _call(self, method: str, request):
         """Calls `method` on the next replica in turn; a retryable failure moves on to the following replica,
-        with exponential backoff once every replica has failed in this call."""
+        with exponential backoff once every replica has failed in this call, until the retries (or the retry
+        window) are used up."""
         errors = []
         n = len(self._stubs)
         index = next(self._next) % n
@@ -170,26 +180,50 @@ class VerifierClient:
             if self._down_until[(index + k) % n] <= now:
                 index = (index + k) % n
                 break
-        for attempt in range(self.max_retries + 1):
+        first_failure = None  # monotonic time of this call's first failure
+        warned = False
+        for attempt in itertools.count():
             try:
-                return getattr(self._stubs[index], method)(request, timeout=self.call_timeout_s,
-                                                           metadata=self._metadata)
+                reply = getattr(self._stubs[index], method)(request, timeout=self.call_timeout_s,
+                                                            metadata=self._metadata)
             except grpc.RpcError as e:
                 code = e.code()
                 errors.append(f"{self.addresses[index]}: {code.name} {e.details()}")
                 if code not in RETRYABLE:
                     raise VerifierError(f"verifier at {self.addresses[index]} refused {method}: {code.name}: "
                                         f"{e.details()}") from e
+                if first_failure is None:
+                    first_failure = time.monotonic()
                 if code == grpc.StatusCode.UNAVAILABLE:
                     self._down_until[index] = time.monotonic() + _DOWN_S
                 if self._server is not None and self._server.restart_if_dead():
                     errors.append(f"restarted the embedded server (it had died; log: {self._server.log_tail(300)})")
+            else:
+                if warned:
+                    logger.warning("verifier %s answered again after %.1f s", self.addresses[index],
+                                   time.monotonic() - first_failure)
+                return reply
+            if self.retry_window_s > 0:
+                remaining = first_failure + self.retry_window_s - time.monotonic()
+                if remaining <= 0:
+                    raise VerifierError(f"verifier at {self.address}: {method} still failing after retrying for "
+                                        f"{self.retry_window_s:g} s ({attempt + 1} attempts); last errors: "
+                                        f"{'; '.join(errors[-3:])}")
+            elif attempt >= self.max_retries:
+                raise VerifierError(f"verifier at {self.address}: {method} failed after {self.max_retries + 1} "
+                                    f"attempts; last errors: {'; '.join(errors[-3:])}")
+            else:
+                remaining = float("inf")
             index = (index + 1) % n  # fail over to the next replica at once; back off only when all failed
-            if attempt < self.max_retries and attempt + 1 >= n:
-                delay = min(self.max_backoff_s, self.backoff_s * 2 ** ((attempt + 1) // n - 1))
-                time.sleep(delay * random.uniform(0.5, 1.0))  # jitter: clients retrying together spread out
-        raise VerifierError(f"verifier at {self.address}: {method} failed after {self.max_retries + 1} attempts; "
-                            f"last errors: {'; '.join(errors[-3:])}")
+            if attempt + 1 >= n:
+                if not warned:
+                    budget = (f"for up to {self.retry_window_s:g} s" if self.retry_window_s > 0
+                              else f"up to {self.max_retries - attempt} more times")
+                    logger.warning("verifier %s unavailable (%s): retrying %s", self.address, code.name, budget)
+                    warned = True
+                delay = min(self.max_backoff_s, self.backoff_s * 2 ** min(30, (attempt + 1) // n - 1))
+                # Jitter spreads clients retrying together; the last attempt lands at the window's end.
+                time.sleep(min(remaining, delay * random.uniform(0.5, 1.0)))
 
     def close(self) -> None:
         """Closes the channels and stops the embedded server, if any. Idempotent."""

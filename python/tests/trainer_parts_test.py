@@ -1,8 +1,11 @@
-"""The trainer's pure pieces: token batching and masks, per-step seeds, the pool walk, config validation."""
+"""The trainer's pure pieces: token batching and masks, per-step seeds, the pool walk, config validation, and the
+metrics log a resumed run reopens."""
+import json
+
 import pytest
 import torch
 
-from rlvr import trainer
+from rlvr import run_report, trainer
 
 
 def test_token_batch_right_pads_and_masks_exactly_the_response_tokens():
@@ -76,3 +79,21 @@ def test_resume_refuses_changed_experiment_settings_but_allows_more_steps():
     trainer._check_resumable(saved, trainer.dataclasses.asdict(trainer.TrainConfig(steps=30, alpha=2.0)))
     with pytest.raises(ValueError, match=r"alpha=2.0 \(now 3.0\)"):
         trainer._check_resumable(saved, trainer.dataclasses.asdict(trainer.TrainConfig(steps=30, alpha=3.0)))
+
+
+def test_metrics_log_on_resume_drops_a_torn_last_line_and_rows_past_the_checkpoint(tmp_path):
+    rows = [{"kind": "update", "step": 1, "loss": 0.5}, {"kind": "eval", "step": 1}, {"kind": "update", "step": 2}]
+    path = tmp_path / "metrics.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) + '{"kind": "update", "step": 3, "lo')  # SIGKILL
+    log = run_report.MetricsLog(str(tmp_path), keep_until=1)
+    log.write({"kind": "update", "step": 2, "loss": 0.25})
+    log.close()
+    assert log.rows == [*rows[:2], {"kind": "update", "step": 2, "loss": 0.25}]
+    assert [json.loads(line) for line in path.read_text().splitlines()] == log.rows
+
+
+def test_metrics_log_on_resume_names_a_malformed_complete_line(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    path.write_text('{"kind": "update", "step": 1}\n{"kind": "upd\n{"kind": "update", "step": 2}\n')
+    with pytest.raises(ValueError, match=f"{path}:2: not a JSON object"):
+        run_report.MetricsLog(str(tmp_path), keep_until=2)

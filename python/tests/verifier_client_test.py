@@ -185,6 +185,44 @@ def test_gives_up_after_max_retries_naming_the_address(start_proxy):
     assert proxy.calls == 3
 
 
+def test_retry_window_keeps_retrying_past_max_retries_then_names_address_and_window(start_proxy, caplog):
+    proxy, address = start_proxy(failures=10 ** 6)
+    with VerifierClient(address, max_retries=2, backoff_s=0.01, max_backoff_s=0.2, retry_window_s=1.5) as verifier:
+        start = time.monotonic()
+        with pytest.raises(VerifierError, match=f"verifier at {address}: VerifyBatch still failing after retrying "
+                                                f"for 1.5 s .*UNAVAILABLE injected failure"):
+            verifier.verify(["1"], ["1"])
+        elapsed = time.monotonic() - start
+    assert 1.5 <= elapsed < 10
+    assert proxy.calls > 3  # the window, not max_retries, decided when to stop
+    warnings = [r.getMessage() for r in caplog.records if r.name == "rlvr.verifier_client"]
+    assert warnings == [f"verifier {address} unavailable (UNAVAILABLE): retrying for up to 1.5 s"]
+
+
+def test_retry_window_rides_out_a_server_restart(caplog):
+    server = EmbeddedServer()
+    try:
+        with VerifierClient(server.address, retry_window_s=30, max_backoff_s=0.5) as verifier:
+            assert verifier.verify(["1"], ["1"])[0].correct
+            os.kill(server.pid, signal.SIGKILL)
+            server._proc.wait()
+            # Down for 2.5 s, longer than max_retries=6 with these backoffs last (<= 1.75 s); back on the same port.
+            restart = threading.Timer(2.5, server.restart_if_dead)
+            restart.start()
+            start = time.monotonic()
+            verdicts = verifier.verify(["1", "2"], ["1", "1"])
+            elapsed = time.monotonic() - start
+            restart.join()
+        assert [v.correct for v in verdicts] == [True, False]
+        assert server.restarts == 1 and elapsed >= 2.5
+        warnings = [r.getMessage() for r in caplog.records if r.name == "rlvr.verifier_client"]
+        assert len(warnings) == 2, warnings
+        assert warnings[0] == f"verifier {server.address} unavailable (UNAVAILABLE): retrying for up to 30 s"
+        assert warnings[1].startswith(f"verifier {server.address} answered again after ")
+    finally:
+        server.stop()
+
+
 def test_non_retryable_failure_is_not_retried(start_proxy):
     proxy, address = start_proxy(failures=1, code=grpc.StatusCode.INVALID_ARGUMENT)
     with VerifierClient(address, backoff_s=0.01) as verifier:
