@@ -54,8 +54,8 @@ class ExperimentConfig:
     output_dir: str = ""
     methods: tuple[str, ...] = METHODS
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    steps: int = 12                   # updates per training run (the shared budget)
-    eval_every: int = 6               # checkpoints evaluated at 0, eval_every, 2·eval_every, ..., steps
+    steps: int = 36                   # updates per training run (the shared budget)
+    eval_every: int = 12              # checkpoints evaluated at 0, eval_every, 2·eval_every, ..., steps
     rollouts_per_prompt: int = 8      # G
     model_dir: str = ""               # "" → the tiny model
     pool: str = "synthetic"

@@ -4,12 +4,21 @@ Why supervise it at all: pairing needs prompts the model solves sometimes (q+: r
 init solves nothing, so the builder teaches it the answer format and some arithmetic until its sampled success
 rates spread across (0, 1): easy levels high, hard levels low but not zero.
 
+Why it is taught a bad habit: a share of its supervised completions second-guess a right answer and box a wrong
+one after it ("... \\boxed{17}. Wait, \\boxed{23}."; the last box counts). That makes easy prompts brittle and
+gives RL something to fix that transfers across prompts (stop after the first answer), much as few-prompt RLVR on
+real models is reported to improve general behaviour (answer format, self-checking) more than knowledge. Without
+it the tiny model's only
+headroom is per-problem arithmetic, which no method moves in a few updates (measured: every method within 0.5
+points of the base model).
+
 Pieces (all saved with save_pretrained so transformers and vLLM load the directory offline):
   - a byte-level BPE trained here on the synthetic task's prompts and answers (digits split one per token,
     like Qwen2's own tokenizer, so numbers share parts), no chat template: `data.format_prompt` then uses its
     plain template, the same text the model was supervised on;
   - a Qwen2 config with untied embeddings (vLLM's CPU weight reload leaves a tied lm_head stale);
-  - a few hundred AdamW steps on train-side problems ("The answer is \\boxed{17}." after the prompt).
+  - a few thousand AdamW steps on train-side problems ("The answer is \\boxed{17}." after the prompt, sometimes
+    followed by a second guess, below).
 
 Cache: `<cache root>/tiny_model/<key>/`, key = hash of the config, this module's and the synthetic task's code,
 the prompt template and library versions. Built in a temp dir and moved in with os.replace under a file lock,
@@ -51,7 +60,7 @@ class TinyModelConfig:
     max_position_embeddings: int = 1024
     # Supervision.
     seed: int = 0                # synthetic task seed (its train pool is in the data) and torch seed
-    steps: int = 1200
+    steps: int = 2400            # 1200 left levels 2-3 near 0 even greedy: too little to lose or regain
     batch_size: int = 32
     lr: float = 3e-3
     warmup_steps: int = 30
@@ -61,6 +70,7 @@ class TinyModelConfig:
     level_weights: tuple[int, ...] = (4, 3, 3, 2, 2, 2, 1, 1)
     pool_exposures: int = 24     # times a level-1 train-pool problem is seen (fewer for harder levels)
     beta2: float = 0.95
+    second_guess_share: float = 0.4  # supervised completions that box a wrong answer after the right one
     tokenizer_corpus: int = 4000  # practice problems the BPE is trained on
     threads: int = 0             # 0: auto (see build_threads); speed only, not part of the cache key
     # The builder's own quick check on the held-out split.
@@ -77,9 +87,11 @@ def build_threads(cfg: TinyModelConfig) -> int:
     return min(2, cores) if os.getloadavg()[0] < cores - 0.5 else 1
 
 
-def completion(answer: str) -> str:
-    """The supervised target after the prompt (the prompt ends with 'Answer:')."""
-    return f" The answer is \\boxed{{{answer}}}."
+def completion(answer: str, second_guess: str | None = None) -> str:
+    """The supervised target after the prompt (the prompt ends with 'Answer:'); with `second_guess`, the habit
+    of boxing another answer after the right one."""
+    text = f" The answer is \\boxed{{{answer}}}."
+    return text if second_guess is None else f"{text} Wait, \\boxed{{{second_guess}}}."
 
 
 def cache_key(cfg: TinyModelConfig) -> str:
@@ -163,13 +175,31 @@ def _train_tokenizer(cfg: TinyModelConfig, texts: list[str]):
                                    model_max_length=cfg.max_position_embeddings)
 
 
-def _encode(tokenizer, problems: list[data.Problem]) -> list[tuple[list[int], int]]:
+def completions(cfg: TinyModelConfig, problems: list[data.Problem]) -> list[str]:
+    """The supervised completion of each problem: a `second_guess_share` of them second-guess with the answer
+    of another problem of the same level (a plausible wrong value in the right form)."""
+    rng = random.Random(cfg.seed + 1)
+    by_level: dict[int, list[str]] = defaultdict(list)
+    for p in problems:
+        by_level[p.level].append(p.answer)
+    out = []
+    for p in problems:
+        wrong = None
+        if rng.random() < cfg.second_guess_share:
+            wrong = rng.choice(by_level[p.level])
+            while wrong == p.answer and len(set(by_level[p.level])) > 1:
+                wrong = rng.choice(by_level[p.level])
+        out.append(completion(p.answer, None if wrong == p.answer else wrong))
+    return out
+
+
+def _encode(tokenizer, problems: list[data.Problem], targets: list[str]) -> list[tuple[list[int], int]]:
     """(prompt ids + completion ids + eos, prompt length) per problem; prompt and completion are tokenized
     apart, exactly as a sampler sees them (it tokenizes the prompt alone and appends generated tokens)."""
     out = []
-    for p in problems:
+    for p, text in zip(problems, targets):
         prompt = tokenizer(data.format_prompt(p.problem), add_special_tokens=False)["input_ids"]
-        target = tokenizer(completion(p.answer), add_special_tokens=False)["input_ids"]
+        target = tokenizer(text, add_special_tokens=False)["input_ids"]
         out.append((prompt + target + [tokenizer.eos_token_id], len(prompt)))
     return out
 
@@ -188,12 +218,12 @@ def _batch(examples, pad_id: int):
     return input_ids, labels, mask
 
 
-def _supervise(cfg: TinyModelConfig, model, tokenizer, problems: list[data.Problem]) -> float:
+def _supervise(cfg: TinyModelConfig, model, tokenizer, problems: list[data.Problem], targets: list[str]) -> float:
     """AdamW with linear warm-up and cosine decay; returns the mean loss of the last 20 steps."""
     import torch
     from tqdm import tqdm
 
-    examples = _encode(tokenizer, problems)
+    examples = _encode(tokenizer, problems, targets)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2), weight_decay=cfg.weight_decay)
 
     def lr_scale(step: int) -> float:
@@ -272,8 +302,9 @@ def build(cfg: TinyModelConfig, out_dir: str) -> dict:
     try:
         train, heldout = synthetic.make_task(seed=cfg.seed)
         practice = training_problems(cfg, train)
-        corpus = practice[:cfg.tokenizer_corpus]
-        tokenizer = _train_tokenizer(cfg, [data.format_prompt(p.problem) + completion(p.answer) for p in corpus])
+        targets = completions(cfg, practice)
+        tokenizer = _train_tokenizer(cfg, [data.format_prompt(p.problem) + t for p, t in
+                                           zip(practice[:cfg.tokenizer_corpus], targets)])
         model_cfg = Qwen2Config(
             vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
             num_attention_heads=cfg.num_heads, num_key_value_heads=cfg.num_kv_heads,
@@ -281,7 +312,7 @@ def build(cfg: TinyModelConfig, out_dir: str) -> dict:
             tie_word_embeddings=False, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
             bos_token_id=None, dtype="float32")
         model = Qwen2ForCausalLM(model_cfg)
-        final_loss = _supervise(cfg, model, tokenizer, practice)
+        final_loss = _supervise(cfg, model, tokenizer, practice, targets)
         supervise_secs = time.time() - start
 
         greedy = sample_success(model, tokenizer, heldout, 1, 0.0, cfg.max_new_tokens)

@@ -83,7 +83,9 @@ class TrainConfig:
     beta: float = 2.0
     advantage: str = "grpo"           # grpo (std-normalised) | drgrpo (centred only, constant length normaliser)
     clip_eps: float = 0.2
-    beta_kl: float = 0.0
+    beta_kl: float = 0.05             # k3 KL to the initial model: the tiny model keeps its arithmetic while RL fixes
+                                      # its habit (one run, lr 2e-4, 36 updates: held-out 20.5% -> 25.8%; without
+                                      # KL the same run fell to 12% at update 30 before recovering to 24%)
     beta_h: float = 0.0
     # sampling
     temperature: float = 1.0

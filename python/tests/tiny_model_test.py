@@ -66,6 +66,37 @@ def test_greedy_answer_format(loaded):
     assert text.startswith(" The answer is \\boxed{") and data.last_boxed(text) is not None, text
 
 
+def test_second_guess_completions_box_a_wrong_answer_of_the_same_level():
+    cfg = tiny_model.TinyModelConfig()
+    problems = synthetic.practice_problems(0, 2000)
+    targets = tiny_model.completions(cfg, problems)
+    assert targets == tiny_model.completions(cfg, problems)  # deterministic
+    guessed = 0
+    answers_by_level = {}
+    for p in problems:
+        answers_by_level.setdefault(p.level, set()).add(p.answer)
+    for p, text in zip(problems, targets):
+        assert text.startswith(tiny_model.completion(p.answer))
+        if text != tiny_model.completion(p.answer):
+            guessed += 1
+            wrong = data.last_boxed(text)
+            assert wrong != p.answer and wrong in answers_by_level[p.level], (p, text)
+    assert abs(guessed / len(problems) - cfg.second_guess_share) < 0.05, guessed
+
+
+def test_sampled_completions_show_the_second_guess_habit(loaded):
+    """The habit RL can fix: at temperature 1 some completions box a second answer after the first."""
+    tok, model = loaded
+    torch.manual_seed(0)
+    prompt = data.format_prompt("Compute 2+3.")
+    ids = tok([prompt] * 32, add_special_tokens=False, return_tensors="pt")["input_ids"]
+    out = model.generate(ids, max_new_tokens=32, do_sample=True, temperature=1.0, top_k=0,
+                         pad_token_id=tok.pad_token_id)
+    texts = tok.batch_decode(out[:, ids.shape[1]:], skip_special_tokens=True)
+    second = sum(t.count("\\boxed{") >= 2 for t in texts)
+    assert 0 < second < len(texts), texts
+
+
 def _by_level(problems, rates):
     return {level: sum(r for p, r in zip(problems, rates) if p.level == level) / sum(p.level == level for p in problems)
             for level in range(1, synthetic.LEVELS + 1)}

@@ -24,7 +24,8 @@ MAIN = os.path.join(PYTHON_DIR, "bin", "train_main.py")
 # Lean on purpose (the whole suite shares 2 cores): 32 prompts, K=8 for the profile, G=4, 24 tokens.
 FLAGS = ["--pool_size=32", "--heldout_size=8", "--profile_rollouts=8", "--rollouts_per_prompt=4",
          "--max_tokens=24", "--p_low=0.3", "--p_high=0.6", "--pairing=online", "--lr=1e-3",
-         "--eval_every=2", "--checkpoint_every=1", "--keep_checkpoints=3", "--seed=5"]
+         "--eval_every=2", "--checkpoint_every=1", "--keep_checkpoints=3", "--seed=5",
+         "--beta_kl=0"]  # no KL: a group with equal rewards must then leave the weights alone
 
 
 def _env():
