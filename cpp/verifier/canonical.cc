@@ -86,7 +86,7 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
       i = j;
       continue;
     }
-    if (OneOf(name, {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "degree", "circ"})) {
+    if (OneOf(name, {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "circ"})) {
       i = j;
       continue;
     }
@@ -146,11 +146,21 @@ std::string ResolveWordGroups(absl::string_view s) {
     char c = s[i];
     if (c == kWordsOpen) {
       ++depth;
-      // "1 \text{ and } 2" lists two values; any other word group is a unit.
+      // "1 \text{ and } 2" lists two values; "x<0 \text{ or } x>1" joins a union (the parser judges it);
+      // any other word group is a unit.
       size_t close = s.find(kWordsClose, i);
-      bool conjunction = close != absl::string_view::npos &&
-                         absl::StripAsciiWhitespace(s.substr(i + 1, close - i - 1)) == "and";
-      if (other) out.push_back(conjunction ? ',' : ' ');
+      absl::string_view words = close == absl::string_view::npos
+                                    ? absl::string_view()
+                                    : absl::StripAsciiWhitespace(s.substr(i + 1, close - i - 1));
+      if (other && words == "and") {
+        out.push_back(',');
+      } else if (other && words == "or") {
+        out.append(" or ");
+      } else if (other && (words == "degree" || words == "degrees")) {
+        out.append("\\degree ");  // "\sin(30\text{ degrees})": a degree mark like ^\circ
+      } else if (other) {
+        out.push_back(' ');
+      }
     } else if (c == kWordsClose) {
       --depth;
       // A dropped unit takes its power along: "12\text{ cm}^2" → "12".
@@ -248,11 +258,11 @@ Canonical Canonicalize(absl::string_view answer) {
   Canonical out;
   std::string s = absl::StrReplaceAll(
       StripDelimiters(answer),
-      {{"^{\\circ}", ""}, {"^\\circ", ""}, {"{,}", ","}, {"\xe2\x88\x92", "-"}, {"\xc3\x97", "\\times "},
-       {"\xc2\xb7", "\\cdot "}, {"\xcf\x80", "\\pi "}, {"\xe2\x88\x9e", "\\infty "}, {"\xe2\x88\x9a", "\\sqrt"},
-       {"\xc2\xb0", ""}, {"\xe2\x89\xa4", "\\le "}, {"\xe2\x89\xa5", "\\ge "}, {"\xe2\x88\xaa", "\\cup "},
-       {"\\!", ""}, {"\\,", ""}, {"\\;", " "}, {"\\:", " "}, {"\\mathbb{R}", "(-\\infty,\\infty)"},
-       {"\\mathbb R", "(-\\infty,\\infty)"}});
+      {{"^{\\circ}", "\\degree "}, {"^\\circ", "\\degree "}, {"\xc2\xb0", "\\degree "}, {"{,}", ","},
+       {"\xe2\x88\x92", "-"}, {"\xc3\x97", "\\times "}, {"\xc2\xb7", "\\cdot "}, {"\xcf\x80", "\\pi "},
+       {"\xe2\x88\x9e", "\\infty "}, {"\xe2\x88\x9a", "\\sqrt"}, {"\xe2\x89\xa4", "\\le "},
+       {"\xe2\x89\xa5", "\\ge "}, {"\xe2\x88\xaa", "\\cup "}, {"\\!", ""}, {"\\,", ""}, {"\\;", " "},
+       {"\\:", " "}, {"\\mathbb{R}", "(-\\infty,\\infty)"}, {"\\mathbb R", "(-\\infty,\\infty)"}});
   s = ResolveWordGroups(RewriteCommands(s, &out.percent));
   s = DropThousandsSeparators(s);
   // Collapse whitespace.

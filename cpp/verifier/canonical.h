@@ -1,8 +1,9 @@
 // LaTeX clean-up of an answer string before parsing (rules in docs/verifier.md, "Normalisation"):
-// drops \left/\right/\big, spacing macros, \displaystyle, $, \$ and degree marks; maps \dfrac/\tfrac/\cfrac
-// to \frac and a few Unicode symbols to LaTeX; unwraps \text{}/\mathrm{}-style groups, dropping word-only
-// groups (units) when other content is present; removes thousands separators ("1,000", "1{,}000",
-// "1\,000"), trailing unit words ("5 cm"), and trailing punctuation. "%" is removed and reported.
+// drops \left/\right/\big, spacing macros, \displaystyle, $ and \$; writes every degree mark as \degree (the
+// parser decides what it means); maps \dfrac/\tfrac/\cfrac to \frac and a few Unicode symbols to LaTeX; unwraps
+// \text{}/\mathrm{}-style groups, dropping word-only groups (units) when other content is present; removes
+// thousands separators ("1,000", "1{,}000", "1\,000"), trailing unit words ("5 cm"), and trailing punctuation.
+// "%" is removed and reported.
 #ifndef RLVR_CPP_VERIFIER_CANONICAL_H_
 #define RLVR_CPP_VERIFIER_CANONICAL_H_
 

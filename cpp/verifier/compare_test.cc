@@ -134,6 +134,16 @@ TEST(CompareTest, PercentTextAndChoices) {
             false);
 }
 
+TEST(CompareTest, UnionsOfInequalitiesAndDegrees) {
+  ExpectAll({{"x<0 \\text{ or } x>1", "(-\\infty,0)\\cup(1,\\infty)"}, {"x>1 or x<0", "x<0 \\text{ or } x>1"},
+             {"x\\le 0 or 1 \\le x", "(-\\infty,0]\\cup[1,\\infty)"}, {"\\sin 30^\\circ", "\\frac12"},
+             {"\\cos(60^{\\circ})", "\\sin(30^\\circ)"}, {"30^\\circ", "30"}, {"\\text{No}", "no"}},
+            true);
+  ExpectAll({{"x<0 or x>1", "x<0"}, {"x<0 or x>1", "(-\\infty,0]\\cup(1,\\infty)"}, {"x<0 or x>1", "t<0 or t>1"},
+             {"\\sin 30^\\circ", "\\sin 30"}, {"30^\\circ", "\\frac{\\pi}{6}"}, {"X", "x"}, {"\\text{No}", "n"}},
+            false);
+}
+
 TEST(CompareTest, BudgetAndLimitsSurface) {
   Canonical c = Canonicalize("\\{1,2,3,4,5,6,7,8,9,10\\}");
   absl::StatusOr<Expr> e = Parse(c.text, ParseLimits());

@@ -30,9 +30,9 @@ size_t FindLastBox(absl::string_view text, size_t* name_len) {
   return absl::string_view::npos;
 }
 
-// True if the answer offers alternatives: a standalone word "or" (also inside \text{ or }).
-bool ListsAlternatives(absl::string_view s) {
-  for (size_t i = 0; i < s.size();) {
+// Start of the first standalone word "or" (also inside \text{ or }) at or after `from`, or npos.
+size_t FindOrWord(absl::string_view s, size_t from) {
+  for (size_t i = from; i < s.size();) {
     if (!IsLetter(s[i])) {
       ++i;
       continue;
@@ -41,11 +41,62 @@ bool ListsAlternatives(absl::string_view s) {
     while (j < s.size() && IsLetter(s[j])) ++j;
     bool command = i > 0 && s[i - 1] == '\\';
     if (!command && j - i == 2 && absl::ascii_tolower(s[i]) == 'o' && absl::ascii_tolower(s[i + 1]) == 'r') {
-      return true;
+      return i;
     }
     i = j;
   }
-  return false;
+  return absl::string_view::npos;
+}
+
+// An inequality sign (<, >, \le, \geq, ...) and no equation ("=" other than in "<=", ">=").
+bool LooksLikeInequality(absl::string_view s) {
+  bool inequality = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<' || s[i] == '>') {
+      inequality = true;
+    } else if (s[i] == '=' && (i == 0 || (s[i - 1] != '<' && s[i - 1] != '>'))) {
+      return false;
+    } else if (s[i] == '\\') {
+      size_t j = i + 1;
+      while (j < s.size() && IsLetter(s[j])) ++j;
+      absl::string_view name = s.substr(i + 1, j - i - 1);
+      for (absl::string_view op : {"le", "leq", "leqslant", "ge", "geq", "geqslant", "lt", "gt"}) {
+        if (name == op) inequality = true;
+      }
+    }
+  }
+  return inequality || absl::StrContains(s, "\xe2\x89\xa4") || absl::StrContains(s, "\xe2\x89\xa5");
+}
+
+// "x<0 or x>1" is one answer (a union; the parser checks that it is in one variable), "2 or 3" is not.
+bool IsInequalityUnion(absl::string_view s) {
+  size_t start = 0, at = FindOrWord(s, 0);
+  if (at == absl::string_view::npos) return false;
+  while (true) {
+    if (!LooksLikeInequality(s.substr(start, at - start))) return false;
+    if (at == absl::string_view::npos) return true;
+    start = at + 2;
+    at = FindOrWord(s, start);
+  }
+}
+
+// True if `context` offers alternatives (a standalone "or") and the answer found in it is not a union of
+// inequalities.
+bool ListsAlternatives(absl::string_view answer, absl::string_view context) {
+  return FindOrWord(context, 0) != absl::string_view::npos && !IsInequalityUnion(answer);
+}
+
+// Position of the delimiter closing math mode; `\$` (an escaped dollar, "$\$36.50$") does not close "$".
+size_t FindMathClose(absl::string_view s, absl::string_view close) {
+  if (close[0] != '$') return s.find(close);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+    } else if (s.substr(i, close.size()) == close) {
+      return i;
+    }
+  }
+  return absl::string_view::npos;
 }
 
 // Text after an answer phrase: up to the end of the line or the sentence, unwrapping $...$.
@@ -56,7 +107,7 @@ std::string PhraseAnswer(absl::string_view rest) {
     if (absl::StartsWith(rest, open)) {
       absl::string_view close = open == "\\(" ? "\\)" : open == "\\[" ? "\\]" : open;
       rest.remove_prefix(open.size());
-      size_t end = rest.find(close);
+      size_t end = FindMathClose(rest, close);
       if (end != absl::string_view::npos) return std::string(absl::StripAsciiWhitespace(rest.substr(0, end)));
       break;
     }
@@ -139,7 +190,7 @@ absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response) {
       answer = std::string(response.substr(p, e - p));
     }
     if (answer.empty()) return absl::NotFoundError("the last \\boxed{} is empty");
-    if (ListsAlternatives(answer)) {
+    if (ListsAlternatives(answer, answer)) {
       return absl::NotFoundError(absl::StrCat("the box lists alternatives, not one answer: ", answer.substr(0, 80)));
     }
     return Extraction{std::move(answer), "boxed"};
@@ -159,7 +210,7 @@ absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response) {
     std::string answer = PhraseAnswer(rest);
     if (!answer.empty()) {
       // Alternatives may sit outside the first $...$: "answer: $x=3$ or $x=4$".
-      if (ListsAlternatives(answer) || ListsAlternatives(rest.substr(0, rest.find('\n')))) {
+      if (ListsAlternatives(answer, answer) || ListsAlternatives(answer, rest.substr(0, rest.find('\n')))) {
         return absl::NotFoundError(absl::StrCat("the answer lists alternatives: ", answer.substr(0, 80)));
       }
       return Extraction{std::move(answer), "phrase"};

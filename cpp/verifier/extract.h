@@ -2,7 +2,8 @@
 //   1. the last \boxed{...} / \fbox{...} (nested braces; also `\boxed 5`);
 //   2. else the last "final answer is X" / "the answer is X" / "answer: X";
 //   3. else the last standalone number, only when nothing above is present.
-// A box that lists alternatives ("2 or 3") is not a single answer.
+// A box that lists alternatives ("2 or 3") is not a single answer; "or" between inequalities ("x<0 or x>1") is a
+// union, one answer.
 #ifndef RLVR_CPP_VERIFIER_EXTRACT_H_
 #define RLVR_CPP_VERIFIER_EXTRACT_H_
 

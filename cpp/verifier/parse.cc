@@ -256,16 +256,70 @@ class Parser {
     return Make(Kind::kList, std::move(items));
   }
 
+  // union := relation (('\cup' | 'or') relation)*
   absl::StatusOr<int> ParseUnion() {
     RLVR_ASSIGN_OR_RETURN(first, ParseRelation());
-    if (!IsCmd("cup")) return first;
+    if (!IsCmd("cup") && !AtOrWord()) return first;
     std::vector<int> parts{first};
-    while (IsCmd("cup")) {
+    bool by_or = false;
+    while (IsCmd("cup") || AtOrWord()) {
+      if (AtOrWord()) {
+        by_or = true;
+        ++pos_;
+      }
       ++pos_;
       RLVR_ASSIGN_OR_RETURN(next, ParseRelation());
       parts.push_back(next);
     }
+    // "x < 0 or x > 1" is a set; "2 or 3", "x = 1 or x = 2" list alternatives, which is not one answer.
+    if (by_or && !OneVariableInequalities(parts)) {
+      return absl::InvalidArgumentError("'or' joins only inequalities in one variable");
+    }
     return Make(Kind::kUnion, std::move(parts));
+  }
+
+  // The word "or": the letter tokens "o", "r" forming a whole word of the source.
+  bool AtOrWord() const {
+    const Token& o = Peek();
+    const Token& r = Peek(1);
+    if (o.type != Tok::kLetter || r.type != Tok::kLetter || r.pos != o.pos + 1) return false;
+    if (absl::ascii_tolower(o.text[0]) != 'o' || absl::ascii_tolower(r.text[0]) != 'r') return false;
+    return (o.pos == 0 || !IsLetter(src_[o.pos - 1])) && (r.pos + 1 >= src_.size() || !IsLetter(src_[r.pos + 1]));
+  }
+
+  bool HasVar(int i) const {
+    const Node& n = expr_.at(i);
+    if (n.kind == Kind::kVar) return true;
+    for (int k : n.kids) {
+      if (HasVar(k)) return true;
+    }
+    return false;
+  }
+
+  // The variable an inequality bounds ("x < 3", "3 \ge x"), or "" if it is not of that shape.
+  std::string BoundedVar(int i) const {
+    const Node& n = expr_.at(i);
+    if (n.kind != Kind::kRelation || !(n.name == "<" || n.name == "<=" || n.name == ">" || n.name == ">=")) return "";
+    for (int side = 0; side < 2; ++side) {
+      const Node& v = expr_.at(n.kids[static_cast<size_t>(side)]);
+      if (v.kind == Kind::kVar && !HasVar(n.kids[static_cast<size_t>(1 - side)])) return v.name;
+    }
+    return "";
+  }
+
+  // Every part an inequality ("x > 1") or a chain of two ("0 < x < 1") bounding the same single variable.
+  bool OneVariableInequalities(const std::vector<int>& parts) const {
+    std::string var;
+    for (int p : parts) {
+      const Node& n = expr_.at(p);
+      std::vector<int> relations = n.kind == Kind::kList && n.name == "chain" ? n.kids : std::vector<int>{p};
+      for (int r : relations) {
+        std::string v = BoundedVar(r);
+        if (v.empty() || (!var.empty() && v != var)) return false;
+        var = v;
+      }
+    }
+    return true;
   }
 
   // Relation operator at the cursor ("" if none); advances past it.
@@ -362,9 +416,10 @@ class Parser {
     const Token& t = Peek();
     switch (t.type) {
       case Tok::kNum:
-      case Tok::kLetter:
       case Tok::kBegin:
         return true;
+      case Tok::kLetter:
+        return !AtOrWord();
       case Tok::kCmd:
         return !(t.text == "cdot" || t.text == "times" || t.text == "div" || t.text == "cup" || t.text == "pm" ||
                  t.text == "mp" || t.text == "le" || t.text == "leq" || t.text == "ge" || t.text == "geq" ||
@@ -452,6 +507,13 @@ class Parser {
       if (IsSym("!")) {
         ++pos_;
         acc = Make(Kind::kFunc, {acc}, "fact");
+      } else if (IsCmd("degree")) {
+        ++pos_;
+        // A degree mark (canonical form of ^\circ) is x pi/180 inside a trigonometric argument
+        // (\sin 30^\circ = 1/2) and dropped elsewhere (30^\circ = 30).
+        if (in_trig_) {
+          acc = Make(Kind::kMul, {acc, Make(Kind::kDiv, {Make(Kind::kConst, {}, "pi"), Number(Rational(180))})});
+        }
       } else if (IsSym("'")) {
         return Error("unsupported prime");
       } else {
@@ -651,19 +713,13 @@ class Parser {
         base = b;
       }
     }
-    int arg;
-    if (IsSym("(")) {
-      RLVR_ASSIGN_OR_RETURN(a, ParseBracket());
-      arg = a;
-    } else {
-      RLVR_ASSIGN_OR_RETURN(a, ParsePower());
-      arg = a;
-      while (StartsImplicitFactor() && Peek().type != Tok::kCmd) {
-        RLVR_ASSIGN_OR_RETURN(f, ParsePower());
-        arg = Make(Kind::kMul, {arg, f});
-      }
-    }
-    std::vector<int> kids{arg};
+    bool outer = in_trig_;
+    in_trig_ = outer || name == "sin" || name == "cos" || name == "tan" || name == "cot" || name == "sec" ||
+               name == "csc";
+    absl::StatusOr<int> arg = ParseFunctionArgument();
+    in_trig_ = outer;
+    if (!arg.ok()) return arg.status();
+    std::vector<int> kids{*arg};
     if (base >= 0) kids.push_back(base);
     if (name == "lg") {
       name = "log";
@@ -672,6 +728,18 @@ class Parser {
     int call = Make(Kind::kFunc, std::move(kids), std::move(name));
     if (power >= 0) return Make(Kind::kPow, {call, power});
     return call;
+  }
+
+  // A parenthesised group or an implicit product: \sin(2x), \sin 2x.
+  absl::StatusOr<int> ParseFunctionArgument() {
+    if (IsSym("(")) return ParseBracket();
+    RLVR_ASSIGN_OR_RETURN(a, ParsePower());
+    int arg = a;
+    while (StartsImplicitFactor() && Peek().type != Tok::kCmd) {
+      RLVR_ASSIGN_OR_RETURN(f, ParsePower());
+      arg = Make(Kind::kMul, {arg, f});
+    }
+    return arg;
   }
 
   absl::StatusOr<int> ParsePrimary() {
@@ -787,6 +855,7 @@ class Parser {
   std::vector<Token> toks_;
   size_t pos_ = 0;
   int depth_ = 0;
+  bool in_trig_ = false;  // inside the argument of sin, cos, tan, cot, sec or csc
   std::vector<int> heights_;
   absl::Status overflow_;  // first size limit hit; loops stop at once
   Expr expr_;
@@ -957,7 +1026,8 @@ absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limit
     e.root = static_cast<int>(e.nodes.size() - 1);
     return e;
   }
-  if (LooksLikeText(canonical)) return TextExpr(canonical);
+  // "no" is the one two-letter word answer (yes/no questions); other letter pairs ("xy") are products.
+  if (LooksLikeText(canonical) || absl::EqualsIgnoreCase(canonical, "no")) return TextExpr(canonical);
   return Parser(canonical, limits).Run();
 }
 

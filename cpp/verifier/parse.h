@@ -2,7 +2,8 @@
 // Covers numbers (big integers, decimals, 1.2e3, base subscripts 1011_2, mixed numbers 2\frac{1}{3}),
 // \frac, a/b, \sqrt, \sqrt[n], \binom, powers, factorials, implicit multiplication, \pi, e, i, functions
 // (\sin, \ln, \log_b, ...), |x|, variables (x, x_1), relations (=, <, \le, \in, ...), \pm, bracketed
-// tuples/intervals ((a,b], [a,b)), sets \{..\}, unions \cup, bare comma lists, matrices (pmatrix, bmatrix,
+// tuples/intervals ((a,b], [a,b)), sets \{..\}, unions \cup (and "or" between inequalities in one variable),
+// degree marks \degree (x pi/180 inside trigonometric arguments), bare comma lists, matrices (pmatrix, bmatrix,
 // matrix), multiple-choice letters ((A)) and short text. Recursion depth is bounded by `max_depth`.
 #ifndef RLVR_CPP_VERIFIER_PARSE_H_
 #define RLVR_CPP_VERIFIER_PARSE_H_

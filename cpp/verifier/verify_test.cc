@@ -20,6 +20,17 @@ struct Case {
   Verdict verdict;
 };
 
+void ExpectVerdicts(const std::vector<Case>& cases) {
+  for (const Case& c : cases) {
+    Outcome o = VerifyNow(c.response, c.gold);
+    EXPECT_EQ(std::string(VerdictName(o.verdict)), std::string(VerdictName(c.verdict)))
+        << c.response << " vs gold " << c.gold << " — reason: " << o.reason << ", extracted: " << o.extracted;
+    if (o.verdict != Verdict::kCorrect) {
+      EXPECT_FALSE(o.reason.empty()) << c.response;
+    }
+  }
+}
+
 TEST(VerifyTest, VerdictNames) {
   EXPECT_EQ(VerdictName(Verdict::kCorrect), "CORRECT");
   EXPECT_EQ(VerdictName(Verdict::kIncorrect), "INCORRECT");
@@ -67,14 +78,78 @@ TEST(VerifyTest, EndToEnd) {
       {"\\boxed{\\frac{1}{2}}", "The answer is $\\boxed{0.5}$", Verdict::kCorrect},
       {"\\boxed{6}", "\\boxed{5}", Verdict::kIncorrect},
   };
-  for (const Case& c : cases) {
-    Outcome o = VerifyNow(c.response, c.gold);
-    EXPECT_EQ(VerdictName(o.verdict), VerdictName(c.verdict))
-        << c.response << " vs gold " << c.gold << " — reason: " << o.reason << ", extracted: " << o.extracted;
-    if (o.verdict != Verdict::kCorrect) {
-      EXPECT_FALSE(o.reason.empty()) << c.response;
-    }
-  }
+  ExpectVerdicts(cases);
+}
+
+// Word answers compare case-insensitively; variables and bare letters keep their case.
+TEST(VerifyTest, WordAnswersIgnoreCase) {
+  ExpectVerdicts({
+      {"\\boxed{No}", "\\text{no}", Verdict::kCorrect},
+      {"\\boxed{\\text{No}}", "\\text{no}", Verdict::kCorrect},
+      {"The answer is NO.", "no", Verdict::kCorrect},
+      {"\\boxed{no}", "\\text{Yes}", Verdict::kIncorrect},
+      {"\\boxed{Yes}", "\\text{yes}", Verdict::kCorrect},
+      {"\\boxed{Monday}", "\\text{monday}", Verdict::kCorrect},
+      {"\\boxed{\\text{No solution}}", "\\text{no}", Verdict::kIncorrect},
+      // Parenthesised choice letters ignore case; a bare lowercase letter is a variable, not a choice.
+      {"\\boxed{(a)}", "(A)", Verdict::kCorrect},
+      {"\\boxed{\\text{(b)}}", "B", Verdict::kCorrect},
+      {"\\boxed{a}", "(A)", Verdict::kIncorrect},
+      {"\\boxed{X}", "x", Verdict::kIncorrect},
+      {"\\boxed{x+X}", "2x", Verdict::kIncorrect},
+      {"\\boxed{No}", "no^2", Verdict::kIncorrect},
+  });
+}
+
+// A dollar sign escaped inside math mode does not close it.
+TEST(VerifyTest, DollarInsideMath) {
+  ExpectVerdicts({
+      {"The answer is $\\$36.50$.", "36.5", Verdict::kCorrect},
+      {"Final answer: $\\$36.50$ in total", "\\$36.50", Verdict::kCorrect},
+      {"The answer is $\\$36.50$.", "36.05", Verdict::kIncorrect},
+      {"The answer is $\\$3$ or $\\$4$.", "3", Verdict::kNoAnswer},
+  });
+}
+
+// "or" between inequalities in one variable is a union (one answer), not a list of alternatives.
+TEST(VerifyTest, UnionOfInequalities) {
+  const std::string gold = "(-\\infty,0)\\cup(1,\\infty)";
+  ExpectVerdicts({
+      {"\\boxed{x<0 \\text{ or } x>1}", gold, Verdict::kCorrect},
+      {"\\boxed{x<0 \\text{ or } x>1}", "x<0 or x>1", Verdict::kCorrect},
+      {"\\boxed{x<0 \\text{ or } x>1}", "x < 0 \\text{ or } x > 1", Verdict::kCorrect},
+      {"\\boxed{x>1 \\text{ or } x<0}", gold, Verdict::kCorrect},
+      {"The answer is x<0 or x>1.", gold, Verdict::kCorrect},
+      {"\\boxed{x \\le 0 \\text{ or } x \\geq 1}", "(-\\infty,0]\\cup[1,\\infty)", Verdict::kCorrect},
+      {"\\boxed{0<x<1 \\text{ or } x>2}", "(0,1)\\cup(2,\\infty)", Verdict::kCorrect},
+      {"\\boxed{x<0 \\text{ or } x>1}", "x<0", Verdict::kIncorrect},
+      {"\\boxed{x<0}", "x<0 \\text{ or } x>1", Verdict::kIncorrect},
+      {"\\boxed{x \\le 0 \\text{ or } x>1}", gold, Verdict::kIncorrect},
+      {"\\boxed{x<0 \\text{ or } x>2}", gold, Verdict::kIncorrect},
+      {"\\boxed{x<0 \\text{ or } y>1}", gold, Verdict::kUnparseable},
+      {"\\boxed{x=0 \\text{ or } x>1}", gold, Verdict::kNoAnswer},
+      {"\\boxed{x=3 \\text{ or } x=4}", "3", Verdict::kNoAnswer},
+      {"answer: $x<0$ or $x>1$", gold, Verdict::kNoAnswer},
+  });
+}
+
+// A degree mark inside a trigonometric argument means x pi/180; elsewhere it is dropped.
+TEST(VerifyTest, DegreesInTrigonometry) {
+  ExpectVerdicts({
+      {"\\boxed{\\sin(30^\\circ)}", "\\frac{1}{2}", Verdict::kCorrect},
+      {"\\boxed{\\sin 30^\\circ}", "\\frac12", Verdict::kCorrect},
+      {"\\boxed{\\cos^2(45^{\\circ})}", "0.5", Verdict::kCorrect},
+      {"\\boxed{\\tan 45\xc2\xb0}", "1", Verdict::kCorrect},
+      {"\\boxed{2\\sin(15^\\circ)\\cos(15^\\circ)}", "\\frac12", Verdict::kCorrect},
+      {"\\boxed{\\sin(30^\\circ)}", "\\sin\\frac{\\pi}{6}", Verdict::kCorrect},
+      {"\\boxed{\\sin(30^\\circ)}", "\\sin 30", Verdict::kIncorrect},
+      {"\\boxed{\\sin 30}", "\\frac12", Verdict::kIncorrect},
+      {"\\boxed{\\sin(60^\\circ)}", "\\frac12", Verdict::kIncorrect},
+      {"\\boxed{30^\\circ}", "30", Verdict::kCorrect},
+      {"\\boxed{30\xc2\xb0}", "30^{\\circ}", Verdict::kCorrect},
+      {"\\boxed{30^\\circ}", "\\frac{\\pi}{6}", Verdict::kIncorrect},
+      {"\\boxed{(30+15)^\\circ}", "45", Verdict::kCorrect},
+  });
 }
 
 TEST(VerifyTest, FillsCanonicalForms) {
