@@ -9,9 +9,10 @@ import sys
 
 from absl import app, flags
 
-from rlvr import runtime
+from rlvr import runtime, verifier_flags
 
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
 flags.DEFINE_string("model_dir", None, "HF model dir or training checkpoint dir; default: the tiny model.")
 flags.DEFINE_string("eval_sets", "synthetic", "Comma-separated name=path (parquet/JSONL); 'synthetic' is the "
                     "built-in held-out split of the synthetic task.")
@@ -26,7 +27,6 @@ flags.DEFINE_enum("template", "auto", ["auto", "plain"], "Prompt template: auto 
                   "when it has one (as training does), plain = none.")
 flags.DEFINE_integer("seed", 0, "Sampling seed.")
 flags.DEFINE_integer("max_model_len", 512, "vLLM max_model_len (prompt + response tokens).")
-flags.DEFINE_string("verifier_address", None, "host:port of a running verifier; default: start one.")
 flags.DEFINE_string("output_dir", None, "Where results.json, results.md and verdict files go; "
                     "default: <model_dir>/eval.")
 
@@ -34,7 +34,7 @@ flags.DEFINE_string("output_dir", None, "Where results.json, results.md and verd
 def main(argv):
     del argv
     runtime.setup()
-    from rlvr import evaluate, tiny_model, verifier_client
+    from rlvr import evaluate, tiny_model
     try:
         ks = tuple(int(k) for k in FLAGS.k)
     except ValueError:
@@ -48,7 +48,11 @@ def main(argv):
         sys.exit(f"error: {e}")
     model_dir = FLAGS.model_dir or tiny_model.ensure_tiny_model()
     output_dir = FLAGS.output_dir or os.path.join(model_dir, "eval")
-    with verifier_client.open_verifier(FLAGS.verifier_address) as verifier:
+    try:
+        verifier = verifier_flags.open_verifier()
+    except ValueError as e:
+        sys.exit(f"error: {e}")
+    with verifier:
         results = evaluate.evaluate_model(model_dir, sets, cfg, verifier, output_dir=output_dir,
                                           max_model_len=FLAGS.max_model_len)
     print(evaluate.results_markdown(results))

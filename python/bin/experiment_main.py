@@ -16,10 +16,11 @@ import sys  # noqa: E402
 
 from absl import app, flags  # noqa: E402
 
-from rlvr import experiment  # noqa: E402
+from rlvr import experiment, verifier_flags  # noqa: E402
 
 _D = experiment.ExperimentConfig()
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
 flags.DEFINE_bool("quick", False, "Smoke-test grid: 1 seed, 2 updates, small pool and held-out; flags given "
                   "explicitly still override it.")
 flags.DEFINE_string("output_dir", _D.output_dir, "Experiment directory; empty: <cache>/experiments/<date-time>. "
@@ -45,7 +46,6 @@ flags.DEFINE_float("temperature", _D.eval_temperature, "Held-out sampling temper
 flags.DEFINE_float("top_p", _D.eval_top_p, "Held-out nucleus sampling top_p.")
 flags.DEFINE_list("train", [], "Other trainer settings as key=value (TrainConfig fields, e.g. "
                   "alpha=2,beta=2,lr=1e-4,p_low=0.3,p_high=0.7,pairing=resample,max_tokens=48).")
-flags.DEFINE_string("verifier_address", _D.verifier_address, "host:port of a running verifier; empty: start one.")
 
 # flag name -> ExperimentConfig field, for the flags whose names differ
 _FIELD = {"n": "eval_n", "k": "eval_ks", "temperature": "eval_temperature", "top_p": "eval_top_p",

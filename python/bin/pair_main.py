@@ -5,12 +5,11 @@
   bazel run //python:pair -- --method=historical_variance --history=acc_by_epoch.json   # {"id": [acc, ...]}
 """
 import json
-import os
 import sys
 
 from absl import app, flags
 
-from rlvr import pairing
+from rlvr import pairing, runtime
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("profile", None, "Profile JSONL written by //python:profile (id, n, successes, p_hat, lo, hi).")
@@ -28,22 +27,18 @@ flags.DEFINE_integer("k", 2, "Prompts a baseline picks.")
 flags.DEFINE_string("history", None, "JSON {prompt id: [training accuracy per epoch]} for historical_variance.")
 
 
-def _path(p: str) -> str:
-    # `bazel run` changes directory into the runfiles tree; resolve relative paths against the caller's directory.
-    return os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", ""), p)
-
-
 def _describe(s: pairing.PromptStats) -> str:
     return f"{s.id:<16} p̂={s.p_hat:.3f} ({s.successes:g}/{s.n:g})  CI=[{s.lo:.3f}, {s.hi:.3f}]"
 
 
 def main(argv):
     del argv
+    runtime.enter_caller_directory()
     try:
         if FLAGS.method == "historical_variance":
             if not FLAGS.history:
                 raise ValueError("--method=historical_variance needs --history=<acc_by_epoch.json>")
-            with open(_path(FLAGS.history), encoding="utf-8") as f:
+            with open(FLAGS.history, encoding="utf-8") as f:
                 history = json.load(f)
             if not isinstance(history, dict):
                 raise ValueError(f"--history: expected a JSON object {{id: [accuracy per epoch]}}, got {type(history).__name__}")
@@ -52,7 +47,7 @@ def main(argv):
             return
         if not FLAGS.profile:
             raise ValueError("--profile is required")
-        stats = pairing.load_profile(_path(FLAGS.profile))
+        stats = pairing.load_profile(FLAGS.profile)
         by_id = {s.id: s for s in stats}
         if FLAGS.method == "profile_variance":
             for rank, pid in enumerate(pairing.select_by_profile_variance(stats, FLAGS.k), 1):

@@ -6,14 +6,14 @@
 Re-running with the same --output resumes: prompts already in the file are skipped. A file made with another
 model, template or sampling settings is refused.
 """
-import os
 import sys
 
 from absl import app, flags
 
-from rlvr import runtime
+from rlvr import runtime, verifier_flags
 
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
 flags.DEFINE_string("model_dir", None, "HF model directory; default: the tiny model (built if missing).")
 flags.DEFINE_string("pool", None, "Pool file (.parquet/.jsonl/.json with problem + answer); default: the train "
                     "split of the built-in synthetic task.")
@@ -30,29 +30,24 @@ flags.DEFINE_enum("template", "auto", ["auto", "plain"], "Prompt template: auto 
                   "when it has one, plain = none.")
 flags.DEFINE_integer("max_model_len", 1024, "vLLM max_model_len (prompt + rollout tokens).")
 flags.DEFINE_string("output", "profile.jsonl", "Profile JSONL to write (and resume).")
-flags.DEFINE_string("verifier_address", None, "host:port of a running verifier; default: start one.")
-
-
-def _path(p: str) -> str:
-    # `bazel run` runs inside the runfiles tree; relative paths mean the caller's directory.
-    return os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", ""), p)
 
 
 def main(argv):
     del argv
     runtime.setup()
-    from rlvr import data, profile, synthetic, tiny_model, verifier_client
+    from rlvr import data, profile, synthetic, tiny_model
 
     try:
         settings = profile.ProfileSettings(k=FLAGS.k, temperature=FLAGS.temperature, top_p=FLAGS.top_p,
                                            max_tokens=FLAGS.max_tokens, seed=FLAGS.seed, delta=FLAGS.delta,
                                            chunk_size=FLAGS.chunk_size)
         if FLAGS.pool:
-            problems = data.load_problems(_path(FLAGS.pool), limit=FLAGS.limit)
+            problems = data.load_problems(FLAGS.pool, limit=FLAGS.limit)
         else:
             problems = synthetic.make_task(seed=FLAGS.synthetic_seed)[0][:FLAGS.limit]
-        model_dir = _path(FLAGS.model_dir) if FLAGS.model_dir else tiny_model.ensure_tiny_model()
+        model_dir = FLAGS.model_dir if FLAGS.model_dir else tiny_model.ensure_tiny_model()
         model = profile.model_key(model_dir)
+        verifier = verifier_flags.open_verifier()
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
 
@@ -60,8 +55,8 @@ def main(argv):
 
     engine = RolloutEngine(model_dir, seed=FLAGS.seed, max_model_len=FLAGS.max_model_len)
     tokenizer = engine.tokenizer if FLAGS.template == "auto" else None
-    output = _path(FLAGS.output)
-    with verifier_client.open_verifier(FLAGS.verifier_address) as verifier:
+    output = FLAGS.output
+    with verifier:
         try:
             rows = profile.profile_pool(engine, verifier, problems, settings, output, model, tokenizer=tokenizer)
         except ValueError as e:

@@ -12,10 +12,11 @@ import dataclasses  # noqa: E402
 
 from absl import app, flags  # noqa: E402
 
-from rlvr import pairing, trainer  # noqa: E402
+from rlvr import pairing, trainer, verifier_flags  # noqa: E402
 
 _D = trainer.TrainConfig()
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
 flags.DEFINE_string("model_dir", _D.model_dir, "Hugging Face model dir; empty: the tiny model, built on first use.")
 flags.DEFINE_string("pool", _D.pool, "Prompt pool (.parquet/.jsonl/.json with problem + answer) or 'synthetic'.")
 flags.DEFINE_string("heldout", _D.heldout, "Held-out set file or 'synthetic' (the synthetic task's held-out split).")
@@ -57,8 +58,6 @@ flags.DEFINE_integer("checkpoint_every", _D.checkpoint_every, "Checkpoint every 
 flags.DEFINE_integer("keep_checkpoints", _D.keep_checkpoints, "Checkpoints kept (oldest removed).")
 flags.DEFINE_string("output_dir", _D.output_dir, "Run directory; empty: <cache>/runs/<method>-<date-time>.")
 flags.DEFINE_string("resume", _D.resume, "Resume from a run dir (its latest checkpoint) or a checkpoint dir.")
-flags.DEFINE_string("verifier_address", _D.verifier_address, "host:port of a running verifier; empty: start the "
-                    "embedded C++ server on a free loopback port.")
 flags.DEFINE_float("verifier_retry_s", _D.verifier_retry_s, "Seconds a call waits for an unavailable verifier "
                    "(e.g. one being restarted), retrying with backoff, before the run fails.")
 flags.DEFINE_integer("seed", _D.seed, "Seed of everything random in the run.")
@@ -70,7 +69,12 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {argv[1:]}")
     values = {f.name: getattr(FLAGS, f.name) for f in dataclasses.fields(trainer.TrainConfig) if f.name in FLAGS}
-    summary = trainer.train(trainer.TrainConfig(**values))
+    cfg = trainer.TrainConfig(**values)
+    try:
+        cfg.validate()  # bad settings and missing files fail here, before anything heavy starts
+    except (ValueError, FileNotFoundError) as e:
+        raise app.UsageError(str(e)) from e
+    summary = trainer.train(cfg)
     if summary:  # rank 0
         print(f"report: {summary['report']}")
         print(f"held-out accuracy: before {100 * summary['accuracy_before']:.1f}% -> "

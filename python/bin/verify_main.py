@@ -5,42 +5,34 @@ Each output line is the input object plus verdict, extracted, canonical_answer, 
 elapsed_us. With no --verifier_address a server is started from the Bazel runfiles and stopped at exit.
 """
 import os
-import pathlib
 import sys
 
 from absl import app, flags
 
+from rlvr import verifier_flags
+
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
 flags.DEFINE_string("input", None, "JSONL file: one object per line with 'response', 'gold' and optional 'id'.")
 flags.DEFINE_string("output", None, "Where the verdict JSONL goes (written atomically).")
-flags.DEFINE_string("verifier_address", None, "host:port of a running verifier (comma-separated replicas, or "
-                    "dns:///name:port); default: start one.")
 flags.DEFINE_integer("batch_size", 512, "Items per VerifyBatch call.")
 flags.DEFINE_integer("deadline_us", 0, "Per-item budget in microseconds; 0 = the server's default.")
-flags.DEFINE_string("auth_token_file", None, "File holding the bearer token the verifier expects.")
-flags.DEFINE_string("verifier_tls_ca", None, "PEM CA certificate: talk TLS to the verifier.")
 flags.mark_flags_as_required(["input", "output"])
-
-
-def _user_path(path: str) -> str:
-    """Relative paths are relative to where `bazel run` was called, not to the runfiles directory it runs in."""
-    return os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", ""), path)
 
 
 def main(argv):
     if len(argv) > 1:
         sys.exit(f"error: unexpected arguments {argv[1:]}")
-    from rlvr import verifier_client, verify_jsonl
-    token = pathlib.Path(FLAGS.auth_token_file).read_text().strip() if FLAGS.auth_token_file else None
+    from rlvr import runtime, verifier_client, verify_jsonl
+
+    runtime.enter_caller_directory()
     try:
-        with verifier_client.open_verifier(FLAGS.verifier_address, batch_size=FLAGS.batch_size,
-                                           deadline_us=FLAGS.deadline_us, auth_token=token,
-                                           tls_ca=FLAGS.verifier_tls_ca) as verifier:
-            summary = verify_jsonl.verify_file(_user_path(FLAGS.input), _user_path(FLAGS.output), verifier)
+        with verifier_flags.open_verifier(batch_size=FLAGS.batch_size, deadline_us=FLAGS.deadline_us) as verifier:
+            summary = verify_jsonl.verify_file(FLAGS.input, FLAGS.output, verifier)
     except (ValueError, OSError, verifier_client.VerifierError) as e:
         sys.exit(f"error: {e}")
     print(summary.text())
-    print(f"verdicts: {_user_path(FLAGS.output)}")
+    print(f"verdicts: {os.path.abspath(FLAGS.output)}")
 
 
 if __name__ == "__main__":

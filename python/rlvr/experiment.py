@@ -43,7 +43,8 @@ _TRAINER_METHOD = {"pairs_wgrpo": "pairs_wgrpo", "variance_hist": "variance_grpo
                    "variance_profile": "variance_grpo", "pool_grpo": "pool_grpo"}
 # TrainConfig fields the harness sets itself; `train_overrides` may set any other field.
 _HARNESS_FIELDS = ("output_dir", "model_dir", "pool", "pool_size", "synthetic_seed", "method", "steps",
-                   "rollouts_per_prompt", "pool_batch", "profile", "history", "resume", "verifier_address", "seed",
+                   "rollouts_per_prompt", "pool_batch", "profile", "history", "resume", "verifier_address",
+                   "verifier_auth_token_file", "verifier_tls_ca", "seed",
                    "eval_every", "checkpoint_every", "keep_checkpoints", "profile_rollouts", "heldout",
                    "heldout_size", "extra")
 PROMPTS_PER_UPDATE = 2  # a pair, two variance-selected prompts, or pool_grpo's batch
@@ -71,10 +72,12 @@ class ExperimentConfig:
     eval_temperature: float = 0.6
     eval_top_p: float = 0.95
     train_overrides: dict = field(default_factory=dict)  # other TrainConfig fields (alpha, beta, lr, ...)
-    verifier_address: str = ""
+    verifier_address: str = ""        # "" → start the embedded verifier; else shared by the grid and its runs
+    verifier_auth_token_file: str = ""
+    verifier_tls_ca: str = ""
 
     def validate(self) -> None:
-        from rlvr import trainer
+        from rlvr import trainer, verifier_client
 
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown or not self.methods:
@@ -92,6 +95,7 @@ class ExperimentConfig:
             raise ValueError(f"train_overrides: {bad} are not TrainConfig fields the harness leaves open; the "
                              f"harness sets {list(_HARNESS_FIELDS)} itself")
         self.eval_config(0)  # k <= n and the sampling values
+        verifier_client.connection_options(self.verifier_auth_token_file, self.verifier_tls_ca)
 
     def eval_config(self, seed: int) -> evaluate.EvalConfig:
         """Held-out sampling; the sampling seed is the run's seed, so methods are compared on paired samples."""
@@ -136,8 +140,8 @@ def _check_same_experiment(cfg: ExperimentConfig, path: str) -> None:
     mine = dataclasses.asdict(cfg)
     if os.path.exists(path):
         old = _read_json(path)["config"]
-        differ = sorted(k for k in mine if k not in ("methods", "seeds", "verifier_address", "output_dir")
-                        and json.loads(json.dumps(mine[k])) != old.get(k))
+        free = ("methods", "seeds", "output_dir", "verifier_address", "verifier_auth_token_file", "verifier_tls_ca")
+        differ = sorted(k for k in mine if k not in free and json.loads(json.dumps(mine[k])) != old.get(k))
         if differ:
             raise ValueError(f"{cfg.output_dir} holds an experiment with a different config ({', '.join(differ)}); "
                              f"choose another --output_dir or re-run with the same flags to resume it")
@@ -224,7 +228,8 @@ class _Grid:
             **self.cfg.train_overrides, output_dir=run_dir, model_dir=self.model_dir, pool=self.cfg.pool,
             pool_size=self.cfg.pool_size, synthetic_seed=self.cfg.synthetic_seed, method=method, steps=steps,
             rollouts_per_prompt=self.cfg.rollouts_per_prompt, pool_batch=pool_batch, resume=resume,
-            verifier_address=self.verifier.address, seed=seed, eval_every=steps, checkpoint_every=every,
+            verifier_address=self.verifier.address, verifier_auth_token_file=self.cfg.verifier_auth_token_file,
+            verifier_tls_ca=self.cfg.verifier_tls_ca, seed=seed, eval_every=steps, checkpoint_every=every,
             keep_checkpoints=steps // every + 1, profile_rollouts=self.cfg.profile_rollouts,
             heldout=self.trainer_heldout, heldout_size=min(16, self.cfg.heldout_size), **selection)
         # A child process per run: in-process vLLM and DeepSpeed keep process groups in module globals, and a
@@ -299,7 +304,8 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
     _write_json(exp_path, {"config": dataclasses.asdict(cfg), "command": command})
     start = time.perf_counter()
     records = []
-    with verifier_client.open_verifier(cfg.verifier_address or None) as verifier:
+    with verifier_client.open_verifier(cfg.verifier_address or None, **verifier_client.connection_options(
+            cfg.verifier_auth_token_file, cfg.verifier_tls_ca)) as verifier:
         grid = _Grid(cfg, verifier)
         cells = [(s, m) for s in cfg.seeds for m in cfg.methods]
         bar = tqdm(cells, desc="experiment", unit="run", file=sys.stderr)

@@ -21,8 +21,18 @@ def _has_cuda() -> bool:
     return torch.cuda.is_available()
 
 
+def enter_caller_directory() -> None:
+    """`bazel run` starts a binary inside its runfiles tree; move to the directory it was called from, so relative
+    paths on the command line mean what the caller meant. Outside `bazel run`, nothing changes."""
+    caller = os.environ.get("BUILD_WORKING_DIRECTORY")
+    if caller:
+        os.chdir(caller)
+
+
 def setup() -> pathlib.Path:
-    """Sets the environment defaults for vLLM/torch/DeepSpeed and returns the (created) cache root."""
+    """Sets the environment defaults for vLLM/torch/DeepSpeed, enters the caller's directory and returns the
+    (created) cache root."""
+    enter_caller_directory()
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     env = os.environ

@@ -104,6 +104,8 @@ class TrainConfig:
     resume: str = ""                  # a run dir (its latest checkpoint) or a checkpoint dir
     verifier_address: str = ""        # "" → start the embedded C++ verifier on a free loopback port
     verifier_retry_s: float = 300.0   # how long updates wait for an unavailable (restarting) verifier before failing
+    verifier_auth_token_file: str = ""  # a protected verifier's bearer token, as a file: it stays out of config.json
+    verifier_tls_ca: str = ""         # PEM CA certificate of a TLS verifier
     seed: int = 0
     # Torch threads per rank (trainer and in-process vLLM); 0 → cores / ranks. 1 by default: for small models the
     # gain of a second thread is small, and on a busy machine idle OpenMP workers spin — measured 13-40x slower
@@ -133,6 +135,9 @@ class TrainConfig:
             path = getattr(self, path_field)
             if path and not os.path.isfile(path):
                 raise FileNotFoundError(f"{path_field}: no file at {path!r}")
+        from rlvr import verifier_client
+
+        verifier_client.connection_options(self.verifier_auth_token_file, self.verifier_tls_ca)  # fail before vLLM
 
 
 # --- small helpers ------------------------------------------------------------------------------------------
@@ -377,7 +382,8 @@ def _save_checkpoint(engine, tokenizer, run_dir: str, step: int, state: dict, ra
 
 # Settings a resumed run may change; any other difference would silently make it a different experiment.
 _RESUME_MAY_CHANGE = ("output_dir", "resume", "steps", "eval_every", "checkpoint_every", "keep_checkpoints",
-                      "verifier_address", "verifier_retry_s", "threads", "extra")
+                      "verifier_address", "verifier_retry_s", "verifier_auth_token_file", "verifier_tls_ca",
+                      "threads", "extra")
 
 
 def _check_resumable(saved: dict, now: dict) -> None:
@@ -471,9 +477,11 @@ def train(cfg: TrainConfig) -> dict:
     runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world))
     verifier = None
     if rank == 0:
-        from rlvr.verifier_client import open_verifier
+        from rlvr import verifier_client
 
-        verifier = open_verifier(cfg.verifier_address or None, retry_window_s=cfg.verifier_retry_s)
+        verifier = verifier_client.open_verifier(
+            cfg.verifier_address or None, retry_window_s=cfg.verifier_retry_s,
+            **verifier_client.connection_options(cfg.verifier_auth_token_file, cfg.verifier_tls_ca))
 
     model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32)
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=[p for p in model.parameters()

@@ -348,6 +348,27 @@ class EmbeddedServer:
             return self._proc.returncode
 
 
+def connection_options(auth_token_file: str = "", tls_ca: str = "") -> dict:
+    """VerifierClient options for a protected, shared verifier: the bearer token, read from a file (so it stays
+    out of command lines, logs and saved run configs), and the PEM CA certificate of TLS servers. Empty: off."""
+    options = {}
+    if auth_token_file:
+        try:
+            token = pathlib.Path(auth_token_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ValueError(f"verifier_auth_token_file {auth_token_file!r}: cannot read it ({e}); expected a "
+                             f"text file holding the bearer token") from e
+        if not token:
+            raise ValueError(f"verifier_auth_token_file {auth_token_file!r} is empty; expected the bearer token")
+        options["auth_token"] = token
+    if tls_ca:
+        if not os.path.isfile(tls_ca):
+            raise ValueError(f"verifier_tls_ca {tls_ca!r}: no such file; expected the PEM certificate of the CA "
+                             f"that signed the verifier's certificate")
+        options["tls_ca"] = tls_ca
+    return options
+
+
 def open_verifier(address: str | None = None, *, server_args: Sequence[str] = (), **options) -> VerifierClient:
     """A client of the verifier at `address` ("host:port", comma-separated replicas, or "dns:///name:port").
     With no address, starts the server binary (Bazel runfiles, or $RLVR_VERIFIER_SERVER) on a free loopback port

@@ -1,8 +1,10 @@
 """The experiment harness in --quick mode end to end: every method trained (real vLLM, verifier, DeepSpeed),
-checkpoints evaluated, report and plots written; a re-run resumes instead of redoing finished runs."""
+checkpoints evaluated, report and plots written; a re-run resumes instead of redoing finished runs. The verifier
+is a shared, protected one (TLS + bearer token): the grid and every training run it starts must reach it."""
 import json
 import os
 
+import protected_verifier
 import pytest
 
 from rlvr import runtime
@@ -12,9 +14,23 @@ runtime.setup()
 from rlvr import experiment  # noqa: E402
 
 
-def test_quick_grid_end_to_end_and_resume(tmp_path):
-    out = str(tmp_path / "exp")
+@pytest.fixture(scope="module")
+def verifier(tmp_path_factory):
+    server, token_file, ca = protected_verifier.start(tmp_path_factory.mktemp("verifier"))
+    yield {"verifier_address": server.address, "verifier_auth_token_file": token_file, "verifier_tls_ca": ca}
+    assert server.stop() == 0, server.log_tail()
+
+
+def quick(out: str, verifier: dict) -> experiment.ExperimentConfig:
     cfg = experiment.quick_config(out)
+    for k, v in verifier.items():
+        setattr(cfg, k, v)
+    return cfg
+
+
+def test_quick_grid_end_to_end_and_resume(tmp_path, verifier):
+    out = str(tmp_path / "exp")
+    cfg = quick(out, verifier)
     summary = experiment.run_experiment(cfg, command="experiment --quick")
 
     runs = {(r["method"], r["seed"]): r for r in summary["runs"]}
@@ -29,6 +45,10 @@ def test_quick_grid_end_to_end_and_resume(tmp_path):
             res = json.load(open(os.path.join(out, "runs", m, "seed0", "eval", f"step_{step:06d}", "results.json")))
             assert res["sets"]["synthetic"]["problems"] == cfg.heldout_size
             assert res["model_dir"].endswith(os.path.join(f"step_{step:06d}", "hf"))
+    # Training runs reached the protected verifier through the token file; the token itself is in no saved file.
+    for name in ("experiment.json", os.path.join("runs", "pairs_wgrpo", "seed0", "train", "config.json")):
+        text = open(os.path.join(out, name)).read()
+        assert verifier["verifier_auth_token_file"] in text and protected_verifier.TOKEN not in text
     # Every method starts from the same base-model evaluation.
     base = {json.dumps(json.load(open(os.path.join(out, "runs", m, "seed0", "DONE")))["evals"]["0"], sort_keys=True)
             for m in experiment.METHODS}
@@ -53,11 +73,11 @@ def test_quick_grid_end_to_end_and_resume(tmp_path):
     stamps = {p: os.stat(p).st_mtime_ns for p in
               [os.path.join(out, "runs", m, "seed0", "DONE") for m in experiment.METHODS] +
               [os.path.join(out, "runs", m, "seed0", "train", "metrics.jsonl") for m in experiment.TRAINED]}
-    again = experiment.run_experiment(experiment.quick_config(out), command="experiment --quick")
+    again = experiment.run_experiment(quick(out, verifier), command="experiment --quick")
     assert {p: os.stat(p).st_mtime_ns for p in stamps} == stamps
     assert again["final"] == json.loads(json.dumps(summary["final"]))
 
-    changed = experiment.quick_config(out)
+    changed = quick(out, verifier)
     changed.steps = 4
     with pytest.raises(ValueError, match="different config"):
         experiment.run_experiment(changed)

@@ -18,6 +18,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+import protected_verifier
 import rlvr_verifier_pb2 as pb
 import rlvr_verifier_pb2_grpc as pb_grpc
 from rlvr import verifier_client
@@ -284,15 +285,29 @@ def test_replica_killed_mid_run_loses_and_duplicates_nothing():
             r.stop()
 
 
-def test_tls(tmp_path):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    with open_verifier(server_args=[f"--tls_cert={cert}", f"--tls_key={key}"], tls_ca=str(cert)) as verifier:
-        assert verifier.verify(["5"], ["5"])[0].correct
+def test_tls_and_token_from_files(tmp_path):
+    server, token_file, ca = protected_verifier.start(tmp_path)
+    try:
+        with open_verifier(server.address, **verifier_client.connection_options(token_file, ca)) as verifier:
+            assert verifier.verify(["5"], ["5"])[0].correct
         with pytest.raises(VerifierError, match="unreachable"):  # plaintext cannot talk to a TLS server
-            VerifierClient(verifier.address, connect_timeout_s=1)
+            VerifierClient(server.address, connect_timeout_s=1)
+        with VerifierClient(server.address, tls_ca=ca) as anonymous:  # TLS but no token
+            with pytest.raises(VerifierError, match="UNAUTHENTICATED"):
+                anonymous.verify(["5"], ["5"])
+    finally:
+        server.stop()
+
+
+def test_connection_option_files_are_checked(tmp_path):
+    assert verifier_client.connection_options("", "") == {}
+    with pytest.raises(ValueError, match=r"verifier_auth_token_file '.*nope': cannot read it"):
+        verifier_client.connection_options(str(tmp_path / "nope"), "")
+    (tmp_path / "empty").write_text("\n")
+    with pytest.raises(ValueError, match="is empty; expected the bearer token"):
+        verifier_client.connection_options(str(tmp_path / "empty"), "")
+    with pytest.raises(ValueError, match=r"verifier_tls_ca '.*ca.pem': no such file"):
+        verifier_client.connection_options("", str(tmp_path / "ca.pem"))
 
 
 def test_stock_health_client_sees_serving(server):
@@ -336,11 +351,20 @@ def test_verify_binary_end_to_end(tmp_path, server):
         {"id": 7, "response": "9", "gold": "8"},
     ]) + "\n\n")
     out = tmp_path / "verdicts.jsonl"
-    for address_args in ([], [f"--verifier_address={server.address}"]):
+    protected, token_file, ca = protected_verifier.start(tmp_path)
+    protected_args = [f"--verifier_address={protected.address}", f"--verifier_auth_token_file={token_file}",
+                      f"--verifier_tls_ca={ca}"]
+    # The last run names its files relative to the directory `bazel run` was called from, as a user would.
+    caller_env = dict(os.environ, BUILD_WORKING_DIRECTORY=str(tmp_path))
+    absolute = [f"--input={cases}", f"--output={out}"]
+    relative = ["--input=cases.jsonl", "--output=verdicts.jsonl"]
+    for address_args, files, env in (([], absolute, None),
+                                     ([f"--verifier_address={server.address}"], absolute, None),
+                                     (protected_args, relative, caller_env)):
         if out.exists():
             out.unlink()
-        run = subprocess.run([str(_verify_binary()), f"--input={cases}", f"--output={out}", *address_args],
-                             capture_output=True, text=True, timeout=120)
+        run = subprocess.run([str(_verify_binary()), *files, *address_args], capture_output=True, text=True,
+                             timeout=120, env=env, cwd="/")
         assert run.returncode == 0, run.stderr
         rows = [json.loads(line) for line in out.read_text().splitlines()]
         assert [r["id"] for r in rows] == ["a", "2", "7"]
@@ -350,6 +374,7 @@ def test_verify_binary_end_to_end(tmp_path, server):
         assert {"reason", "canonical_gold", "canonical_answer", "elapsed_us"} <= set(rows[0])
         assert "3 cases in" in run.stdout and "CORRECT=1" in run.stdout and "INCORRECT=1" in run.stdout
         assert "verify: 100%" in run.stderr  # the progress bar
+    assert protected.stop() == 0
 
 
 def test_verify_binary_malformed_line_names_file_and_line(tmp_path, server):
