@@ -175,7 +175,7 @@ def plot_profile(cfg, path: str) -> dict:
         return {}
     choices = prompt_choices(cfg)
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 3.8))
+    fig, ax = plt.subplots(figsize=(9, 3.8))
     values = [v for per in p_hat.values() for v in per.values()]
     bins = [i / 20 for i in range(21)]
     ax.hist(values, bins=bins, color="0.75", edgecolor="0.4", label=f"pool p̂ ({len(p_hat)} profile(s))")
@@ -196,7 +196,7 @@ def plot_profile(cfg, path: str) -> dict:
     ax.set(xlabel="profiled success rate p̂ (base model)", ylabel="prompts", xlim=(-0.02, 1.02),
            title="pool success profile; where the trained prompts fell")
     ax.set_ylim(0, top * (1.1 + 0.06 * len(marked)))
-    ax.legend(fontsize=7, loc="upper center")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: the markers span the width
     fig.tight_layout()
     _save(fig, path)
     plt.close(fig)
