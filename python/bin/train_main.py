@@ -51,6 +51,10 @@ flags.DEFINE_integer("max_tokens", _D.max_tokens, "Maximum response length in to
 flags.DEFINE_integer("max_model_len", _D.max_model_len, "vLLM context length (prompt + response).")
 flags.DEFINE_string("ds_config", _D.ds_config, "DeepSpeed JSON config; empty: python/configs/ds_cpu.json.")
 flags.DEFINE_float("lr", _D.lr, "Learning rate; 0: the DeepSpeed config's.")
+flags.DEFINE_integer("micro_batch_size", _D.micro_batch_size, "Responses per forward/backward pass on a rank, "
+                     "gradients accumulated into one optimiser step per update; 0: a rank's whole shard at once.")
+flags.DEFINE_bool("gradient_checkpointing", _D.gradient_checkpointing, "Recompute activations during backward "
+                  "(less memory for long responses, ~1/3 more compute).")
 flags.DEFINE_integer("eval_every", _D.eval_every, "Held-out evaluation every N updates (also before and after).")
 flags.DEFINE_integer("eval_n", _D.eval_n, "Samples per held-out problem.")
 flags.DEFINE_float("eval_temperature", _D.eval_temperature, "Held-out sampling temperature (0: greedy).")

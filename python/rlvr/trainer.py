@@ -10,7 +10,7 @@ One update, in order (each phase is timed and logged as `time/<phase>`):
     rollout   G samples per prompt from the RolloutEngine with seed f(seed, step)      (rank 0)
     verify    binary rewards from the C++ verifier                                      (rank 0)
     update    advantages and pair weights (weighted_grpo), per-token logprobs from the DeepSpeed model, the
-              clipped loss, engine.backward/step                                        (every rank, own shard)
+              clipped loss, engine.backward/step per micro-batch, one optimiser step   (every rank, own shard)
     sync      the updated weights into the running vLLM engine, in place               (rank 0)
 
 Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
@@ -95,6 +95,8 @@ class TrainConfig:
     # optimisation
     ds_config: str = ""               # DeepSpeed JSON; "" → configs/ds_cpu.json
     lr: float = 0.0                   # > 0 overrides the DeepSpeed config's optimiser lr
+    micro_batch_size: int = 0         # responses per forward/backward on a rank, accumulated into one step; 0 → all
+    gradient_checkpointing: bool = False  # recompute activations in backward (long responses on real models)
     # evaluation, checkpoints, logging
     eval_every: int = 10              # held-out evaluation every N updates (and before the first, after the last)
     eval_n: int = 1                   # samples per held-out problem (1 with eval_temperature 0: greedy)
@@ -126,6 +128,9 @@ class TrainConfig:
                      "checkpoint_every", "keep_checkpoints"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.micro_batch_size < 0:
+            raise ValueError(f"micro_batch_size must be >= 0 (0: a rank's whole shard at once), got "
+                             f"{self.micro_batch_size}")
         if self.rollouts_per_prompt < 2:
             raise ValueError(f"rollouts_per_prompt (G) must be >= 2 for a group baseline, got "
                              f"{self.rollouts_per_prompt}")
@@ -185,7 +190,18 @@ def _load_problems(spec: str, split: str, cfg: TrainConfig, limit: int) -> list[
     return data.load_problems(spec, limit=limit or None)
 
 
-def _ds_config(cfg: TrainConfig) -> dict:
+def responses_per_update(cfg: TrainConfig) -> int:
+    """B = prompts per update × G: a pair or two variance picks, or pool_grpo's batch."""
+    return (cfg.pool_batch if cfg.method == "pool_grpo" else 2) * cfg.rollouts_per_prompt
+
+
+def micro_batches(cfg: TrainConfig, world: int) -> int:
+    """Forward/backward passes per update on every rank (the same count on all: DeepSpeed reduces in step)."""
+    shard = -(-responses_per_update(cfg) // world)
+    return 1 if cfg.micro_batch_size == 0 else -(-shard // cfg.micro_batch_size)
+
+
+def _ds_config(cfg: TrainConfig, world: int = 1) -> dict:
     path = cfg.ds_config or DEFAULT_DS_CONFIG
     with open(path, encoding="utf-8") as f:
         try:
@@ -200,10 +216,10 @@ def _ds_config(cfg: TrainConfig) -> dict:
                          f"parameters on every rank for weight sync), got {stage}")
     if cfg.lr > 0:
         ds["optimizer"].setdefault("params", {})["lr"] = cfg.lr
-    # One optimiser step per update with the whole shard in one micro-batch; the batch size is ours, not DeepSpeed's.
+    # One optimiser step per update, accumulated over micro_batches(); the batch size is ours, not DeepSpeed's.
     ds.pop("train_batch_size", None)
     ds["train_micro_batch_size_per_gpu"] = 1
-    ds["gradient_accumulation_steps"] = 1
+    ds["gradient_accumulation_steps"] = micro_batches(cfg, world)
     return ds
 
 
@@ -288,33 +304,37 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     for i, (p, lp) in enumerate(zip(prompts, batch["sampler_logprobs"])):
         sampler_lp[i, len(p) - 1:len(p) - 1 + len(lp)] = torch.tensor(lp)
 
-    rows = torch.tensor_split(torch.arange(advantages.numel()), world)[rank]  # this rank's responses
-    if rows.numel() == 0:
-        raise ValueError(f"{advantages.numel()} responses cannot be split over {world} ranks")
-    ids, attn, resp, sampler_lp = ids[rows], attn[rows], resp[rows], sampler_lp[rows]
+    shard = torch.tensor_split(torch.arange(advantages.numel()), world)[rank]  # this rank's responses
+    micro = torch.tensor_split(shard, micro_batches(cfg, world))
+    if any(rows.numel() == 0 for rows in micro):
+        raise ValueError(f"{advantages.numel()} responses cannot be split over {world} ranks × {len(micro)} "
+                         f"micro-batches (micro_batch_size={cfg.micro_batch_size})")
     length_norm = "token" if cfg.advantage == "grpo" else "constant"
-    logprobs, entropy, raw = token_logprobs(engine, ids, attn, cfg.temperature)
-    ref = None
-    if ref_model is not None:
-        with torch.no_grad():
-            ref = token_logprobs(ref_model, ids, attn, cfg.temperature)[0]
-    loss, stats = weighted_grpo.policy_loss(
-        logprobs, logprobs.detach(), resp, advantages[rows], weights[rows], clip_eps=cfg.clip_eps,
-        ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy if cfg.beta_h > 0 else entropy.detach(),
-        beta_h=cfg.beta_h, length_norm=length_norm, max_len=cfg.max_tokens)
-    # policy_loss normalises by this shard's Z; DeepSpeed averages gradients over ranks, so scale by
-    # world · Z_shard / Z_batch to make that mean the full batch's loss.
-    if length_norm == "token":
-        z_shard, z_batch = resp.sum().item(), float(sum(len(r) for r in batch["response_ids"]))
-    else:
-        z_shard, z_batch = float(rows.numel()), float(advantages.numel())
-    engine.backward(loss * (world * z_shard / z_batch))
-    engine.step()
+    z_batch = float(sum(len(r) for r in batch["response_ids"])) if length_norm == "token" else float(len(prompts))
+    # Sums over this rank's micro-batches: loss share, entropy·tokens, |logprob gap|, tokens, clip·tokens, kl·tokens.
+    totals = torch.zeros(6, dtype=torch.float64)
+    for rows in micro:
+        width = int(attn[rows].sum(1).max().item())  # drop the columns that are padding in every row here
+        m_ids, m_attn, m_resp = ids[rows, :width], attn[rows, :width], resp[rows, :width - 1]
+        logprobs, entropy, raw = token_logprobs(engine, m_ids, m_attn, cfg.temperature)
+        ref = None
+        if ref_model is not None:
+            with torch.no_grad():
+                ref = token_logprobs(ref_model, m_ids, m_attn, cfg.temperature)[0]
+        loss, stats = weighted_grpo.policy_loss(
+            logprobs, logprobs.detach(), m_resp, advantages[rows], weights[rows], clip_eps=cfg.clip_eps,
+            ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy if cfg.beta_h > 0 else entropy.detach(),
+            beta_h=cfg.beta_h, length_norm=length_norm, max_len=cfg.max_tokens)
+        # policy_loss normalises by this micro-batch's Z; scaled by world · Z / Z_batch, the sum over micro-batches
+        # and DeepSpeed's mean over ranks make the full batch's loss.
+        z = m_resp.sum().item() if length_norm == "token" else float(rows.numel())
+        engine.backward(loss * (world * z / z_batch), scale_wrt_gas=False)
+        engine.step()  # DeepSpeed applies it once, at the accumulation boundary (the last micro-batch)
+        n = m_resp.sum().item()
+        gap = ((raw - sampler_lp[rows, :width - 1]).abs() * m_resp).sum().item()
+        totals += torch.tensor([stats["loss"] * z / z_batch, stats["entropy"] * n, gap, n,
+                                stats["clip_frac"] * n, stats.get("kl", 0.0) * n], dtype=torch.float64)
     grad_norm = engine.get_global_grad_norm()
-
-    gap = ((raw - sampler_lp).abs() * resp).sum()
-    totals = torch.tensor([stats["loss"] * z_shard / z_batch, stats["entropy"] * resp.sum().item(),
-                           gap.item(), resp.sum().item()], dtype=torch.float64)
     if world > 1:
         dist.all_reduce(totals)
     return {
@@ -324,7 +344,7 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
         "grad_norm": float(grad_norm) if grad_norm is not None else float("nan"),
         "adv/mean": advantages.mean().item(), "adv/std": advantages.std(unbiased=False).item(),
         "adv/abs_max": advantages.abs().max().item(), "weight/max": weights.max().item(),
-        "clip_frac": stats["clip_frac"], "kl": stats.get("kl", 0.0),
+        "clip_frac": totals[4].item() / totals[3].item(), "kl": totals[5].item() / totals[3].item(),
     }
 
 
@@ -383,7 +403,7 @@ def _save_checkpoint(engine, tokenizer, run_dir: str, step: int, state: dict, ra
 # Settings a resumed run may change; any other difference would silently make it a different experiment.
 _RESUME_MAY_CHANGE = ("output_dir", "resume", "steps", "eval_every", "checkpoint_every", "keep_checkpoints",
                       "verifier_address", "verifier_retry_s", "verifier_auth_token_file", "verifier_tls_ca",
-                      "threads", "extra")
+                      "threads", "micro_batch_size", "gradient_checkpointing", "extra")  # the last: memory only
 
 
 def _check_resumable(saved: dict, now: dict) -> None:
@@ -484,9 +504,11 @@ def train(cfg: TrainConfig) -> dict:
             **verifier_client.connection_options(cfg.verifier_auth_token_file, cfg.verifier_tls_ca))
 
     model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32)
+    if cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=[p for p in model.parameters()
                                                                           if p.requires_grad],
-                                           config=_ds_config(cfg))
+                                           config=_ds_config(cfg, world))
     ref_model = None
     if cfg.beta_kl > 0:
         ref_model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32).eval()

@@ -192,12 +192,13 @@ def test_two_ranks_stay_identical_and_match_one_process(run_a, tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     launcher = (sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={port}")
-    _train(out_d, "--steps=2", launcher=launcher)
+    # Each rank's 4 responses in two micro-batches of 2: gradient accumulation under ZeRO-2 across ranks.
+    _train(out_d, "--steps=2", "--micro_batch_size=2", launcher=launcher)
     summary = json.load(open(os.path.join(out_d, "summary.json")))
     assert summary["world_size"] == 2
     assert len(summary["weight_digests"]) == 2 and len(set(summary["weight_digests"])) == 1
-    # Same seed and weights → update 1 sees the same samples as the one-process run; the two shards' losses
-    # combine into the full batch's loss (up to summation order).
+    # Same seed and weights → update 1 sees the same samples as the one-process, one-pass run; the four
+    # micro-batches' losses combine into the full batch's loss (up to summation order).
     one = next(r for r in _rows(out_a) if r["kind"] == "update")
     two = next(r for r in _rows(out_d) if r["kind"] == "update")
     assert two["prompts"] == one["prompts"] and two["reward/per_prompt"] == one["reward/per_prompt"]

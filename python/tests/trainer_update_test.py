@@ -1,0 +1,93 @@
+"""One Weighted GRPO update through a real DeepSpeed engine: split into micro-batches (gradient accumulation) or
+with gradient checkpointing, it must leave the same weights and report the same statistics as the update done in
+one pass — those two options trade memory for time, never the result."""
+import copy
+import json
+
+import pytest
+
+from rlvr import runtime
+
+runtime.setup()
+
+import torch  # noqa: E402
+
+from rlvr import trainer, weighted_grpo  # noqa: E402
+
+G = 4
+
+
+def _batch() -> dict:
+    """A (q+, q−) pair with G responses each, of different lengths, and mixed rewards (every group has signal)."""
+    gen = torch.Generator().manual_seed(0)
+    lengths = [3, 7, 5, 2, 6, 4, 8, 1]
+    responses = [torch.randint(3, 60, (n,), generator=gen).tolist() for n in lengths]
+    return {"rewards": [[1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0]],
+            "roles": [weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS],
+            "prompt_ids": [[5, 9, 11, 2], [7, 3, 2]], "response_ids": responses,
+            "sampler_logprobs": [[0.0] * n for n in lengths]}
+
+
+@pytest.fixture(scope="module")
+def base_model():
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    trainer._init_distributed()
+    torch.manual_seed(0)
+    return Qwen2ForCausalLM(Qwen2Config(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+                                        tie_word_embeddings=False)).float()
+
+
+@pytest.fixture(scope="module")
+def ds_config(tmp_path_factory):
+    """The default DeepSpeed config with Adam's ε = 1: the first step is then ≈ lr · g, linear in the gradient,
+    instead of lr · sign(g), which would blow float round-off on near-zero gradients up to ±lr."""
+    with open(trainer.DEFAULT_DS_CONFIG, encoding="utf-8") as f:
+        ds = json.load(f)
+    ds["optimizer"]["params"]["eps"] = 1.0
+    path = tmp_path_factory.mktemp("ds") / "ds.json"
+    path.write_text(json.dumps(ds))
+    return str(path)
+
+
+def _one_update(base_model, ds_config, **options):
+    import deepspeed
+
+    cfg = trainer.TrainConfig(rollouts_per_prompt=G, beta_kl=0.05, alpha=2.0, beta=2.0, lr=1.0,
+                              ds_config=ds_config, **options)
+    cfg.validate()
+    model = copy.deepcopy(base_model)
+    if cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+    engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=list(model.parameters()),
+                                           config=trainer._ds_config(cfg, world=1))
+    engine.train()
+    stats = trainer._update(engine, _batch(), cfg, rank=0, world=1, pad_id=0, ref_model=copy.deepcopy(base_model))
+    return {k: v.detach().clone() for k, v in engine.module.state_dict().items()}, stats
+
+
+@pytest.mark.parametrize("options", [{"micro_batch_size": 3}, {"micro_batch_size": 1},
+                                     {"gradient_checkpointing": True, "micro_batch_size": 2}])
+def test_micro_batches_and_checkpointing_leave_the_one_pass_result(base_model, ds_config, options):
+    whole, whole_stats = _one_update(base_model, ds_config)
+    split, split_stats = _one_update(base_model, ds_config, **options)
+    moved = max((whole[k] - base_model.state_dict()[k]).abs().max().item() for k in whole)
+    assert moved > 1e-4  # the update did something, so equality below means something
+    for k in whole:
+        torch.testing.assert_close(split[k], whole[k], rtol=1e-5, atol=1e-6, msg=k)
+    for key in ("loss", "entropy", "kl", "grad_norm", "clip_frac"):
+        assert split_stats[key] == pytest.approx(whole_stats[key], rel=1e-5, abs=1e-7), key
+
+
+def test_micro_batch_count_is_the_same_on_every_rank():
+    cfg = trainer.TrainConfig(rollouts_per_prompt=8, micro_batch_size=3)
+    assert trainer.responses_per_update(cfg) == 16
+    assert trainer.micro_batches(cfg, world=1) == 6      # 16 responses, ≤ 3 per pass
+    assert trainer.micro_batches(cfg, world=2) == 3      # 8 per rank
+    assert trainer.micro_batches(trainer.TrainConfig(rollouts_per_prompt=8), world=2) == 1
+    pool = trainer.TrainConfig(method="pool_grpo", pool_batch=4, rollouts_per_prompt=8, micro_batch_size=5)
+    assert trainer.micro_batches(pool, world=3) == 3     # 32 responses → shards of ≤ 11 → 3 passes each
+    assert trainer._ds_config(cfg, world=2)["gradient_accumulation_steps"] == 3
+    with pytest.raises(ValueError, match="micro_batch_size must be >= 0"):
+        trainer.TrainConfig(micro_batch_size=-1).validate()
