@@ -165,6 +165,25 @@ def prompt_choices(cfg) -> dict[str, dict[str, set]]:
     return out
 
 
+def training_signal(cfg) -> dict[str, dict[str, float]]:
+    """Per method (and per pair role), over every seed's updates: groups trained, the share whose G rewards were
+    all equal (zero advantage, so no policy gradient) and the mean training reward."""
+    tally: dict[str, list[float]] = {}  # label -> [groups, all-equal groups, reward sum]
+    for path in sorted(glob.glob(os.path.join(cfg.output_dir, "runs", "*", "seed*", "train", "metrics.jsonl"))):
+        method = path.split(os.sep)[-4]
+        for row in _read_jsonl(path):
+            if row.get("kind") != "update":
+                continue
+            for pid, role in zip(row["prompts"], row["roles"]):
+                reward = row["reward/per_prompt"][pid]
+                for label in (method, f"{method} {role}") if method == REFERENCE else (method,):
+                    t = tally.setdefault(label, [0, 0, 0.0])
+                    t[0] += 1
+                    t[1] += reward in (0.0, 1.0)
+                    t[2] += reward
+    return {label: {"groups": t[0], "no_signal": t[1] / t[0], "reward": t[2] / t[0]} for label, t in tally.items()}
+
+
 def plot_profile(cfg, path: str) -> dict:
     """Histogram of the pool's profiled success rates (all seeds' profiles pooled) with the trained prompts'
     p̂ marked; returns the counts behind the figure."""
@@ -248,7 +267,9 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         plot_curves(cfg, summary, os.path.join(out, name), s)
         curve_plots.append(name)
     picks = plot_profile(cfg, os.path.join(out, "plots", "pool_profile.png"))
-    summary.update({"wall_seconds": round(wall_seconds, 1), "picked_p_hat": picks, "command": command,
+    signal = training_signal(cfg)
+    summary.update({"wall_seconds": round(wall_seconds, 1), "picked_p_hat": picks, "training_signal": signal,
+                    "command": command,
                     "runs": [{k: r[k] for k in ("method", "seed", "updates", "training_rollouts",
                                                 "selection_rollouts", "wall_seconds")} for r in records]})
     table = summary_markdown(cfg, summary)
@@ -279,6 +300,12 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         "Grey: histogram of the base model's profiled p̂ over the pool (each seed profiled separately, pooled). "
         "Markers: the prompts each method trained on, at their profiled p̂. Dotted lines: the q+ / q− band edges.",
         "", "![pool profile](plots/pool_profile.png)", "",
+        "## Training signal", "",
+        "A group whose G rewards are all equal has zero advantage and gives no policy gradient; the share of such "
+        "groups is update budget a method spent without signal.", "",
+        "| method | groups trained | all-equal groups | mean training reward |", "|---|---|---|---|",
+        *[f"| {label} | {s['groups']} | {100 * s['no_signal']:.0f} % | {s['reward']:.2f} |"
+          for label, s in sorted(signal.items())], "",
         "## Budget (per run)", "",
         "| method | runs | updates | training rollouts | selection rollouts | mean wall s |", "|---|---|---|---|---|---|",
         *[f"| {m} | {b['runs']} | {b['updates']} | {b['training']} | {b['selection']} | {b['wall'] / b['runs']:.0f} |"

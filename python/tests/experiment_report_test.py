@@ -77,14 +77,22 @@ def test_write_produces_report_table_and_plots(cfg, records):
     os.makedirs(train)
     with open(os.path.join(train, "metrics.jsonl"), "w") as f:
         f.write(json.dumps({"kind": "eval", "step": 0}) + "\n")
-        f.write(json.dumps({"kind": "update", "step": 1, "prompts": ["q1", "q3"], "roles": ["q+", "q-"]}) + "\n")
+        f.write(json.dumps({"kind": "update", "step": 1, "prompts": ["q1", "q3"], "roles": ["q+", "q-"],
+                            "reward/per_prompt": {"q1": 0.0, "q3": 0.75}}) + "\n")
+        f.write(json.dumps({"kind": "update", "step": 2, "prompts": ["q1", "q3"], "roles": ["q+", "q-"],
+                            "reward/per_prompt": {"q1": 0.25, "q3": 0.75}}) + "\n")
     summary = experiment_report.write(cfg, records, "./bazelw run //python:experiment -- --quick", 12.0)
     assert summary["picked_p_hat"] == {"pairs_wgrpo q+": [0.125], "pairs_wgrpo q-": [0.875]}
+    # Four groups, one all-wrong (q1 at step 1): 25 % without signal; q+ alone 50 %, q− none.
+    signal = summary["training_signal"]
+    assert signal["pairs_wgrpo"] == {"groups": 4, "no_signal": 0.25, "reward": pytest.approx(1.75 / 4)}
+    assert signal["pairs_wgrpo q+"]["no_signal"] == 0.5 and signal["pairs_wgrpo q-"]["no_signal"] == 0.0
     report = open(os.path.join(cfg.output_dir, "report.md")).read()
     assert "./bazelw run //python:experiment -- --quick" in report
     # vs variance_profile and no_training on pass@1 and pass@2: constant paired gains, so all four significant.
     assert "significantly better in 4 of 4 comparisons" in report
     assert "| pairs_wgrpo | 2 | 55.0 ± 63.5 |" in report
+    assert "| pairs_wgrpo q+ | 2 | 50 % | 0.12 |" in report
     for png in ("heldout_syn.png", "pool_profile.png"):
         with open(os.path.join(cfg.output_dir, "plots", png), "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
