@@ -4,9 +4,13 @@ Accepted row shapes (checked per row, errors name the file and the line or row):
   - `problem` + `answer`                       (MATH-500, DeepScaleR, ...; a GSM8K-style "... #### 72" answer
                                                 keeps the part after the last ####)
   - `problem` + `solution`                     (MATH train: the gold is the last \\boxed{...} of the solution)
+  - `problem` + `final_answer`                 (OlympiadBench: a string or a list of strings, e.g. ["$\\frac{1}{2}$"];
+                                                several answers are joined with ", ", math-mode $ removed)
   - `question` or `prompt` instead of `problem` when exactly one of them is present.
-Ids come from an `id` / `unique_id` column, else from a short hash of the problem text (stable across runs and
-machines; repeated texts get a `-2`, `-3`, ... suffix in file order so every id stays unique).
+Column names match in any case (AIME 2024's `Problem` / `Answer` / `ID`); an answer that is a whole float (AMC23's
+70.0) is written as an integer. Ids come from an `id` / `unique_id` column, else from a short hash of the problem
+text (stable across runs and machines; repeated texts get a `-2`, `-3`, ... suffix in file order so every id stays
+unique).
 """
 from __future__ import annotations
 
@@ -135,20 +139,41 @@ def _json_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"item {i}", row
 
 
+def _columns(row: dict[str, Any]) -> dict[str, str]:
+    """Lower-cased column name -> the row's own spelling (an exactly lower-case column wins over 'Answer')."""
+    cols: dict[str, str] = {}
+    for name in row:
+        if name.lower() not in cols or name == name.lower():
+            cols[name.lower()] = name
+    return cols
+
+
 def _text_field(row: dict[str, Any], column: str, where: str) -> str:
     value = row[column]
     if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise DataError(f"{where}: column {column!r} must be a string or number, got {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 70.0 → "70"
     text = str(value).strip()
     if not text:
         raise DataError(f"{where}: column {column!r} is empty")
     return text
 
 
+def _final_answer(row: dict[str, Any], column: str, where: str) -> str:
+    """OlympiadBench's final_answer: one answer or a list of them, each possibly in $...$."""
+    values = row[column] if isinstance(row[column], list) else [row[column]]
+    parts = [_text_field({column: v}, column, f"{where} (item {i})") for i, v in enumerate(values)]
+    if not parts:
+        raise DataError(f"{where}: column {column!r} is an empty list")
+    return ", ".join(p[1:-1].strip() if len(p) > 1 and p[0] == p[-1] == "$" else p for p in parts)
+
+
 def _problem_column(row: dict[str, Any], where: str) -> str:
-    if "problem" in row:
-        return "problem"
-    present = [c for c in _PROBLEM_ALIASES if c in row]
+    cols = _columns(row)
+    if "problem" in cols:
+        return cols["problem"]
+    present = [cols[c] for c in _PROBLEM_ALIASES if c in cols]
     if len(present) == 1:
         return present[0]
     if present:
@@ -159,15 +184,18 @@ def _problem_column(row: dict[str, Any], where: str) -> str:
 
 
 def _gold(row: dict[str, Any], where: str) -> str:
-    if "answer" in row:
-        answer = _text_field(row, "answer", where)
+    cols = _columns(row)
+    if "answer" in cols:
+        answer = _text_field(row, cols["answer"], where)
         if "####" in answer:  # GSM8K: worked solution, then "#### <final answer>"
             answer = answer.rsplit("####", 1)[1].strip().replace(",", "")
             if not answer:
                 raise DataError(f"{where}: column 'answer' has nothing after its last '####'")
         return answer
-    if "solution" in row:
-        solution = _text_field(row, "solution", where)
+    if "final_answer" in cols:
+        return _final_answer(row, cols["final_answer"], where)
+    if "solution" in cols:
+        solution = _text_field(row, cols["solution"], where)
         try:
             boxed = last_boxed(solution)
         except ValueError as e:
@@ -176,8 +204,8 @@ def _gold(row: dict[str, Any], where: str) -> str:
             raise DataError(f"{where}: column 'solution' has no non-empty \\boxed{{...}} to take the gold "
                             f"answer from (and there is no 'answer' column)")
         return boxed
-    raise DataError(f"{where}: missing column 'answer' (or 'solution' with a \\boxed{{}} answer); "
-                    f"found columns {sorted(row)}")
+    raise DataError(f"{where}: missing column 'answer' (or 'final_answer', or 'solution' with a \\boxed{{}} "
+                    f"answer); found columns {sorted(row)}")
 
 
 def _level(value: Any) -> int:
@@ -202,7 +230,8 @@ def load_problems(path: str, limit: int | None = None) -> list[Problem]:
             raise DataError(f"{where}: expected an object with 'problem' and 'answer', got {type(row).__name__}")
         text = _text_field(row, _problem_column(row, where), where)
         gold = _gold(row, where)
-        id_column = next((c for c in _ID_COLUMNS if row.get(c) not in (None, "")), None)
+        cols = _columns(row)
+        id_column = next((cols[c] for c in _ID_COLUMNS if row.get(cols.get(c)) not in (None, "")), None)
         if id_column is not None:
             pid = str(row[id_column])
             if pid in seen:
@@ -214,7 +243,7 @@ def load_problems(path: str, limit: int | None = None) -> list[Problem]:
                 copy += 1
                 pid = f"{base}-{copy}"
         seen[pid] = where
-        problems.append(Problem(id=pid, problem=text, answer=gold, level=_level(row.get("level", 0))))
+        problems.append(Problem(id=pid, problem=text, answer=gold, level=_level(row.get(cols.get("level"), 0))))
         if limit is not None and len(problems) >= limit:
             break
     if not problems:

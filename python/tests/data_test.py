@@ -52,6 +52,22 @@ def test_jsonl_aliases_numbers_gsm8k_and_limit(tmp_path):
     assert [p.problem for p in data.load_problems(path, limit=2)] == ["Q1", "Q2"]
 
 
+def test_benchmark_layouts_as_published(tmp_path):
+    # AIME 2024 (capitalised columns), AMC23 (float answers), OlympiadBench (final_answer lists in $...$).
+    aime = tmp_path / "aime24.parquet"
+    pq.write_table(pa.table({"ID": ["2024-I-1"], "Problem": ["Every morning Aya walks..."],
+                             "Solution": ["... so \\boxed{204}."], "Answer": [204]}), aime)
+    assert data.load_problems(str(aime)) == [Problem("2024-I-1", "Every morning Aya walks...", "204")]
+    amc = _jsonl(tmp_path / "amc23.jsonl", [{"id": 0, "question": "Cities A and B...", "answer": 27.0},
+                                            {"id": 1, "question": "Half-integer?", "answer": 2.5}])
+    assert [p.answer for p in data.load_problems(amc)] == ["27", "2.5"]
+    olympiad = _jsonl(tmp_path / "olympiadbench.jsonl", [
+        {"id": 7, "question": "Find x.", "final_answer": ["$\\frac{1}{2}$"], "solution": ["... $x=\\frac12$"]},
+        {"id": 8, "question": "Find a and b.", "final_answer": ["$a=1$", "$b=2$"]},
+    ])
+    assert [(p.id, p.answer) for p in data.load_problems(olympiad)] == [("7", "\\frac{1}{2}"), ("8", "a=1, b=2")]
+
+
 def test_hash_ids_are_stable_and_repeated_texts_stay_unique(tmp_path):
     path = _jsonl(tmp_path / "pool.jsonl", [{"problem": "same", "answer": "1"}, {"problem": "same", "answer": "1"}])
     first, second = data.load_problems(path)
@@ -83,7 +99,9 @@ def test_write_problems_round_trips(tmp_path):
     ([{"problem": "a", "answer": "1"}, {"text": "b", "answer": "2"}], r"line 2: missing column 'problem'"),
     ([{"problem": "a", "answer": " "}], r"line 1: column 'answer' is empty"),
     ([{"problem": "a", "answer": None}], r"line 1: column 'answer' must be a string or number"),
-    ([{"problem": "a"}], r"line 1: missing column 'answer' \(or 'solution'"),
+    ([{"problem": "a"}], r"line 1: missing column 'answer' \(or 'final_answer', or 'solution'"),
+    ([{"problem": "a", "final_answer": []}], r"line 1: column 'final_answer' is an empty list"),
+    ([{"problem": "a", "final_answer": ["1", None]}], r"line 1 \(item 1\): column 'final_answer' must be a string"),
     ([{"problem": "a", "solution": "no box here"}], r"line 1: column 'solution' has no non-empty \\boxed"),
     ([{"problem": "a", "solution": "\\boxed{\\frac{1}{2}"}], r"line 1: column 'solution': unbalanced braces"),
     ([{"question": "a", "prompt": "b", "answer": "1"}], r"line 1: .*ambiguous"),
