@@ -1,8 +1,13 @@
-"""The experiment harness in --quick mode end to end: every method trained (real vLLM, verifier, DeepSpeed),
-checkpoints evaluated, report and plots written; a re-run resumes instead of redoing finished runs. The verifier
-is a shared, protected one (TLS + bearer token): the grid and every training run it starts must reach it."""
+"""The experiment harness in --quick mode end to end: the binary is SIGKILLed after its first finished run and
+the same grid resumed; every method trained (real vLLM, verifier, DeepSpeed), checkpoints evaluated, report and
+plots written; a re-run of a finished grid redoes nothing. The verifier is a shared, protected one (TLS + bearer
+token): the grid and every training run it starts must reach it."""
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import protected_verifier
 import pytest
@@ -28,10 +33,40 @@ def quick(out: str, verifier: dict) -> experiment.ExperimentConfig:
     return cfg
 
 
-def test_quick_grid_end_to_end_and_resume(tmp_path, verifier):
+MAIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin", "experiment_main.py")
+
+
+def _killed_after_first_run(out: str, verifier: dict, log: str) -> str:
+    """Runs the experiment binary on the quick grid and SIGKILLs it, training child included (its process group),
+    as soon as the first run is DONE; returns that DONE file."""
+    args = [sys.executable, MAIN, "--quick", f"--output_dir={out}", *(f"--{k}={v}" for k, v in verifier.items())]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    env.pop("BUILD_WORKING_DIRECTORY", None)
+    with open(log, "w") as f:
+        proc = subprocess.Popen(args, stdout=f, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    first = os.path.join(out, "runs", experiment.METHODS[0], "seed0", "DONE")
+    deadline = time.monotonic() + 600
+    while not os.path.exists(first):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"experiment ended ({proc.poll()}) or timed out before its first run:\n"
+                        f"{open(log).read()[-6000:]}")
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return first
+
+
+def test_quick_grid_killed_resumed_end_to_end(tmp_path, verifier):
     out = str(tmp_path / "exp")
+    first = _killed_after_first_run(out, verifier, str(tmp_path / "killed.log"))
+    first_stamp = os.stat(first).st_mtime_ns
+    unfinished = [m for m in experiment.METHODS if not os.path.exists(os.path.join(out, "runs", m, "seed0", "DONE"))]
+    assert unfinished, "the grid finished before the kill: the test would show nothing"
     cfg = quick(out, verifier)
     summary = experiment.run_experiment(cfg, command="experiment --quick")
+    assert os.stat(first).st_mtime_ns == first_stamp  # the run finished before the kill was not redone
 
     runs = {(r["method"], r["seed"]): r for r in summary["runs"]}
     assert set(runs) == {(m, 0) for m in experiment.METHODS}
