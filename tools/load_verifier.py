@@ -2,6 +2,7 @@
 
   bazel run //tools:load_verifier -- --clients=16 --modes=stream --seconds=60
   bazel run //tools:load_verifier -- --clients=16 --modes=unary,batch,stream --verifier_address=host:port
+  (a protected server: also --verifier_auth_token_file=... --verifier_tls_ca=..., as for every binary)
 
 Clients are assigned to the modes in turn. Reports per mode: calls, items/s, latency p50/p99/p999 (per call:
 one item for unary and stream, one batch for batch), errors by gRPC status; and the server's peak RSS (VmHWM,
@@ -20,7 +21,7 @@ from absl import app, flags
 
 import rlvr_verifier_pb2 as pb
 import rlvr_verifier_pb2_grpc as pb_grpc
-from rlvr import verifier_client
+from rlvr import verifier_client, verifier_flags
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import bench_verifier_cases  # noqa: E402  (a sibling file, not part of the rlvr package)
@@ -31,7 +32,7 @@ flags.DEFINE_list("modes", ["unary", "batch", "stream"], "Call kinds, assigned t
 flags.DEFINE_float("seconds", 10.0, "Duration of the run.")
 flags.DEFINE_integer("batch_size", 64, "Items per VerifyBatch call in batch mode.")
 flags.DEFINE_integer("n_cases", 2000, "Generated cases the clients cycle through.")
-flags.DEFINE_string("verifier_address", None, "host:port of a running server; default: start one here.")
+flags.adopt_module_key_flags(verifier_flags)  # --verifier_address (empty: start one here), token, TLS CA
 flags.DEFINE_integer("server_pid", None, "PID of the --verifier_address server, to read its peak RSS.")
 flags.DEFINE_list("server_args", [], "Extra flags for the embedded server, e.g. --threads=2,--max_queue=512.")
 flags.DEFINE_float("call_timeout_s", 10.0, "Deadline of each call.")
@@ -53,34 +54,44 @@ class Recorder:
             self.errors.update(errors)
 
 
-def run_client(mode: str, address: str, requests, stop: float, recorder: Recorder, offset: int) -> None:
+def open_channel(address: str, tls_ca: str = "") -> grpc.Channel:
+    if tls_ca:
+        return grpc.secure_channel(address, grpc.ssl_channel_credentials(pathlib.Path(tls_ca).read_bytes()))
+    return grpc.insecure_channel(address)
+
+
+def run_client(mode: str, address: str, access: dict, requests, stop: float, recorder: Recorder,
+               offset: int) -> None:
     latencies, items, errors, i = [], 0, collections.Counter(), offset
-    with grpc.insecure_channel(address) as channel:
+    token = access.get("auth_token")
+    metadata = (("authorization", f"Bearer {token}"),) if token else None
+    with open_channel(address, access.get("tls_ca", "")) as channel:
         stub = pb_grpc.VerifierStub(channel)
         while time.perf_counter() < stop:
             try:
                 if mode == "unary":
                     t0 = time.perf_counter()
-                    stub.Verify(requests[i % len(requests)], timeout=FLAGS.call_timeout_s)
+                    stub.Verify(requests[i % len(requests)], timeout=FLAGS.call_timeout_s, metadata=metadata)
                     latencies.append(time.perf_counter() - t0)
                     items += 1
                     i += 1
                 elif mode == "batch":
                     batch = [requests[(i + k) % len(requests)] for k in range(FLAGS.batch_size)]
                     t0 = time.perf_counter()
-                    reply = stub.VerifyBatch(pb.VerifyBatchRequest(requests=batch), timeout=FLAGS.call_timeout_s)
+                    reply = stub.VerifyBatch(pb.VerifyBatchRequest(requests=batch), timeout=FLAGS.call_timeout_s,
+                                             metadata=metadata)
                     latencies.append(time.perf_counter() - t0)
                     items += len(reply.responses)
                     i += FLAGS.batch_size
                 else:
-                    i, n = run_stream(stub, requests, i, stop, latencies)
+                    i, n = run_stream(stub, metadata, requests, i, stop, latencies)
                     items += n
             except grpc.RpcError as e:
                 errors[e.code().name] += 1
     recorder.add(latencies, items, errors)
 
 
-def run_stream(stub, requests, i: int, stop: float, latencies) -> tuple[int, int]:
+def run_stream(stub, metadata, requests, i: int, stop: float, latencies) -> tuple[int, int]:
     """One stream until `stop`, in lockstep: the next item is sent once the previous answer arrived."""
     outbox: queue.Queue = queue.Queue()
 
@@ -88,7 +99,7 @@ def run_stream(stub, requests, i: int, stop: float, latencies) -> tuple[int, int
         while (item := outbox.get()) is not None:
             yield item
 
-    replies = stub.VerifyStream(outgoing())  # no call deadline: the stream lives for the whole run
+    replies = stub.VerifyStream(outgoing(), metadata=metadata)  # no deadline: the stream lives for the whole run
     n = 0
     try:
         while time.perf_counter() < stop:
@@ -125,6 +136,10 @@ def main(argv):
     unknown = set(FLAGS.modes) - {"unary", "batch", "stream"}
     if unknown or not FLAGS.modes:
         sys.exit(f"--modes: expected a list of unary, batch, stream; got {FLAGS.modes}")
+    try:
+        access = verifier_client.connection_options(FLAGS.verifier_auth_token_file, FLAGS.verifier_tls_ca)
+    except ValueError as e:
+        sys.exit(f"error: {e}")
     server = None
     if FLAGS.verifier_address:
         address, pid = FLAGS.verifier_address, FLAGS.server_pid
@@ -138,8 +153,8 @@ def main(argv):
     threads = []
     for k in range(FLAGS.clients):
         mode = FLAGS.modes[k % len(FLAGS.modes)]
-        threads.append(threading.Thread(target=run_client, args=(mode, address, requests, stop, recorders[mode],
-                                                                  k * 97)))
+        threads.append(threading.Thread(target=run_client, args=(mode, address, access, requests, stop,
+                                                                  recorders[mode], k * 97)))
     start = time.perf_counter()
     for t in threads:
         t.start()
