@@ -7,6 +7,7 @@ import concurrent.futures
 import json
 import os
 import pathlib
+import re
 import signal
 import socket
 import subprocess
@@ -336,11 +337,35 @@ def test_sigterm_turns_health_not_serving_then_exits_zero():
     assert "draining" in s.log_tail()
 
 
-def _verify_binary() -> pathlib.Path:
+def _binary(target: str) -> pathlib.Path:
+    """A py_binary of this workspace (e.g. "python/verify") from the test's runfiles, else from bazel-bin."""
     for root in (os.environ.get("TEST_SRCDIR"), os.environ.get("RUNFILES_DIR")):
-        if root and (pathlib.Path(root) / "pairwise_rlvr/python/verify").exists():
-            return pathlib.Path(root) / "pairwise_rlvr/python/verify"
-    return pathlib.Path(verifier_client.__file__).resolve().parents[2] / "bazel-bin/python/verify"
+        if root and (pathlib.Path(root) / "pairwise_rlvr" / target).exists():
+            return pathlib.Path(root) / "pairwise_rlvr" / target
+    return pathlib.Path(verifier_client.__file__).resolve().parents[2] / "bazel-bin" / target
+
+
+def _verify_binary() -> pathlib.Path:
+    return _binary("python/verify")
+
+
+def test_load_tool_against_a_protected_server(tmp_path):
+    protected, token_file, ca = protected_verifier.start(tmp_path)
+    try:
+        run = [str(_binary("tools/load_verifier")), "--clients=3", "--modes=unary,batch,stream", "--seconds=1",
+               f"--verifier_address={protected.address}", f"--verifier_tls_ca={ca}", f"--server_pid={protected.pid}"]
+        ok = subprocess.run(run + [f"--verifier_auth_token_file={token_file}"], capture_output=True, text=True,
+                            timeout=120)
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        for mode in ("unary", "batch", "stream"):
+            line = re.search(rf"{mode} *: (\d+) calls, [\d,]+ items/s, latency p50 [\d.]+ ms, p99 [\d.]+ ms, "
+                             rf"p999 [\d.]+ ms, errors none", ok.stdout)
+            assert line and int(line.group(1)) > 0, ok.stdout
+        assert re.search(r"server peak RSS [\d.]+ MiB", ok.stdout), ok.stdout
+        refused = subprocess.run(run, capture_output=True, text=True, timeout=120)  # no token
+        assert refused.returncode == 1 and "UNAUTHENTICATED" in refused.stdout and "FAIL:" in refused.stdout
+    finally:
+        protected.stop()
 
 
 def test_verify_binary_end_to_end(tmp_path, server):
