@@ -54,18 +54,11 @@ class Recorder:
             self.errors.update(errors)
 
 
-def open_channel(address: str, tls_ca: str = "") -> grpc.Channel:
-    if tls_ca:
-        return grpc.secure_channel(address, grpc.ssl_channel_credentials(pathlib.Path(tls_ca).read_bytes()))
-    return grpc.insecure_channel(address)
-
-
 def run_client(mode: str, address: str, access: dict, requests, stop: float, recorder: Recorder,
                offset: int) -> None:
     latencies, items, errors, i = [], 0, collections.Counter(), offset
-    token = access.get("auth_token")
-    metadata = (("authorization", f"Bearer {token}"),) if token else None
-    with open_channel(address, access.get("tls_ca", "")) as channel:
+    metadata = verifier_client.auth_metadata(access.get("auth_token"))
+    with verifier_client.open_channel(address, access.get("tls_ca")) as channel:
         stub = pb_grpc.VerifierStub(channel)
         while time.perf_counter() < stop:
             try:

@@ -70,6 +70,19 @@ def _verdict(r: pb.VerifyResponse) -> Verdict:
                    elapsed_us=r.elapsed_us)
 
 
+def auth_metadata(token: str | None):
+    """Call metadata carrying a bearer token; None without one."""
+    return (("authorization", f"Bearer {token}"),) if token else None
+
+
+def open_channel(address: str, tls_ca: str | None = None, options: Sequence = ()) -> grpc.Channel:
+    """A plaintext channel, or a TLS one trusting the PEM CA certificate `tls_ca`."""
+    if tls_ca:
+        credentials = grpc.ssl_channel_credentials(root_certificates=pathlib.Path(tls_ca).read_bytes())
+        return grpc.secure_channel(address, credentials, options)
+    return grpc.insecure_channel(address, options)
+
+
 class VerifierClient:
     """gRPC client over one or more replicas (comma-separated `address`). A context manager; thread-safe."""
 
@@ -99,7 +112,7 @@ class VerifierClient:
         self.max_backoff_s = max_backoff_s
         self.retry_window_s = retry_window_s
         self._server = server
-        self._metadata = (("authorization", f"Bearer {auth_token}"),) if auth_token else None
+        self._metadata = auth_metadata(auth_token)
         options = [("grpc.max_receive_message_length", max_message_bytes),
                    ("grpc.max_send_message_length", max_message_bytes),
                    ("grpc.lb_policy_name", "round_robin"),  # spreads a dns:/// name over its addresses
@@ -108,11 +121,7 @@ class VerifierClient:
                    # growing to 120 s).
                    ("grpc.initial_reconnect_backoff_ms", 100), ("grpc.min_reconnect_backoff_ms", 100),
                    ("grpc.max_reconnect_backoff_ms", 2000)]
-        credentials = None
-        if tls_ca:
-            credentials = grpc.ssl_channel_credentials(root_certificates=pathlib.Path(tls_ca).read_bytes())
-        self._channels = [grpc.secure_channel(a, credentials, options) if credentials
-                          else grpc.insecure_channel(a, options) for a in self.addresses]
+        self._channels = [open_channel(a, tls_ca, options) for a in self.addresses]
         self._stubs = [pb_grpc.VerifierStub(c) for c in self._channels]
         self._next = itertools.count()  # round-robin cursor (itertools.count is atomic under the GIL)
         self._down_until = [0.0] * len(self.addresses)  # replicas that just failed are tried last for a while

@@ -345,10 +345,6 @@ def _binary(target: str) -> pathlib.Path:
     return pathlib.Path(verifier_client.__file__).resolve().parents[2] / "bazel-bin" / target
 
 
-def _verify_binary() -> pathlib.Path:
-    return _binary("python/verify")
-
-
 def test_load_tool_against_a_protected_server(tmp_path):
     protected, token_file, ca = protected_verifier.start(tmp_path)
     try:
@@ -388,7 +384,7 @@ def test_verify_binary_end_to_end(tmp_path, server):
                                      (protected_args, relative, caller_env)):
         if out.exists():
             out.unlink()
-        run = subprocess.run([str(_verify_binary()), *files, *address_args], capture_output=True, text=True,
+        run = subprocess.run([str(_binary("python/verify")), *files, *address_args], capture_output=True, text=True,
                              timeout=120, env=env, cwd="/")
         assert run.returncode == 0, run.stderr
         rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -406,13 +402,13 @@ def test_verify_binary_malformed_line_names_file_and_line(tmp_path, server):
     cases = tmp_path / "bad.jsonl"
     cases.write_text(json.dumps({"response": "1", "gold": "1"}) + "\n" + json.dumps({"response": "2"}) + "\n")
     out = tmp_path / "verdicts.jsonl"
-    run = subprocess.run([str(_verify_binary()), f"--input={cases}", f"--output={out}",
+    run = subprocess.run([str(_binary("python/verify")), f"--input={cases}", f"--output={out}",
                           f"--verifier_address={server.address}"], capture_output=True, text=True, timeout=120)
     assert run.returncode != 0
     assert f"{cases}:2: missing 'gold'" in run.stderr
     assert not out.exists()
     cases.write_text('{"response": "1", "gold": \n')
-    run = subprocess.run([str(_verify_binary()), f"--input={cases}", f"--output={out}",
+    run = subprocess.run([str(_binary("python/verify")), f"--input={cases}", f"--output={out}",
                           f"--verifier_address={server.address}"], capture_output=True, text=True, timeout=120)
     assert f"{cases}: line 1: bad JSON" in run.stderr
 
