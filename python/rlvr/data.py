@@ -169,8 +169,7 @@ def _final_answer(row: dict[str, Any], column: str, where: str) -> str:
     return ", ".join(p[1:-1].strip() if len(p) > 1 and p[0] == p[-1] == "$" else p for p in parts)
 
 
-def _problem_column(row: dict[str, Any], where: str) -> str:
-    cols = _columns(row)
+def _problem_column(row: dict[str, Any], cols: dict[str, str], where: str) -> str:
     if "problem" in cols:
         return cols["problem"]
     present = [cols[c] for c in _PROBLEM_ALIASES if c in cols]
@@ -183,8 +182,7 @@ def _problem_column(row: dict[str, Any], where: str) -> str:
                     f"found columns {sorted(row)}")
 
 
-def _gold(row: dict[str, Any], where: str) -> str:
-    cols = _columns(row)
+def _gold(row: dict[str, Any], cols: dict[str, str], where: str) -> str:
     if "answer" in cols:
         answer = _text_field(row, cols["answer"], where)
         if "####" in answer:  # GSM8K: worked solution, then "#### <final answer>"
@@ -228,9 +226,9 @@ def load_problems(path: str, limit: int | None = None) -> list[Problem]:
         where = f"{path}: {where}"
         if not isinstance(row, dict):
             raise DataError(f"{where}: expected an object with 'problem' and 'answer', got {type(row).__name__}")
-        text = _text_field(row, _problem_column(row, where), where)
-        gold = _gold(row, where)
         cols = _columns(row)
+        text = _text_field(row, _problem_column(row, cols, where), where)
+        gold = _gold(row, cols, where)
         id_column = next((cols[c] for c in _ID_COLUMNS if row.get(cols.get(c)) not in (None, "")), None)
         if id_column is not None:
             pid = str(row[id_column])
