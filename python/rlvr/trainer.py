@@ -49,6 +49,7 @@ import numpy as np
 from rlvr import data, evaluate, pairing, run_report, runtime, synthetic, weighted_grpo
 
 METHODS = ("pairs_wgrpo", "variance_grpo", "pool_grpo")
+PAIR_PROMPTS = 2  # prompts per update of pairs_wgrpo (q+, q−) and variance_grpo (its top two); pool_grpo: pool_batch
 SYNTHETIC = "synthetic"
 DEFAULT_DS_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs",
                                  "ds_cpu.json")
@@ -192,7 +193,7 @@ def _load_problems(spec: str, split: str, cfg: TrainConfig, limit: int) -> list[
 
 def responses_per_update(cfg: TrainConfig) -> int:
     """B = prompts per update × G: a pair or two variance picks, or pool_grpo's batch."""
-    return (cfg.pool_batch if cfg.method == "pool_grpo" else 2) * cfg.rollouts_per_prompt
+    return (cfg.pool_batch if cfg.method == "pool_grpo" else PAIR_PROMPTS) * cfg.rollouts_per_prompt
 
 
 def micro_batches(cfg: TrainConfig, world: int) -> int:
@@ -535,7 +536,7 @@ def train(cfg: TrainConfig) -> dict:
             walk = PoolWalk([p.id for p in pool], cfg.pool_batch, cfg.seed)
         elif cfg.method == "variance_grpo" and cfg.history:
             with open(cfg.history, encoding="utf-8") as f:
-                fixed_prompts = pairing.select_by_historical_variance(json.load(f), k=2)
+                fixed_prompts = pairing.select_by_historical_variance(json.load(f), k=PAIR_PROMPTS)
         else:
             profile_path = os.path.join(run_dir, "profile.jsonl")
             if resume_ckpt and not cfg.profile and os.path.exists(profile_path):
@@ -546,7 +547,7 @@ def train(cfg: TrainConfig) -> dict:
             if unknown:
                 raise ValueError(f"profile has prompt ids not in the pool {cfg.pool!r}: {unknown[:5]}")
             if cfg.method == "variance_grpo":
-                fixed_prompts = pairing.select_by_profile_variance(stats, k=2)
+                fixed_prompts = pairing.select_by_profile_variance(stats, k=PAIR_PROMPTS)
             else:
                 sampler = pairing.PairSampler(stats, strategy=cfg.pairing, p_low=cfg.p_low, p_high=cfg.p_high,
                                               seed=cfg.seed, rule=cfg.pair_rule, decay=cfg.online_decay)
@@ -581,7 +582,7 @@ def train(cfg: TrainConfig) -> dict:
                 ids, epochs = [i for i, _ in picked], [e for _, e in picked]
                 roles = [weighted_grpo.NEUTRAL] * len(ids)
             else:
-                ids, roles, epochs = list(fixed_prompts), [weighted_grpo.NEUTRAL] * 2, None
+                ids, roles, epochs = list(fixed_prompts), [weighted_grpo.NEUTRAL] * PAIR_PROMPTS, None
             prompts = [data.format_prompt(by_id[i].problem, template_tok) for i in ids]
             times["select"] = time.perf_counter() - t
 
