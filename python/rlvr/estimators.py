@@ -1,4 +1,5 @@
-"""Small-sample estimators: Wilson score interval, unbiased pass@k, mean ± Student-t confidence interval.
+"""Small-sample estimators: Wilson score interval, unbiased pass@k, mean ± Student-t confidence interval, and the
+minimum difference a paired comparison over seeds can detect.
 
 Pure math on Python numbers (no I/O, no numpy/scipy), so every caller — profiling, pairing, evaluation, the
 experiment harness — shares one definition of each number it reports.
@@ -128,3 +129,28 @@ def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, f
     s = math.sqrt(math.fsum((x - mean) ** 2 for x in xs) / (m - 1))
     half = t_quantile(confidence, m - 1) * s / math.sqrt(m)
     return mean, mean - half, mean + half
+
+
+def min_detectable_difference(differences: Sequence[float], power: float = 0.8, alpha: float = 0.05) -> float:
+    """Smallest true mean paired difference a two-sided level-α paired t-test over these m seeds detects with
+    probability `power`, taking the observed spread of the differences as the true one:
+
+        δ_min = (t_{1−α/2, m−1} + t_{power, m−1}) · s_d / √m      (s_d: sample std of the m differences)
+
+    (the usual t-based approximation to the noncentral-t power equation). With m = 8 seeds, 80 % power and
+    α = 0.05 the factor is 2.365 + 0.896 = 3.261, so δ_min ≈ 1.15 · s_d. Needs m ≥ 2.
+    """
+    ds = [float(d) for d in differences]
+    if len(ds) < 2:
+        raise ValueError(f"min_detectable_difference needs >= 2 paired differences, got {len(ds)}")
+    if not all(math.isfinite(d) for d in ds):
+        raise ValueError(f"min_detectable_difference: differences must be finite, got {ds!r}")
+    if not 0.0 < alpha < 1.0 or not 0.5 <= power < 1.0:
+        raise ValueError(f"need 0 < alpha < 1 and 0.5 <= power < 1, got alpha={alpha!r}, power={power!r}")
+    m = len(ds)
+    mean = math.fsum(ds) / m
+    s_d = math.sqrt(math.fsum((d - mean) ** 2 for d in ds) / (m - 1))
+    # One-sided quantiles from the two-sided routine: P(T ≤ t) = q  ⇔  P(|T| ≤ t) = 2q − 1.
+    t_alpha = t_quantile(1.0 - alpha, m - 1)
+    t_power = t_quantile(2.0 * power - 1.0, m - 1) if power > 0.5 else 0.0
+    return (t_alpha + t_power) * s_d / math.sqrt(m)

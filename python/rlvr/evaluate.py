@@ -206,7 +206,9 @@ def results_markdown(results: dict[str, Any]) -> str:
     return (f"# Evaluation of `{results['model_dir']}`\n\n"
             f"n = {cfg['n']} samples per problem, temperature {cfg['temperature']}, top_p {cfg['top_p']}, "
             f"max_tokens {cfg['max_tokens']}, template `{cfg['template']}`, seed {cfg['seed']}. "
-            f"Values in percent; pass@k is the unbiased estimator 1 − C(n−c, k)/C(n, k) averaged over problems.\n\n"
+            f"Values in percent; avg@{cfg['n']} is the mean accuracy of the {cfg['n']} samples (equal to unbiased "
+            f"pass@1); pass@k is the unbiased estimator 1 − C(n−c, k)/C(n, k) of at least one of k samples being "
+            f"correct, averaged over problems.\n\n"
             + "\n".join(rows) + "\n\nPer-problem responses and verdicts: `<set>.verdicts.jsonl`.\n")
 
 

@@ -1,5 +1,10 @@
 """What an experiment grid found: mean ± 95 % Student-t CI per method, step and metric, paired differences
-against pairs_wgrpo, plots, and report.md. Reads only the finished runs' records and files; trains nothing.
+against pairs_wgrpo with the smallest difference the seeds could detect, plots, and report.md. Reads only the
+finished runs' records and files; trains nothing.
+
+Metric names: avg@n is the mean accuracy of the n samples per problem (equal to unbiased pass@1, so pass@1 is not
+repeated); pass@k is the unbiased estimator of "at least one of k samples correct". Never a bare "Pass@k": the
+1-shot RLVR evaluation scripts the paper follows call avg@8 "pass@8".
 """
 from __future__ import annotations
 
@@ -13,11 +18,25 @@ from typing import Any
 from rlvr import estimators, evaluate
 
 REFERENCE = "pairs_wgrpo"
+PRIMARY_BASELINE = "variance_hist"  # 1-shot RLVR's historical-variance pick: the comparison the paper makes
 CONFIDENCE = 0.95
+POWER = 0.8  # for the minimum detectable difference (two-sided, 1 − CONFIDENCE)
+METRIC_LEGEND = ("avg@n = mean accuracy of the n samples per problem (equals unbiased pass@1); pass@k = unbiased "
+                 "estimate of P(at least one of k samples correct), 1 − C(n−c, k)/C(n, k). The paper's AIME/AMC "
+                 "\"Pass@8\" follows 1-shot RLVR's scripts, where it is avg@8 at temperature 0.6.")
 
 
 def metric_names(cfg) -> list[str]:
-    return ["avg@n"] + [f"pass@{k}" for k in cfg.eval_ks]
+    return ["avg@n"] + [f"pass@{k}" for k in cfg.eval_ks if k != 1]  # pass@1 = avg@n
+
+
+def primary_metrics(cfg) -> list[str]:
+    """The declared primary comparison's metrics: avg@n and pass@n (pass@k_max if n is not among the k)."""
+    return ["avg@n", f"pass@{max(k for k in cfg.eval_ks if k != 1)}"] if max(cfg.eval_ks) > 1 else ["avg@n"]
+
+
+def display(cfg, metric: str) -> str:
+    return metric.replace("avg@n", f"avg@{cfg.eval_n}")
 
 
 def _final_step(method: str, cfg) -> int:
@@ -28,6 +47,14 @@ def _ci(values: list[float]) -> dict:
     mean, lo, hi = estimators.mean_ci(values, CONFIDENCE)
     return {"mean": mean, "lo": None if math.isnan(lo) else lo, "hi": None if math.isnan(hi) else hi,
             "n": len(values)}
+
+
+def _paired(differences: list[float]) -> dict:
+    """_ci of paired differences plus `mde`, the smallest true difference detectable with POWER at level
+    1 − CONFIDENCE given the differences' spread (None with one seed)."""
+    mde = (estimators.min_detectable_difference(differences, POWER, 1 - CONFIDENCE) if len(differences) > 1
+           else None)
+    return {**_ci(differences), "mde": mde}
 
 
 def summarise(cfg, records: list[dict]) -> dict[str, Any]:
@@ -55,8 +82,8 @@ def summarise(cfg, records: list[dict]) -> dict[str, Any]:
         if method == REFERENCE or not ref:
             continue
         seeds = sorted(set(ref) & set(runs))
-        vs[method] = {s: {m: _ci([ref[x]["evals"][str(cfg.steps)][s][m] -
-                                  runs[x]["evals"][str(_final_step(method, cfg))][s][m] for x in seeds])
+        vs[method] = {s: {m: _paired([ref[x]["evals"][str(cfg.steps)][s][m] -
+                                      runs[x]["evals"][str(_final_step(method, cfg))][s][m] for x in seeds])
                           for m in metrics} for s in sets}
     return {"curves": curves, "final": final, "vs_reference": vs, "sets": sets, "metrics": metrics}
 
@@ -77,10 +104,17 @@ def _verdict(ci: dict) -> str:
     return "not distinguishable"
 
 
+def _diff(ci: dict) -> str:
+    rng = "" if ci["lo"] is None else f" [{100 * ci['lo']:+.1f}, {100 * ci['hi']:+.1f}]"
+    mde = "" if ci.get("mde") is None else f", detectable {100 * ci['mde']:.1f}"
+    return f"{100 * ci['mean']:+.1f}{rng}{mde}"
+
+
 def summary_markdown(cfg, summary: dict) -> str:
-    lines = []
+    lines = [METRIC_LEGEND.replace("avg@n", f"avg@{cfg.eval_n}").replace("the n samples", f"the {cfg.eval_n} "
+                                                                        "samples"), ""]
     for s in summary["sets"]:
-        head = ["method", "seeds"] + [m.replace("avg@n", f"avg@{cfg.eval_n}") for m in summary["metrics"]]
+        head = ["method", "seeds"] + [display(cfg, m) for m in summary["metrics"]]
         lines += [f"### `{s}`: held-out at the final step (percent, mean ± 95 % CI half-width over seeds)", "",
                   "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for method in summary["final"]:
@@ -89,16 +123,13 @@ def summary_markdown(cfg, summary: dict) -> str:
             lines.append(f"| {method} | {n} | " + " | ".join(_pct(row[m]) for m in summary["metrics"]) + " |")
         lines.append("")
         if summary["vs_reference"]:
-            lines += [f"Paired difference {REFERENCE} − baseline, same seeds (percentage points, 95 % CI):", "",
-                      "| baseline | " + " | ".join(summary["metrics"]) + " |",
+            lines += [f"Paired difference {REFERENCE} − baseline, same seeds (percentage points, 95 % CI; "
+                      f"'detectable': the smallest true difference these seeds detect with {POWER:.0%} power, "
+                      f"two-sided {1 - CONFIDENCE:.0%}):", "",
+                      "| baseline | " + " | ".join(display(cfg, m) for m in summary["metrics"]) + " |",
                       "|---|" + "---|" * len(summary["metrics"])]
             for method, per_set in summary["vs_reference"].items():
-                cells = []
-                for m in summary["metrics"]:
-                    ci = per_set[s][m]
-                    rng = "" if ci["lo"] is None else f" [{100 * ci['lo']:+.1f}, {100 * ci['hi']:+.1f}]"
-                    cells.append(f"{100 * ci['mean']:+.1f}{rng}")
-                lines.append(f"| {method} | " + " | ".join(cells) + " |")
+                lines.append(f"| {method} | " + " | ".join(_diff(per_set[s][m]) for m in summary["metrics"]) + " |")
             lines.append("")
     return "\n".join(lines)
 
@@ -121,9 +152,9 @@ def _save(fig, path: str) -> None:
 
 
 def plot_curves(cfg, summary: dict, path: str, set_name: str) -> None:
-    """pass@1 and pass@k_max against update step, a line per method with its 95 % CI band."""
+    """The primary metrics (avg@n, pass@k_max) against update step, a line per method with its 95 % CI band."""
     plt = _pyplot()
-    shown = ["pass@1", f"pass@{max(cfg.eval_ks)}"] if max(cfg.eval_ks) > 1 else ["pass@1"]
+    shown = primary_metrics(cfg)
     fig, axes = plt.subplots(1, len(shown), figsize=(5.2 * len(shown), 3.8), squeeze=False)
     steps_all = list(range(0, cfg.steps + 1, cfg.eval_every))
     for ax, metric in zip(axes[0], shown):
@@ -137,7 +168,8 @@ def plot_curves(cfg, summary: dict, path: str, set_name: str) -> None:
             if all(p["lo"] is not None for p in pts):
                 ax.fill_between(steps, [100 * p["lo"] for p in pts], [100 * p["hi"] for p in pts],
                                 color=line.get_color(), alpha=0.15)
-        ax.set(xlabel="update step", ylabel=f"held-out {metric} (%)", title=f"{set_name}: {metric}")
+        ax.set(xlabel="update step", ylabel=f"held-out {display(cfg, metric)} (%)",
+               title=f"{set_name}: {display(cfg, metric)}")
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
     fig.tight_layout()
@@ -229,21 +261,43 @@ def cfg_band(cfg, name: str) -> float:
 
 # --- report ---------------------------------------------------------------------------------------------------
 
+def _primary(cfg, summary: dict) -> list[str]:
+    """The comparison declared before the result: pairs_wgrpo vs variance_hist on the first eval set's avg@n
+    and pass@k_max at the final update, with the smallest difference the seeds could detect."""
+    s = summary["sets"][0]
+    shown = " and ".join(display(cfg, m) for m in primary_metrics(cfg))
+    lines = [f"Declared in advance: `{REFERENCE}` − `{PRIMARY_BASELINE}` (1-shot RLVR's historical-variance "
+             f"pick), paired over seeds, on `{s}` {shown} at temperature {cfg.eval_temperature} after update "
+             f"{cfg.steps}. Detectable effect: the smallest true paired difference a two-sided "
+             f"{1 - CONFIDENCE:.0%} paired t-test over these seeds detects with {POWER:.0%} power, "
+             f"(t_{{1−α/2}} + t_{{power}}) · s_d/√m with s_d the spread of the seeds' differences "
+             f"(docs/method.md §6).", ""]
+    per_set = summary["vs_reference"].get(PRIMARY_BASELINE)
+    if per_set is None:
+        return lines + [f"`{REFERENCE}` and `{PRIMARY_BASELINE}` were not both part of this grid: no primary result."]
+    for m in primary_metrics(cfg):
+        ci = per_set[s][m]
+        mde = "no detectable effect with one seed" if ci["mde"] is None else \
+            f"detectable {100 * ci['mde']:.1f} points"
+        rng = "" if ci["lo"] is None else f", 95 % CI [{100 * ci['lo']:+.1f}, {100 * ci['hi']:+.1f}]"
+        lines.append(f"- {display(cfg, m)}: {100 * ci['mean']:+.1f} points{rng} over {ci['n']} seed(s); {mde} — "
+                     f"{_verdict(ci)}.")
+    return lines
+
+
 def _headline(cfg, summary: dict) -> list[str]:
-    """The comparison stated plainly, on the first eval set's pass@1 and pass@k_max."""
+    """Every comparison against pairs_wgrpo, stated plainly, on the first eval set's primary metrics."""
     if not summary["vs_reference"]:
         return [f"`{REFERENCE}` was not part of this grid, so there is no comparison to state."]
     s = summary["sets"][0]
-    shown = ["pass@1", f"pass@{max(cfg.eval_ks)}"]
     lines, tally = [], {"better": 0, "worse": 0, "neither": 0, "no interval": 0}
     for method, per_set in summary["vs_reference"].items():
-        for m in dict.fromkeys(shown):
+        for m in primary_metrics(cfg):
             ci = per_set[s][m]
             v = _verdict(ci)
             tally["no interval" if ci["lo"] is None else "better" if "better" in v else "worse" if "worse" in v
                   else "neither"] += 1
-            rng = "" if ci["lo"] is None else f", 95 % CI [{100 * ci['lo']:+.1f}, {100 * ci['hi']:+.1f}]"
-            lines.append(f"- vs `{method}`, {m}: {100 * ci['mean']:+.1f} points{rng} over {ci['n']} seed(s) — {v}.")
+            lines.append(f"- vs `{method}`, {display(cfg, m)}: {_diff(ci)} points over {ci['n']} seed(s) — {v}.")
     n = sum(tally.values())
     if tally["no interval"]:
         return [f"Only one seed per method: {n} comparisons without a confidence interval, so no claim either way; "
@@ -268,6 +322,9 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         curve_plots.append(name)
     picks = plot_profile(cfg, os.path.join(out, "plots", "pool_profile.png"))
     signal = training_signal(cfg)
+    summary["primary"] = {"reference": REFERENCE, "baseline": PRIMARY_BASELINE, "set": summary["sets"][0],
+                          "metrics": primary_metrics(cfg), "step": cfg.steps, "power": POWER,
+                          "alpha": 1 - CONFIDENCE}
     summary.update({"wall_seconds": round(wall_seconds, 1), "picked_p_hat": picks, "training_signal": signal,
                     "command": command,
                     "runs": [{k: r[k] for k in ("method", "seed", "updates", "training_rollouts",
@@ -288,12 +345,15 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         "no training", "",
         f"Written {time.strftime('%Y-%m-%d %H:%M:%S')}; this invocation took {wall_seconds / 60:.1f} min "
         f"(runs finished by an earlier invocation are not re-timed; per-run wall times below).", "",
-        "## Result", "",
+        "## Primary comparison", "",
+        *_primary(cfg, summary), "",
+        "## All comparisons", "",
         *_headline(cfg, summary), "",
         "What this does and does not show: the model is whatever `model_dir` says (the project's tiny Qwen2 by "
         "default) and the task is the configured pool and held-out sets (the synthetic arithmetic task by "
         "default); with few seeds the intervals are wide, and a result on the tiny model says nothing about "
-        "Qwen2.5-Math-7B on AIME/AMC. Read the intervals, not the point estimates.", "",
+        "Qwen2.5-Math-7B on AIME/AMC. Read the intervals, not the point estimates. Against the paper's numbers, "
+        f"compare avg@{cfg.eval_n} (what its \"Pass@8\" is in the scripts it follows), not pass@k.", "",
         "## Held-out results", "", table,
         *[f"![{p}]({p})" for p in curve_plots], "",
         "## Where the trained prompts fell in the pool's success profile", "",

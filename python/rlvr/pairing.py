@@ -1,9 +1,11 @@
 """Positive–negative pair sampling from a success profile, and the variance-based baseline selectors.
 
     q+ (hard-but-solvable):  0 < p ≤ p_low     q− (easy-but-brittle):  p_high ≤ p < 1
+                                                or, in failure counts:  1 ≤ n − c ≤ max_failures
 
 One q+ and one q− per update (docs/method.md). The profile is the table written by profiling: per prompt, n
 rollouts with c verified successes, p̂ = c/n and a Wilson interval [L, U] (estimators.wilson_interval).
+q+ and q− may come from one pool or, as in the paper's recipe, from two (a hard pool for q+, an easy one for q−).
 """
 from __future__ import annotations
 
@@ -61,9 +63,14 @@ def is_q_plus(s: PromptStats, p_low: float, rule: Rule = "point") -> bool:
     return s.lo > 0.0 and s.successes > 0 and hard
 
 
-def is_q_minus(s: PromptStats, p_high: float, rule: Rule = "point") -> bool:
+def is_q_minus(s: PromptStats, p_high: float, rule: Rule = "point", max_failures: int = 0) -> bool:
     """Easy-but-brittle, the mirror image: U < 1 (at least one verified failure) and p̂ ≥ p_high
-    (rule="point") or L ≥ p_high (rule="interval")."""
+    (rule="point") or L ≥ p_high (rule="interval").
+
+    max_failures = c > 0 replaces the p̂ edge with failure counts, the form reported for the paper:
+    1 ≤ failures ≤ c among the profile's n rollouts (p̂ ∈ [1 − c/n, 1 − 1/n]; with n = G, "1 to c of G failed")."""
+    if max_failures:
+        return s.hi < 1.0 and 1 <= s.n - s.successes <= max_failures
     easy = s.lo >= p_high if rule == "interval" else s.p_hat >= p_high
     return s.hi < 1.0 and s.successes < s.n and easy
 
@@ -82,24 +89,41 @@ def p_hat_histogram(stats: Sequence[PromptStats], bins: int = 10) -> str:
     return ", ".join(parts)
 
 
+def _check_two_pools(stats: Sequence[PromptStats], neg_stats: Sequence[PromptStats] | None) -> None:
+    if neg_stats is not None:
+        shared = sorted({s.id for s in stats} & {s.id for s in neg_stats})
+        if shared:
+            raise ValueError(f"the q+ and q− pools share prompt ids {shared[:5]}; two pools must be disjoint")
+
+
 def band_candidates(
-    stats: Sequence[PromptStats], p_low: float, p_high: float, rule: Rule = "point"
+    stats: Sequence[PromptStats], p_low: float, p_high: float, rule: Rule = "point",
+    neg_stats: Sequence[PromptStats] | None = None, max_failures: int = 0,
 ) -> tuple[list[str], list[str]]:
-    """(q+ ids, q− ids), each sorted by id; ValueError naming the empty band and showing the p̂ histogram."""
+    """(q+ ids, q− ids), each sorted by id; ValueError naming the empty band and showing the p̂ histogram.
+
+    q+ comes from `stats`, q− from `neg_stats` when given (two pools, e.g. a hard and an easy file), else from
+    `stats` too. max_failures > 0: the q− band in failure counts (see is_q_minus)."""
     _check_band(p_low, p_high)
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    if isinstance(max_failures, bool) or not isinstance(max_failures, int) or max_failures < 0:
+        raise ValueError(f"max_failures must be an int >= 0 (0: the band edge is p_high), got {max_failures!r}")
+    _check_two_pools(stats, neg_stats)
+    neg = stats if neg_stats is None else neg_stats
     plus = sorted(s.id for s in stats if is_q_plus(s, p_low, rule))
-    minus = sorted(s.id for s in stats if is_q_minus(s, p_high, rule))
-    for name, ids, need in (
-        ("q+ (hard-but-solvable)", plus, f"successes ≥ 1 and {'U' if rule == 'interval' else 'p̂'} ≤ p_low={p_low}"),
-        ("q− (easy-but-brittle)", minus,
-         f"failures ≥ 1 and {'L' if rule == 'interval' else 'p̂'} ≥ p_high={p_high}"),
+    minus = sorted(s.id for s in neg if is_q_minus(s, p_high, rule, max_failures))
+    minus_need = (f"1 ≤ failures ≤ max_failures={max_failures}" if max_failures else
+                  f"failures ≥ 1 and {'L' if rule == 'interval' else 'p̂'} ≥ p_high={p_high}")
+    for name, ids, need, pool in (
+        ("q+ (hard-but-solvable)", plus, f"successes ≥ 1 and {'U' if rule == 'interval' else 'p̂'} ≤ p_low={p_low}",
+         stats),
+        ("q− (easy-but-brittle)", minus, minus_need, neg),
     ):
         if not ids:
             raise ValueError(
-                f"the {name} band is empty: no prompt has {need} (rule={rule!r}); pool of {len(stats)} prompts, "
-                f"{p_hat_histogram(stats)}. Widen the band, profile with more rollouts, or use another pool."
+                f"the {name} band is empty: no prompt has {need} (rule={rule!r}); pool of {len(pool)} prompts, "
+                f"{p_hat_histogram(pool)}. Widen the band, profile with more rollouts, or use another pool."
             )
     return plus, minus
 
@@ -118,6 +142,9 @@ class PairSampler:
                          (γ = 0.75 and G = 8: the last ~4 visits). γ = 1 pools everything (stationary policy).
                          Prompts never trained on keep their profile estimate.
 
+    Two pools: with `neg_stats`, q+ is drawn from `stats` and q− from `neg_stats` (disjoint ids); online
+    re-estimation covers both. max_failures > 0 sets the q− band in failure counts (is_q_minus).
+
     The RNG is a private `random.Random(seed)`; `state_dict()` captures it, so a resumed sampler continues the
     exact sequence.
     """
@@ -132,18 +159,24 @@ class PairSampler:
         rule: Rule = "point",
         decay: float = 0.75,
         delta: float = 0.05,
+        neg_stats: Sequence[PromptStats] | None = None,
+        max_failures: int = 0,
     ):
         if strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
         if not 0.0 < decay <= 1.0:
             raise ValueError(f"decay must lie in (0, 1], got {decay!r}")
-        ids = [s.id for s in stats]
-        if len(set(ids)) != len(ids):
-            raise ValueError("profile has duplicate prompt ids")
+        for pool in (stats, neg_stats or ()):
+            ids = [s.id for s in pool]
+            if len(set(ids)) != len(ids):
+                raise ValueError("profile has duplicate prompt ids")
         self.strategy, self.p_low, self.p_high = strategy, p_low, p_high
         self.seed, self.rule, self.decay, self.delta = seed, rule, decay, delta
-        self._stats = {s.id: s for s in stats}
-        band_candidates(stats, p_low, p_high, rule)  # fail at construction, not at the first update
+        self.max_failures = max_failures
+        # fail at construction, not at the first update (also checks that two pools are disjoint)
+        band_candidates(stats, p_low, p_high, rule, neg_stats, max_failures)
+        self._stats = {s.id: s for s in [*stats, *(neg_stats or ())]}
+        self._neg_ids = None if neg_stats is None else frozenset(s.id for s in neg_stats)
         self._rng = random.Random(seed)
         self._fixed = self._draw() if strategy == "fixed" else None
 
@@ -152,7 +185,12 @@ class PairSampler:
         return list(self._stats.values())
 
     def _draw(self) -> tuple[str, str]:
-        plus, minus = band_candidates(list(self._stats.values()), self.p_low, self.p_high, self.rule)
+        if self._neg_ids is None:
+            pos, neg = list(self._stats.values()), None
+        else:
+            pos = [s for i, s in self._stats.items() if i not in self._neg_ids]
+            neg = [s for i, s in self._stats.items() if i in self._neg_ids]
+        plus, minus = band_candidates(pos, self.p_low, self.p_high, self.rule, neg, self.max_failures)
         return self._rng.choice(plus), self._rng.choice(minus)
 
     def next_pair(self) -> tuple[str, str]:
@@ -173,7 +211,8 @@ class PairSampler:
 
     def _config(self) -> dict:
         return {"strategy": self.strategy, "p_low": self.p_low, "p_high": self.p_high, "seed": self.seed,
-                "rule": self.rule, "decay": self.decay, "delta": self.delta}
+                "rule": self.rule, "decay": self.decay, "delta": self.delta, "max_failures": self.max_failures,
+                "two_pools": self._neg_ids is not None}
 
     def state_dict(self) -> dict:
         """JSON-serialisable state: config (checked on load), RNG state, fixed pair and online counts."""

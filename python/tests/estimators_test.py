@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rlvr.estimators import mean_ci, pass_at_k, t_quantile, wilson_interval
+from rlvr.estimators import mean_ci, min_detectable_difference, pass_at_k, t_quantile, wilson_interval
 
 
 # --- Wilson -------------------------------------------------------------------------------------------------
@@ -143,3 +143,31 @@ def test_mean_ci_degenerate_inputs():
         mean_ci([])
     with pytest.raises(ValueError, match="finite"):
         mean_ci([1.0, float("inf")])
+
+
+# --- minimum detectable paired difference -------------------------------------------------------------------
+
+def test_min_detectable_difference_hand_computed():
+    # m = 8: t_{0.975, 7} = 2.364624 and t_{0.80, 7} = 0.896030 (tables); s_d of ±1 alternating = √(8/7).
+    assert min_detectable_difference([1, -1] * 4) == pytest.approx(
+        (2.364624 + 0.896030) * math.sqrt(8 / 7) / math.sqrt(8), rel=1e-5)
+    # m = 5: t_{0.975, 4} = 2.776445, t_{0.80, 4} = 0.940965; s_d of 1..5 = √2.5. The mean does not enter.
+    assert min_detectable_difference([1, 2, 3, 4, 5]) == pytest.approx(
+        (2.776445 + 0.940965) * math.sqrt(2.5) / math.sqrt(5), rel=1e-5)
+    assert min_detectable_difference([11, 12, 13, 14, 15]) == pytest.approx(min_detectable_difference([1, 2, 3, 4, 5]))
+
+
+def test_min_detectable_difference_shrinks_with_seeds_and_grows_with_power():
+    spread = [0.05, -0.03, 0.02, -0.04]
+    assert min_detectable_difference(spread * 4) < min_detectable_difference(spread)
+    assert min_detectable_difference(spread, power=0.9) > min_detectable_difference(spread, power=0.8)
+    # power 0.5: only the test's own critical value, i.e. the 95 % CI half-width.
+    _, lo, hi = mean_ci(spread)
+    assert min_detectable_difference(spread, power=0.5) == pytest.approx((hi - lo) / 2)
+
+
+def test_min_detectable_difference_rejects_bad_input():
+    with pytest.raises(ValueError, match=">= 2"):
+        min_detectable_difference([0.1])
+    with pytest.raises(ValueError, match="power"):
+        min_detectable_difference([0.1, 0.2], power=1.0)

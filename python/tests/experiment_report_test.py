@@ -37,26 +37,46 @@ def records():
 
 def test_summary_means_and_t_intervals(cfg, records):
     s = experiment_report.summarise(cfg, records)
-    final = s["final"]["pairs_wgrpo"]["syn"]["pass@1"]
+    assert s["metrics"] == ["avg@n", "pass@2"]  # pass@1 would repeat avg@n
+    final = s["final"]["pairs_wgrpo"]["syn"]["avg@n"]
     # Two seeds, 0.5 and 0.6: mean 0.55, sample sd 0.0707, t*(0.975, ν=1) = 12.7062 → half-width 0.6353.
     assert final["mean"] == pytest.approx(0.55)
     assert (final["hi"] - final["lo"]) / 2 == pytest.approx(12.7062 * 0.070711 / 2 ** 0.5, rel=1e-4)
     assert final["n"] == 2
     # no_training is scored at step 0, the base model.
-    assert s["final"]["no_training"]["syn"]["pass@1"]["mean"] == pytest.approx(0.25)
+    assert s["final"]["no_training"]["syn"]["avg@n"]["mean"] == pytest.approx(0.25)
     assert sorted(s["curves"]["variance_profile"]["syn"]["avg@n"]) == [0, 1, 2]
 
 
 def test_paired_differences_use_matching_seeds(cfg, records):
     s = experiment_report.summarise(cfg, records)
-    d = s["vs_reference"]["variance_profile"]["syn"]["pass@1"]
+    d = s["vs_reference"]["variance_profile"]["syn"]["avg@n"]
     # Seed 0: 0.5 − 0.3; seed 1: 0.6 − 0.4 — the same gain, so the interval collapses onto it.
     assert d["mean"] == pytest.approx(0.2)
     assert d["lo"] == pytest.approx(0.2) and d["hi"] == pytest.approx(0.2)
-    assert d["n"] == 2
-    d0 = s["vs_reference"]["no_training"]["syn"]["pass@1"]
+    assert d["n"] == 2 and d["mde"] == pytest.approx(0.0, abs=1e-12)  # no spread: any true difference shows
+    d0 = s["vs_reference"]["no_training"]["syn"]["avg@n"]
     assert d0["mean"] == pytest.approx(((0.5 - 0.2) + (0.6 - 0.3)) / 2)
     assert "pairs_wgrpo" not in s["vs_reference"]
+
+
+def test_primary_comparison_declared_with_detectable_effect(cfg, records):
+    # variance_hist's differences to pairs_wgrpo: seed 0 0.5 − 0.4 = 0.1, seed 1 0.6 − 0.3 = 0.3 → s_d = √0.02;
+    # m = 2: t_{0.975, 1} = 12.7062, t_{0.80, 1} = 1.3764 → detectable (12.7062 + 1.3764)·√0.02/√2 = 1.408,
+    # i.e. two seeds could only see a 141-point difference: the report must say so, not hide it.
+    records = records + [_record("variance_hist", 0, {0: 0.2, 2: 0.4}), _record("variance_hist", 1, {0: 0.3, 2: 0.3})]
+    d = experiment_report.summarise(cfg, records)["vs_reference"]["variance_hist"]["syn"]["avg@n"]
+    assert d["mean"] == pytest.approx(0.2)
+    assert d["mde"] == pytest.approx((12.7062 + 1.3764) * 0.02 ** 0.5 / 2 ** 0.5, rel=1e-4)
+    experiment_report.write(cfg, records, "cmd", 1.0)
+    report = open(os.path.join(cfg.output_dir, "report.md")).read()
+    primary = report.index("## Primary comparison")
+    assert primary < report.index("## All comparisons") < report.index("## Held-out results")
+    section = report[primary:report.index("## All comparisons")]
+    assert "`pairs_wgrpo` − `variance_hist`" in section and "avg@2 and pass@2" in section
+    assert "- avg@2: +20.0 points, 95 % CI [-107.1, +147.1] over 2 seed(s); detectable 140.8 points" in section
+    assert "Pass@" not in report.replace('"Pass@8"', "")  # never a bare Pass@k, only the paper's, quoted
+    assert json.load(open(os.path.join(cfg.output_dir, "summary.json")))["primary"]["baseline"] == "variance_hist"
 
 
 def test_verdicts():

@@ -96,7 +96,7 @@ def test_quick_grid_killed_resumed_end_to_end(tmp_path, verifier):
         assert all(0.0 <= final[m]["mean"] <= 1.0 for m in final)
 
     report = open(os.path.join(out, "report.md")).read()
-    assert "## Result" in report and "experiment --quick" in report
+    assert "## Primary comparison" in report and "experiment --quick" in report
     for png in ("heldout_synthetic.png", "pool_profile.png"):
         with open(os.path.join(out, "plots", png), "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"

@@ -39,6 +39,17 @@ def test_prints_pairs_from_the_bands(profile):
     assert out.stdout == run("--profile", profile, "--num_pairs", "5", "--seed", "3").stdout  # deterministic
 
 
+def test_q_minus_from_a_second_pool_in_failure_counts(profile, tmp_path):
+    easy = tmp_path / "easy.jsonl"
+    easy.write_text("".join(json.dumps({"id": i, "n": 16, "successes": c, "model": "tiny", "template": "auto"}) + "\n"
+                            for i, c in {"x": 16, "y": 15, "z": 13, "w": 10}.items()))
+    out = run("--profile", profile, "--profile_neg", str(easy), "--max_failures", "3", "--num_pairs", "8")
+    assert out.returncode == 0, out.stderr
+    assert "q− band (1 ≤ failures ≤ 3): 2 prompts" in out.stdout
+    minus = {l.split("q− ")[1].split()[0] for l in out.stdout.splitlines() if l.startswith("update ")}
+    assert minus <= {"y", "z"} and minus  # from the second pool only; x never failed, w failed 6 times
+
+
 def test_profile_variance_baseline(profile):
     out = run("--profile", profile, "--method", "profile_variance")
     assert out.returncode == 0, out.stderr

@@ -46,6 +46,51 @@ def test_empty_band_error_names_band_and_histogram():
         PairSampler(pool([16, 16, 2]), p_low=0.3, p_high=0.7)
 
 
+def test_q_minus_band_in_failure_counts():
+    # failures out of 16: q03 8, q04 3, q05 1, q06 0 (never failed: not brittle)
+    assert band_candidates(POOL, 0.3, 0.7, max_failures=3)[1] == ["q04", "q05"]
+    assert band_candidates(POOL, 0.3, 0.7, max_failures=1)[1] == ["q05"]
+    assert band_candidates(POOL, 0.3, 0.7, max_failures=8)[1] == ["q03", "q04", "q05"]  # p_high no longer applies
+    with pytest.raises(ValueError, match=r"q− .* band is empty: no prompt has 1 ≤ failures ≤ max_failures=1"):
+        band_candidates(pool([1, 8, 13, 16]), 0.3, 0.7, max_failures=1)
+    with pytest.raises(ValueError, match="max_failures"):
+        band_candidates(POOL, 0.3, 0.7, max_failures=-1)
+
+
+def _renamed(stats, prefix):
+    return [PromptStats(prefix + s.id, s.n, s.successes, s.p_hat, s.lo, s.hi) for s in stats]
+
+
+def test_two_pools_q_plus_from_one_q_minus_from_the_other():
+    hard, easy = _renamed(POOL, "hard-"), _renamed(POOL, "easy-")
+    assert band_candidates(hard, 0.3, 0.7, neg_stats=easy) == (["hard-q01", "hard-q02"], ["easy-q04", "easy-q05"])
+    # the hard pool alone has no q−, the easy pool alone no q+: only the two together pair
+    only_hard, only_easy = pool([0, 1, 2, 16], n=16), _renamed(pool([0, 14, 15, 16]), "e")
+    assert band_candidates(only_hard, 0.3, 0.7, neg_stats=only_easy) == (["q01", "q02"], ["eq01", "eq02"])
+    with pytest.raises(ValueError, match="q− .* band is empty"):
+        band_candidates(only_hard, 0.3, 0.7)
+    sampler = PairSampler(only_hard, "resample", seed=1, neg_stats=only_easy, max_failures=2)
+    for _ in range(20):
+        q_plus, q_minus = sampler.next_pair()
+        assert q_plus in {"q01", "q02"} and q_minus in {"eq01", "eq02"}
+    with pytest.raises(ValueError, match="share prompt ids"):
+        band_candidates(POOL, 0.3, 0.7, neg_stats=POOL)
+
+
+def test_two_pool_online_sampler_resumes_exactly():
+    hard, easy = _renamed(POOL, "h"), _renamed(POOL, "e")
+    a = PairSampler(hard, "online", seed=3, neg_stats=easy)
+    a.update("eq04", 0, 16)  # failed every time in training: p̂ = 9.75/28 ≈ 0.35 leaves the q− band
+    state = json.loads(json.dumps(a.state_dict()))
+    b = PairSampler(hard, "online", seed=3, neg_stats=easy)
+    b.load_state_dict(state)
+    pairs = [a.next_pair() for _ in range(10)]
+    assert pairs == [b.next_pair() for _ in range(10)]
+    assert {m for _, m in pairs} == {"eq05"}
+    with pytest.raises(ValueError, match="config"):
+        PairSampler(hard + easy, "online", seed=3).load_state_dict(state)
+
+
 @pytest.mark.parametrize("bands", [(0.7, 0.3), (0.5, 0.5), (0.0, 0.7), (0.3, 1.0)])
 def test_bad_bands_rejected(bands):
     with pytest.raises(ValueError, match="0 < p_low < p_high < 1"):
