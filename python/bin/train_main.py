@@ -12,7 +12,7 @@ import dataclasses  # noqa: E402
 
 from absl import app, flags  # noqa: E402
 
-from rlvr import pairing, trainer, verifier_flags  # noqa: E402
+from rlvr import pairing, trainer, verifier_flags, weighted_grpo  # noqa: E402
 
 _D = trainer.TrainConfig()
 FLAGS = flags.FLAGS
@@ -41,7 +41,11 @@ flags.DEFINE_string("history", _D.history, "variance_grpo: accuracy_by_epoch.jso
                     "(historical variance); empty: rank by the profile's p(1-p).")
 flags.DEFINE_float("alpha", _D.alpha, "Weight of successes on q+ (alpha = beta = 1 is plain GRPO).")
 flags.DEFINE_float("beta", _D.beta, "Weight of failures on q-.")
-flags.DEFINE_enum("advantage", _D.advantage, ["grpo", "drgrpo"], "Group normalisation: GRPO or Dr.GRPO.")
+flags.DEFINE_enum("advantage", _D.advantage, list(weighted_grpo.ADV_ESTIMATORS), "Advantage estimator: grpo "
+                  "(std-normalised per group) or drgrpo (centred only); both with the pair weights alpha, beta.")
+flags.DEFINE_string("loss_agg", _D.loss_agg, f"Loss normaliser, one of {list(weighted_grpo.LOSS_AGGREGATIONS)} "
+                    "(token: mean over generated tokens; constant: B * max_tokens, Dr.GRPO); empty: the "
+                    "estimator's own (grpo: token, drgrpo: constant).")
 flags.DEFINE_float("clip_eps", _D.clip_eps, "PPO ratio clip.")
 flags.DEFINE_float("beta_kl", _D.beta_kl, "KL penalty to the initial model (0: off).")
 flags.DEFINE_float("beta_h", _D.beta_h, "Entropy bonus (0: off).")

@@ -82,7 +82,9 @@ class TrainConfig:
     # Weighted GRPO
     alpha: float = 2.0
     beta: float = 2.0
-    advantage: str = "grpo"           # grpo (std-normalised) | drgrpo (centred only, constant length normaliser)
+    advantage: str = "grpo"           # a weighted_grpo.ADV_ESTIMATORS key: grpo (std-normalised) | drgrpo (centred)
+    loss_agg: str = ""                # a weighted_grpo.LOSS_AGGREGATIONS key; "" → the estimator's own
+                                      # (grpo: token mean, drgrpo: the constant B · max_tokens)
     clip_eps: float = 0.2
     beta_kl: float = 0.05             # k3 KL to the initial model: the tiny model keeps its arithmetic while RL fixes
                                       # its habit (one run, lr 2e-4, 36 updates: held-out 20.5% -> 25.8%; without
@@ -121,8 +123,9 @@ class TrainConfig:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.pairing not in pairing.STRATEGIES:
             raise ValueError(f"pairing must be one of {pairing.STRATEGIES}, got {self.pairing!r}")
-        if self.advantage not in ("grpo", "drgrpo"):
-            raise ValueError(f"advantage must be 'grpo' or 'drgrpo', got {self.advantage!r}")
+        weighted_grpo.get_adv_estimator(self.advantage)
+        if self.loss_agg:
+            weighted_grpo.get_loss_agg(self.loss_agg)
         if self.template not in ("auto", "plain"):
             raise ValueError(f"template must be 'auto' or 'plain', got {self.template!r}")
         for name in ("steps", "max_tokens", "eval_n", "profile_rollouts", "pool_batch", "eval_every",
@@ -296,9 +299,11 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     import torch.distributed as dist
 
     rewards = torch.tensor(batch["rewards"], dtype=torch.float32)               # [P, G]
-    scale = "std" if cfg.advantage == "grpo" else "none"
-    advantages = weighted_grpo.group_advantages(rewards, scale=scale).reshape(-1)     # [B]
-    weights = weighted_grpo.pair_weights(rewards, batch["roles"], cfg.alpha, cfg.beta).reshape(-1)  # [B]
+    estimator = weighted_grpo.get_adv_estimator(cfg.advantage)
+    loss_agg = cfg.loss_agg or estimator.loss_agg
+    aggregate = weighted_grpo.get_loss_agg(loss_agg)
+    advantages, weights = estimator.fn(rewards, batch["roles"], weighted_grpo.EstimatorParams(cfg.alpha, cfg.beta))
+    advantages, weights = advantages.reshape(-1), weights.reshape(-1)         # [B]
     prompts = [batch["prompt_ids"][i // rewards.shape[1]] for i in range(advantages.numel())]
     ids, attn, resp = token_batch(prompts, batch["response_ids"], pad_id)
     sampler_lp = torch.zeros_like(resp)
@@ -310,8 +315,7 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     if any(rows.numel() == 0 for rows in micro):
         raise ValueError(f"{advantages.numel()} responses cannot be split over {world} ranks × {len(micro)} "
                          f"micro-batches (micro_batch_size={cfg.micro_batch_size})")
-    length_norm = "token" if cfg.advantage == "grpo" else "constant"
-    z_batch = float(sum(len(r) for r in batch["response_ids"])) if length_norm == "token" else float(len(prompts))
+    z_batch = aggregate(resp, cfg.max_tokens).item()
     # Sums over this rank's micro-batches: loss share, entropy·tokens, |logprob gap|, tokens, clip·tokens, kl·tokens.
     totals = torch.zeros(6, dtype=torch.float64)
     for rows in micro:
@@ -325,10 +329,10 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
         loss, stats = weighted_grpo.policy_loss(
             logprobs, logprobs.detach(), m_resp, advantages[rows], weights[rows], clip_eps=cfg.clip_eps,
             ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy if cfg.beta_h > 0 else entropy.detach(),
-            beta_h=cfg.beta_h, length_norm=length_norm, max_len=cfg.max_tokens)
+            beta_h=cfg.beta_h, loss_agg=loss_agg, max_len=cfg.max_tokens)
         # policy_loss normalises by this micro-batch's Z; scaled by world · Z / Z_batch, the sum over micro-batches
         # and DeepSpeed's mean over ranks make the full batch's loss.
-        z = m_resp.sum().item() if length_norm == "token" else float(rows.numel())
+        z = aggregate(m_resp, cfg.max_tokens).item()
         engine.backward(loss * (world * z / z_batch), scale_wrt_gas=False)
         engine.step()  # DeepSpeed applies it once, at the accumulation boundary (the last micro-batch)
         n = m_resp.sum().item()

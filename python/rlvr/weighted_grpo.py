@@ -3,13 +3,22 @@
 The method's math, written once (docs/method.md explains every choice). Shapes:
     P prompts per update, G responses per prompt, B = P·G responses, T padded response length (tokens).
 Rewards are binary verdicts r ∈ {0, 1}. Pure torch, no I/O.
+
+Two named tables, two independent axes (verl's `register_adv_est` idea):
+    ADV_ESTIMATORS     rewards [P, G] + each prompt's role → (advantages [P, G], loss weights [P, G])
+    LOSS_AGGREGATIONS  the loss's normaliser Z (token mean, or Dr.GRPO's constant B · max_len)
+Adding an estimator is one function with `@register_adv_est(name, loss_agg=...)` and its formula in the docstring;
+the trainer's `--advantage` / `--loss_agg` choices and validation read the tables' keys.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import torch
+
+from rlvr.registry import Registry
 
 # Roles of a prompt in the update batch (pairing.py picks one q+ and one q− per update).
 Q_PLUS = "q+"      # hard-but-solvable: rare successes get weight α
@@ -82,6 +91,84 @@ def pair_weights(rewards: torch.Tensor, roles: Sequence[str], alpha: float, beta
     return raw * (raw.numel() / raw.sum())
 
 
+# --- loss aggregation: the normaliser Z of the token sums --------------------------------------------------
+
+LossAggregation = Callable[[torch.Tensor, int], torch.Tensor]  # (mask [B, T], max_len) → Z, a 0-dim tensor
+LOSS_AGGREGATIONS: Registry[LossAggregation] = Registry("loss aggregation")
+register_loss_agg = LOSS_AGGREGATIONS.register
+get_loss_agg = LOSS_AGGREGATIONS.lookup
+
+
+@register_loss_agg("token")
+def token_mean(mask: torch.Tensor, max_len: int) -> torch.Tensor:
+    """Z = Σ_{i,t} m_{i,t}: every generated token of the batch weighs the same (long responses not diluted)."""
+    return mask.sum()
+
+
+@register_loss_agg("constant")
+def constant_normaliser(mask: torch.Tensor, max_len: int) -> torch.Tensor:
+    """Z = B · max_len (Dr.GRPO): no length bias. max_len is the generation budget and must be ≥ every response's
+    Σ_t m_{i,t} (rows may also hold masked prompt tokens, so T itself is no bound)."""
+    longest = int(mask.sum(dim=1).max().item())
+    if max_len < longest:
+        raise ValueError(f"max_len={max_len} is shorter than the longest response ({longest} tokens)")
+    return torch.tensor(float(mask.shape[0] * max_len), dtype=mask.dtype)
+
+
+# --- advantage estimators ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EstimatorParams:
+    """What an estimator may read besides the rewards and roles (TrainConfig fields of the same names)."""
+    alpha: float = 1.0   # q+ successes' weight
+    beta: float = 1.0    # q− failures' weight
+    eps: float = 1e-6    # std floor of group normalisation
+
+
+# rewards [P, G] (row p: prompt p's G responses; all prompts of one update, so an estimator may normalise per
+# group or pooled over them), roles [P] (Q_PLUS / Q_MINUS / NEUTRAL) → (advantages [P, G], loss weights [P, G]).
+AdvantageFn = Callable[[torch.Tensor, Sequence[str], EstimatorParams], tuple[torch.Tensor, torch.Tensor]]
+
+
+@dataclass(frozen=True)
+class Estimator:
+    fn: AdvantageFn
+    loss_agg: str   # the aggregation its recipe pairs it with, used when the run names none
+
+
+ADV_ESTIMATORS: Registry[Estimator] = Registry("advantage estimator")
+get_adv_estimator = ADV_ESTIMATORS.lookup
+
+
+def register_adv_est(name: str, loss_agg: str) -> Callable[[AdvantageFn], AdvantageFn]:
+    get_loss_agg(loss_agg)
+
+    def register(fn: AdvantageFn) -> AdvantageFn:
+        ADV_ESTIMATORS.add(name, Estimator(fn, loss_agg))
+        return fn
+    return register
+
+
+@register_adv_est("grpo", loss_agg="token")
+def grpo(rewards: torch.Tensor, roles: Sequence[str], params: EstimatorParams) -> tuple[torch.Tensor, torch.Tensor]:
+    """Weighted GRPO, the loss-weight reading: std-normalised group advantages, pair weights on the loss terms.
+
+        A_i = (r_i − mean_j r_j) / (std_j r_j + ε)            per prompt's group      (group_advantages)
+        w_i = α on q+ successes, β on q− failures, 1 else, renormalised to total P·G    (pair_weights)
+
+    α = β = 1, or neutral roles (the baselines), give w ≡ 1: plain GRPO.
+    """
+    return (group_advantages(rewards, params.eps, scale="std"),
+            pair_weights(rewards, roles, params.alpha, params.beta))
+
+
+@register_adv_est("drgrpo", loss_agg="constant")
+def drgrpo(rewards: torch.Tensor, roles: Sequence[str], params: EstimatorParams) -> tuple[torch.Tensor, torch.Tensor]:
+    """Dr.GRPO's centred advantages with the same pair weights: A_i = r_i − mean_j r_j (no std division)."""
+    return (group_advantages(rewards, params.eps, scale="none"),
+            pair_weights(rewards, roles, params.alpha, params.beta))
+
+
 def _masked_sum(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * mask).sum()
 
@@ -97,7 +184,7 @@ def policy_loss(
     beta_kl: float = 0.0,
     entropy: torch.Tensor | None = None,
     beta_h: float = 0.0,
-    length_norm: Literal["token", "constant"] = "token",
+    loss_agg: str = "token",
     max_len: int | None = None,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """PPO-clipped Weighted GRPO loss, token level. Returns (scalar loss, stats of floats).
@@ -111,9 +198,8 @@ def policy_loss(
         H    =   1/Z · Σ_{i,t} m_{i,t} · H_{i,t}
         L    = L_PG + β_KL · KL − β_H · H
 
-    Z = Σ_{i,t} m_{i,t} (length_norm="token": every token of the batch counts equally) or
-    Z = B · max_len (length_norm="constant", Dr.GRPO: no length bias; max_len is the generation budget,
-    defaulting to T, and must be ≥ every response's Σ_t m_{i,t}).
+    Z comes from LOSS_AGGREGATIONS[loss_agg]: Σ_{i,t} m_{i,t} ("token") or B · max_len ("constant", Dr.GRPO;
+    max_len is the generation budget, defaulting to T).
     Weights multiply only the policy-gradient term; KL and entropy regularise the policy as a whole.
     Row i of the [B, ·] inputs is response i mod G of prompt i // G, i.e. `pair_weights(...).reshape(-1)`.
     Stats report per-token means (Σ m·x / Σ m) whatever the normaliser, so runs stay comparable.
@@ -141,16 +227,7 @@ def policy_loss(
     n_tokens = m.sum()
     if n_tokens.item() == 0:
         raise ValueError("mask selects no tokens")
-    if length_norm == "token":
-        z = n_tokens
-    elif length_norm == "constant":
-        longest = int(m.sum(dim=1).max().item())
-        max_len = t if max_len is None else max_len
-        if max_len < longest:  # rows may also hold masked prompt tokens, so compare with response lengths
-            raise ValueError(f"max_len={max_len} is shorter than the longest response ({longest} tokens)")
-        z = torch.tensor(float(b * max_len), dtype=logprobs.dtype)
-    else:
-        raise ValueError(f"length_norm must be 'token' or 'constant', got {length_norm!r}")
+    z = get_loss_agg(loss_agg)(m, t if max_len is None else max_len)
 
     adv = advantages.detach().to(logprobs.dtype).unsqueeze(1)  # [B, 1]
     w = weights.detach().to(logprobs.dtype).unsqueeze(1)       # [B, 1]

@@ -91,3 +91,14 @@ def test_micro_batch_count_is_the_same_on_every_rank():
     assert trainer._ds_config(cfg, world=2)["gradient_accumulation_steps"] == 3
     with pytest.raises(ValueError, match="micro_batch_size must be >= 0"):
         trainer.TrainConfig(micro_batch_size=-1).validate()
+
+
+def test_loss_aggregation_is_its_own_axis(base_model, ds_config):
+    drgrpo, drgrpo_stats = _one_update(base_model, ds_config, advantage="drgrpo")  # its own: constant B·max_len
+    const, const_stats = _one_update(base_model, ds_config, advantage="drgrpo", loss_agg="constant")
+    token, token_stats = _one_update(base_model, ds_config, advantage="drgrpo", loss_agg="token")
+    assert const_stats["loss"] == drgrpo_stats["loss"]
+    for k in drgrpo:
+        assert torch.equal(const[k], drgrpo[k]), k
+    # Token mean: Z = 36 tokens instead of 8 × 48 = 384, so the policy term is 384/36 times larger.
+    assert abs(token_stats["loss"]) > 2 * abs(drgrpo_stats["loss"])

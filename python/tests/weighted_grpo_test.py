@@ -6,6 +6,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rlvr import weighted_grpo
 from rlvr.weighted_grpo import NEUTRAL, Q_MINUS, Q_PLUS, group_advantages, pair_weights, policy_loss
 
 EPS = 1e-6
@@ -238,14 +239,14 @@ def test_constant_length_norm_divides_by_batch_times_max_len():
     logp, old, mask = _batch()
     adv, w = torch.tensor([1.0, -0.5, 0.3, 2.0]), torch.ones(4)
     token, _ = policy_loss(logp, old, mask, adv, w)
-    const, _ = policy_loss(logp, old, mask, adv, w, length_norm="constant", max_len=8)
+    const, _ = policy_loss(logp, old, mask, adv, w, loss_agg="constant", max_len=8)
     assert const.item() == pytest.approx(token.item() * mask.sum().item() / (4 * 8), rel=1e-6)
-    default, _ = policy_loss(logp, old, mask, adv, w, length_norm="constant")
+    default, _ = policy_loss(logp, old, mask, adv, w, loss_agg="constant")
     assert default.item() == pytest.approx(token.item() * mask.sum().item() / (4 * 5), rel=1e-6)
     # rows holding masked prompt tokens: max_len bounds the responses (≤ 2 tokens here), not T = 5
     prompt_masked = mask.clone()
     prompt_masked[:, :3] = 0
-    short, _ = policy_loss(logp, old, prompt_masked, adv, w, length_norm="constant", max_len=2)
+    short, _ = policy_loss(logp, old, prompt_masked, adv, w, loss_agg="constant", max_len=2)
     token_short, _ = policy_loss(logp, old, prompt_masked, adv, w)
     assert short.item() == pytest.approx(token_short.item() * prompt_masked.sum().item() / (4 * 2), rel=1e-6)
 
@@ -296,7 +297,63 @@ def test_policy_loss_rejects_bad_inputs():
         policy_loss(logp, old, torch.zeros_like(mask), adv, w)
     with pytest.raises(ValueError, match="ref_logprobs"):
         policy_loss(logp, old, mask, adv, w, beta_kl=0.1)
-    with pytest.raises(ValueError, match="length_norm"):
-        policy_loss(logp, old, mask, adv, w, length_norm="seq")
+    with pytest.raises(ValueError, match=r"loss aggregation must be one of \['constant', 'token'\], got 'seq'"):
+        policy_loss(logp, old, mask, adv, w, loss_agg="seq")
     with pytest.raises(ValueError, match="longest response"):
-        policy_loss(logp, old, mask, adv, w, length_norm="constant", max_len=4)
+        policy_loss(logp, old, mask, adv, w, loss_agg="constant", max_len=4)
+
+
+# --- registries -----------------------------------------------------------------------------------------------
+
+def test_estimators_grpo_and_drgrpo_by_hand():
+    # q+ with one success of 4 (p = 1/4), q− with one failure of 4 (p = 3/4); α = 2, β = 3.
+    rewards = torch.tensor([[1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0]])
+    params = weighted_grpo.EstimatorParams(alpha=2.0, beta=3.0)
+    adv, w = weighted_grpo.get_adv_estimator("grpo").fn(rewards, [Q_PLUS, Q_MINUS], params)
+    s3 = math.sqrt(3.0)
+    torch.testing.assert_close(adv, torch.tensor([[s3, -1 / s3, -1 / s3, -1 / s3], [1 / s3, 1 / s3, -s3, 1 / s3]]),
+                               rtol=1e-5, atol=1e-5)
+    # raw weights [2,1,1,1 | 1,1,3,1], total 11 → × 8/11
+    torch.testing.assert_close(w, torch.tensor([[2.0, 1, 1, 1], [1, 1, 3, 1]]) * 8 / 11)
+    adv, w2 = weighted_grpo.get_adv_estimator("drgrpo").fn(rewards, [Q_PLUS, Q_MINUS], params)
+    torch.testing.assert_close(adv, torch.tensor([[0.75, -0.25, -0.25, -0.25], [0.25, 0.25, -0.75, 0.25]]))
+    assert torch.equal(w2, w)
+
+
+def test_each_estimator_names_its_default_aggregation():
+    assert weighted_grpo.get_adv_estimator("grpo").loss_agg == "token"
+    assert weighted_grpo.get_adv_estimator("drgrpo").loss_agg == "constant"
+    mask = torch.tensor([[1.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    assert weighted_grpo.get_loss_agg("token")(mask, 8).item() == 3.0
+    assert weighted_grpo.get_loss_agg("constant")(mask, 8).item() == 16.0
+
+
+def test_registries_reject_unknown_and_repeated_names():
+    with pytest.raises(ValueError, match=r"advantage estimator must be one of \['drgrpo', 'grpo'.*got 'ppo'"):
+        weighted_grpo.get_adv_estimator("ppo")
+    with pytest.raises(ValueError, match="registered twice"):
+        weighted_grpo.register_adv_est("grpo", loss_agg="token")(weighted_grpo.grpo)
+    with pytest.raises(ValueError, match="registered twice"):
+        weighted_grpo.register_loss_agg("token")(weighted_grpo.token_mean)
+    with pytest.raises(ValueError, match="loss aggregation must be one of"):
+        weighted_grpo.register_adv_est("new", loss_agg="sequence")
+
+
+def test_a_registered_estimator_is_a_valid_trainer_choice():
+    from rlvr import trainer
+
+    with pytest.raises(ValueError, match="advantage estimator must be one of"):
+        trainer.TrainConfig(advantage="halved").validate()
+
+    @weighted_grpo.register_adv_est("halved", loss_agg="token")
+    def halved(rewards, roles, params):
+        adv, w = weighted_grpo.grpo(rewards, roles, params)
+        return adv / 2, w
+
+    try:
+        trainer.TrainConfig(advantage="halved").validate()
+        trainer.TrainConfig(advantage="grpo", loss_agg="constant").validate()  # the two axes are independent
+        with pytest.raises(ValueError, match="loss aggregation must be one of"):
+            trainer.TrainConfig(loss_agg="sequence").validate()
+    finally:
+        del weighted_grpo.ADV_ESTIMATORS["halved"]
