@@ -69,7 +69,9 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
     if (!IsLetter(n)) {
       if (n == '%') {
         *percent = true;
-      } else if (n == ',' || n == '!' || n == ';' || n == ':' || n == ' ' || n == '$') {
+      } else if (n == ' ') {
+        out.push_back(' ');  // "2\ 1/4" keeps its space (a mixed number, not 21/4)
+      } else if (n == ',' || n == '!' || n == ';' || n == ':' || n == '$') {
         // spacing macros and \$: nothing
       } else {
         out.append(s.data() + i, 2);  // \{ \} \\ and friends
@@ -256,8 +258,10 @@ absl::string_view StripDelimiters(absl::string_view s) {
 
 Canonical Canonicalize(absl::string_view answer) {
   Canonical out;
-  std::string s = absl::StrReplaceAll(
-      StripDelimiters(answer),
+  // "3,\! 141,\! 592": the negative space cancels the space after it, so the groups stay one number.
+  std::string s = absl::StrReplaceAll(StripDelimiters(answer), {{"\\! ", ""}});
+  s = absl::StrReplaceAll(
+      s,
       {{"^{\\circ}", "\\degree "}, {"^\\circ", "\\degree "}, {"\xc2\xb0", "\\degree "}, {"{,}", ","},
        {"\xe2\x88\x92", "-"}, {"\xc3\x97", "\\times "}, {"\xc2\xb7", "\\cdot "}, {"\xcf\x80", "\\pi "},
        {"\xe2\x88\x9e", "\\infty "}, {"\xe2\x88\x9a", "\\sqrt"}, {"\xe2\x89\xa4", "\\le "},

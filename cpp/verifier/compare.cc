@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -73,14 +74,24 @@ bool HasPlusMinus(Ref r) {
   return false;
 }
 
-// "a ± b" stands for the two-element set {a + b, a − b} (first ± only).
+// "a ± b" stands for the two-element set {a + b, a − b} (first ± only); in a list or set every element is
+// expanded: "\pm 2, \pm 3i" is the set {2, −2, 3i, −3i}.
 Expr ExpandPlusMinus(const Expr& e) {
+  Ref root{&e, e.root};
+  bool list = (root.n().kind == Kind::kList && root.n().name != "chain") || root.n().kind == Kind::kSet;
+  std::vector<Ref> elements;
+  for (size_t k = 0; list && k < root.n().kids.size(); ++k) elements.push_back(root.kid(k));
+  if (!list) elements.push_back(root);
   Expr out;
-  bool done = false;
-  int plus = CopyInto(&out, {&e, e.root}, Kind::kAdd, &done);
-  done = false;
-  int minus = CopyInto(&out, {&e, e.root}, Kind::kSub, &done);
-  out.nodes.push_back(Node{Kind::kSet, "", Rational(), {plus, minus}});
+  std::vector<int> items;
+  for (const Ref& r : elements) {
+    bool done = false;
+    items.push_back(CopyInto(&out, r, Kind::kAdd, &done));
+    if (!done) continue;  // no ± in this element
+    done = false;
+    items.push_back(CopyInto(&out, r, Kind::kSub, &done));
+  }
+  out.nodes.push_back(Node{Kind::kSet, "", Rational(), std::move(items)});
   out.root = static_cast<int>(out.nodes.size() - 1);
   return out;
 }
@@ -182,14 +193,17 @@ class Comparer {
       // A bare capital letter parsed as a variable still names a choice.
       Ref choice = na.kind == Kind::kChoice ? a : b;
       Ref other = na.kind == Kind::kChoice ? b : a;
-      if (other.n().kind == Kind::kChoice || other.n().kind == Kind::kVar) {
-        if (na.name == nb.name) return true;
+      // A lone letter names a choice in any case ("d" = "(D)"; Euler's "e" too: the question offered choices).
+      bool letter = other.n().kind == Kind::kVar || (other.n().kind == Kind::kConst && other.n().name == "e");
+      if (other.n().kind == Kind::kChoice || letter) {
+        if (absl::EqualsIgnoreCase(na.name, nb.name)) return true;
         return Fail("different choices");
       }
       // "(B) 12" against a plain value compares the value.
       if (!choice.n().kids.empty()) return Eq(choice.kid(0), other);
       return Fail("a choice against a value");
     }
+    if (na.kind == Kind::kRatio || nb.kind == Kind::kRatio) return EqRatios(a, b);
     bool ca = IsCollection(na.kind), cb = IsCollection(nb.kind);
     if (ca || cb) return EqCollections(a, b);
     return EqScalars(a, b, Rational(1));
@@ -249,17 +263,20 @@ class Comparer {
     return s;
   }
 
-  // The left side of a definition: a variable "y", or a function head "f(x)" / "f(x, y)" (parsed as a product).
+  // The left side of a definition: a variable "y", a product of point names "PQ", a function head "f(x)" /
+  // "f(x, y)" (parsed as a product), a length "|PQ|", or a tuple or ratio of names "(a, b)", "A:B".
   static bool IsNamed(Ref r) {
-    if (r.n().kind == Kind::kVar) return true;
-    if (r.n().kind != Kind::kMul || r.kid(0).n().kind != Kind::kVar) return false;
-    Ref arg = r.kid(1);
-    if (arg.n().kind == Kind::kVar) return true;
-    if (arg.n().kind != Kind::kTuple || arg.n().open != '(') return false;
-    for (size_t k = 0; k < arg.n().kids.size(); ++k) {
-      if (arg.kid(k).n().kind != Kind::kVar) return false;
+    const Node& n = r.n();
+    if (n.kind == Kind::kVar) return true;
+    if (n.kind == Kind::kMul) return IsNamed(r.kid(0)) && IsNamed(r.kid(1));
+    if (n.kind == Kind::kFunc && n.name == "abs") return IsNamed(r.kid(0));
+    if ((n.kind == Kind::kTuple && n.open == '(' && n.close == ')') || n.kind == Kind::kRatio) {
+      for (size_t k = 0; k < n.kids.size(); ++k) {
+        if (!IsNamed(r.kid(k))) return false;
+      }
+      return true;
     }
-    return true;
+    return false;
   }
 
   bool Fail(std::string why) {
@@ -267,13 +284,39 @@ class Comparer {
     return false;
   }
 
+  // `lhs = rhs` against a value: the side that names a quantity is the question, the other the answer
+  // ("(a,b) = (2,5)", "|PQ| = 5"); else an expression in unknowns equal to a constant answers with the constant
+  // ("x + y = 9", "P(A) = 0.7", and "3 + 4 = 7" with its right side).
   absl::StatusOr<bool> EqAssignment(Ref rel, Ref value) {
     const Node& r = rel.n();
     if (r.name == "=" || r.name == "in") {
       if (IsNamed(rel.kid(0))) return Eq(rel.kid(1), value);
-      if (r.name == "=" && rel.kid(1).n().kind == Kind::kVar) return Eq(rel.kid(0), value);
+    }
+    if (r.name == "=") {
+      if (IsNamed(rel.kid(1))) return Eq(rel.kid(0), value);
+      if (!HasVars(rel.kid(1))) return Eq(rel.kid(1), value);
+      if (!HasVars(rel.kid(0))) return Eq(rel.kid(0), value);
     }
     return Fail("a relation against a value");
+  }
+
+  // Ratios compare as written, part by part ("09:15" = "9:15"; "10:16" ≠ "5:8": a ratio answer is expected in
+  // lowest terms, and a:b also writes clock times, where 2:30 ≠ 1:15). A two-part ratio against a number
+  // compares its quotient ("5:8" = "\frac58").
+  absl::StatusOr<bool> EqRatios(Ref a, Ref b) {
+    if (a.n().kind == Kind::kRatio && b.n().kind == Kind::kRatio) return Ordered(Elements(a), Elements(b));
+    Ref ratio = a.n().kind == Kind::kRatio ? a : b;
+    Ref other = a.n().kind == Kind::kRatio ? b : a;
+    if (ratio.n().kids.size() != 2 || IsCollection(other.n().kind) || other.n().kind == Kind::kText) {
+      return Fail("a ratio against another kind of answer");
+    }
+    Expr quotient;
+    bool unused = true;
+    int num = CopyInto(&quotient, ratio.kid(0), Kind::kAdd, &unused);
+    int den = CopyInto(&quotient, ratio.kid(1), Kind::kAdd, &unused);
+    quotient.nodes.push_back(Node{Kind::kDiv, "", Rational(), {num, den}});
+    quotient.root = static_cast<int>(quotient.nodes.size() - 1);
+    return EqScalars({&quotient, quotient.root}, other, Rational(1));
   }
 
   absl::StatusOr<bool> EqRelations(Ref a, Ref b) {
@@ -408,8 +451,9 @@ class Comparer {
       return Ordered(Elements(a), Elements(b));
     }
     // A vector written as a column/row matrix equals the same tuple "(1, 2, 3)".
+    // (Solutions joined by "or" are a set of values, not a point.)
     auto plain_tuple = [](const Node& n) {
-      return (n.kind == Kind::kTuple && n.open == '(' && n.close == ')') || n.kind == Kind::kList;
+      return (n.kind == Kind::kTuple && n.open == '(' && n.close == ')') || (n.kind == Kind::kList && n.name != "or");
     };
     if ((IsVector(na) && plain_tuple(nb)) || (IsVector(nb) && plain_tuple(na))) {
       return Ordered(Elements(a), Elements(b));
@@ -422,8 +466,8 @@ class Comparer {
       return Ordered(Elements(a), Elements(b));
     }
     // A bare list against a point: the model dropped the parentheses; order still matters.
-    if ((ka == Kind::kTuple && kb == Kind::kList && plain_tuple(na)) ||
-        (kb == Kind::kTuple && ka == Kind::kList && plain_tuple(nb))) {
+    if ((ka == Kind::kTuple && plain_tuple(na) && plain_tuple(nb)) ||
+        (kb == Kind::kTuple && plain_tuple(nb) && plain_tuple(na))) {
       return Ordered(Elements(a), Elements(b));
     }
     if (ka == Kind::kList && kb == Kind::kList) return Unordered(Elements(a), Elements(b), true);

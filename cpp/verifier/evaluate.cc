@@ -156,6 +156,8 @@ class Evaluator {
 
   absl::StatusOr<Value> Pow(const Value& a, const Value& b) {
     if (a.type == Value::Type::kInfinity || b.type == Value::Type::kInfinity) return Value::Undefined();
+    // Powers of 0, ±1 and ±i are exact for any exponent size: (−1)^{10^{50}} = 1 costs nothing.
+    if (Value v; a.type == Value::Type::kExact && IsReal(b) && UnitPower(a, b.re, &v)) return v;
     if (IsReal(b)) {
       const Rational& r = b.re;
       BigInt bound = BigInt(exponent_bound_) * r.den();
@@ -171,6 +173,36 @@ class Evaluator {
     C x = a.AsComplex(), y = b.AsComplex();
     if (x == C(0, 0)) return y.real() > 0 ? Value::Exact(Rational(0)) : Value::Undefined();
     return FromApprox(std::pow(x, y));
+  }
+
+  // a^r for a in {0, 1, −1, i, −i} and a real exact r (an integer unless a is 0 or 1); false otherwise.
+  static bool UnitPower(const Value& a, const Rational& r, Value* out) {
+    if (a.re.is_zero() && a.im.is_zero()) {
+      if (r.num().is_negative() || r.is_zero()) return false;  // 0^0, 0^-n: let Pow say undefined
+      *out = Value::Exact(Rational(0));
+      return true;
+    }
+    if (a.im.is_zero() && a.re == Rational(1)) {
+      *out = Value::Exact(Rational(1));
+      return true;
+    }
+    bool minus_one = a.im.is_zero() && a.re == Rational(-1);
+    bool unit_i = a.re.is_zero() && (a.im == Rational(1) || a.im == Rational(-1));
+    if ((!minus_one && !unit_i) || !r.is_integer()) return false;
+    BigInt q, m;
+    BigInt::DivMod(r.num(), BigInt(4), &q, &m);
+    int64_t k = 0;
+    m.ToInt64(&k);
+    k = (k + 4) % 4;  // r mod 4 in 0..3
+    if (minus_one) {
+      *out = Value::Exact(Rational(k % 2 == 0 ? 1 : -1));
+      return true;
+    }
+    // i^k cycles 1, i, −1, −i; (−i)^k = i^(−k).
+    if (a.im == Rational(-1)) k = (4 - k) % 4;
+    static constexpr int kRe[] = {1, 0, -1, 0}, kIm[] = {0, 1, 0, -1};
+    *out = Value::Exact(Rational(kRe[k]), Rational(kIm[k]));
+    return true;
   }
 
   // a^(p/q) with a exact; exact result when it exists and stays small.
@@ -278,9 +310,10 @@ class Evaluator {
     return IsReal(v) && v.re.is_integer() && !v.re.num().is_negative() && v.re.num().ToInt64(out);
   }
 
+  // n! exactly for natural n; Γ(x + 1) for other reals, so "\frac{n!}{(n-2)!}" can be compared at points.
   absl::StatusOr<Value> Factorial(const Value& v) {
     int64_t n = 0;
-    if (!SmallNatural(v, &n)) return Value::Undefined();
+    if (!SmallNatural(v, &n)) return RealGamma(v, 1);
     if (n > 1754) return Value::Undefined();  // beyond long double range
     BigInt acc(1);
     for (int64_t k = 2; k <= n; ++k) {
@@ -292,16 +325,33 @@ class Evaluator {
     return Value::Exact(Rational(acc));
   }
 
+  // Γ(x + shift) of a real x (long double); poles and complex arguments are undefined.
+  static Value RealGamma(const Value& v, long double shift) {
+    if (v.type == Value::Type::kExact ? !v.im.is_zero() : v.z.imag() != 0) return Value::Undefined();
+    long double x = v.AsComplex().real() + shift;
+    if (x <= 0 && x == std::floor(x)) return Value::Undefined();
+    return FromApprox(C(std::tgamma(x), 0));
+  }
+
+  // C(n, k) = n (n−1) ... (n−k+1) / k! for natural k and any exact real n (a polynomial in n, so
+  // "\binom{m}{2}" equals "\frac{m(m-1)}{2}" at every point); Gamma functions for other real k.
   absl::StatusOr<Value> Binomial(const Value& nv, const Value& kv) {
     int64_t n = 0, k = 0;
-    if (!SmallNatural(nv, &n) || !SmallNatural(kv, &k)) return Value::Undefined();
-    if (k > n) return Value::Exact(Rational(0));
-    k = std::min(k, n - k);
+    if (!SmallNatural(kv, &k) || !IsReal(nv)) {
+      Value a = RealGamma(nv, 1), b = RealGamma(kv, 1);
+      Value c = a.defined() && b.defined() ? RealGamma(Value::Approx(nv.AsComplex() - kv.AsComplex()), 1) : a;
+      if (!a.defined() || !b.defined() || !c.defined()) return Value::Undefined();
+      return FromApprox(a.z / (b.z * c.z));
+    }
+    if (SmallNatural(nv, &n)) {
+      if (k > n) return Value::Exact(Rational(0));
+      k = std::min(k, n - k);
+    }
     Rational acc(1);
     for (int64_t j = 1; j <= k; ++j) {
       absl::Status st = budget_->Charge(acc.bits() / 16 + 1);
       if (!st.ok()) return st;
-      acc = acc * Rational(BigInt(n - k + j), BigInt(j));
+      acc = acc * (nv.re - Rational(k - j)) / Rational(j);
       if (acc.bits() > kMaxExactBits) return Value::Undefined();
     }
     return Value::Exact(std::move(acc));

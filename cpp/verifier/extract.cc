@@ -68,12 +68,37 @@ bool LooksLikeInequality(absl::string_view s) {
   return inequality || absl::StrContains(s, "\xe2\x89\xa4") || absl::StrContains(s, "\xe2\x89\xa5");
 }
 
-// "x<0 or x>1" is one answer (a union; the parser checks that it is in one variable), "2 or 3" is not.
+// "x = 3": one equation whose one side is a single letter (the parser checks that all parts name one variable).
+bool LooksLikeSolution(absl::string_view s) {
+  size_t eq = s.find('=');
+  if (eq == absl::string_view::npos || s.find('=', eq + 1) != absl::string_view::npos) return false;
+  if (eq > 0 && (s[eq - 1] == '<' || s[eq - 1] == '>' || s[eq - 1] == '!')) return false;
+  // One letter, apart from spaces, braces and commands ("} y" after "\text{ or }").
+  auto letter = [](absl::string_view side) {
+    int letters = 0;
+    for (size_t i = 0; i < side.size(); ++i) {
+      if (side[i] == '\\') {
+        while (i + 1 < side.size() && IsLetter(side[i + 1])) ++i;
+      } else if (IsLetter(side[i])) {
+        ++letters;
+      } else if (side[i] != ' ' && side[i] != '{' && side[i] != '}') {
+        return false;
+      }
+    }
+    return letters == 1;
+  };
+  return letter(s.substr(0, eq)) || letter(s.substr(eq + 1));
+}
+
+// "x<0 or x>1" is one answer (a union; the parser checks that it is in one variable), and so is
+// "x=1 or x=4" (the solutions); "2 or 3" and "x=0 or x>1" are not.
 bool IsInequalityUnion(absl::string_view s) {
   size_t start = 0, at = FindOrWord(s, 0);
   if (at == absl::string_view::npos) return false;
+  bool solutions = LooksLikeSolution(s.substr(0, at));
   while (true) {
-    if (!LooksLikeInequality(s.substr(start, at - start))) return false;
+    absl::string_view part = s.substr(start, at - start);
+    if (solutions ? !LooksLikeSolution(part) : !LooksLikeInequality(part)) return false;
     if (at == absl::string_view::npos) return true;
     start = at + 2;
     at = FindOrWord(s, start);

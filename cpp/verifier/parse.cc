@@ -36,6 +36,22 @@ constexpr absl::string_view kCommandFunctions[] = {
     "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "ln", "log",
     "exp", "lg"};
 
+// Greek letters are variable names (\pi is the constant).
+constexpr absl::string_view kGreekLetters[] = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta",   "theta", "vartheta", "iota",
+    "kappa", "lambda", "mu",  "nu",    "xi",      "rho",        "sigma", "tau", "phi",   "varphi",   "chi",
+    "psi",   "omega", "Gamma", "Delta", "Theta",  "Lambda",     "Xi",    "Sigma", "Phi", "Psi",      "Omega"};
+// Decorations naming a geometric quantity; the marked letters are read as a product of variables.
+constexpr absl::string_view kDecorations[] = {"angle", "measuredangle", "triangle", "overline", "overrightarrow",
+                                              "vec",   "arc",           "overarc"};
+
+bool IsDecoration(absl::string_view name) {
+  for (absl::string_view d : kDecorations) {
+    if (name == d) return true;
+  }
+  return false;
+}
+
 size_t PlainFunctionAt(absl::string_view s, size_t i) {
   for (absl::string_view f : kPlainFunctions) {
     if (s.substr(i, f.size()) == f) return f.size();
@@ -70,6 +86,10 @@ bool LooksLikeText(absl::string_view s) {
       if (j < s.size() && s[j] == '{') {
         while (j < s.size() && s[j] != '}') ++j;
       }
+    } else if (IsDecoration(name)) {
+      // "\angle ABC", "\overline{AB}": point names, not a word
+      while (j < s.size() && (s[j] == ' ' || s[j] == '{')) ++j;
+      while (j < s.size() && IsLetter(s[j])) ++j;
     }
     i = j;
   }
@@ -271,9 +291,11 @@ class Parser {
       RLVR_ASSIGN_OR_RETURN(next, ParseRelation());
       parts.push_back(next);
     }
-    // "x < 0 or x > 1" is a set; "2 or 3", "x = 1 or x = 2" list alternatives, which is not one answer.
+    // "x = 1 or x = 4" lists the solutions of one variable (a list named "or"); "x < 0 or x > 1" is a set;
+    // "2 or 3" and "x = 1 or y = 2" offer alternatives, which is not one answer.
+    if (by_or && OneVariableSolutions(parts)) return Make(Kind::kList, std::move(parts), "or");
     if (by_or && !OneVariableInequalities(parts)) {
-      return absl::InvalidArgumentError("'or' joins only inequalities in one variable");
+      return absl::InvalidArgumentError("'or' joins only inequalities or solutions of one variable");
     }
     return Make(Kind::kUnion, std::move(parts));
   }
@@ -305,6 +327,26 @@ class Parser {
       if (v.kind == Kind::kVar && !HasVar(n.kids[static_cast<size_t>(1 - side)])) return v.name;
     }
     return "";
+  }
+
+  // The variable an equation assigns ("x = 3", "3 = x"), or "" if it is not of that shape.
+  std::string AssignedVar(int i) const {
+    const Node& n = expr_.at(i);
+    if (n.kind != Kind::kRelation || n.name != "=") return "";
+    for (int side = 0; side < 2; ++side) {
+      const Node& v = expr_.at(n.kids[static_cast<size_t>(side)]);
+      if (v.kind == Kind::kVar && !HasVar(n.kids[static_cast<size_t>(1 - side)])) return v.name;
+    }
+    return "";
+  }
+
+  // Every part an equation "x = value" for the same single variable.
+  bool OneVariableSolutions(const std::vector<int>& parts) const {
+    std::string var = AssignedVar(parts[0]);
+    for (int p : parts) {
+      if (var.empty() || AssignedVar(p) != var) return false;
+    }
+    return true;
   }
 
   // Every part an inequality ("x > 1") or a chain of two ("0 < x < 1") bounding the same single variable.
@@ -365,22 +407,36 @@ class Parser {
   }
 
   absl::StatusOr<int> ParseRelation() {
-    RLVR_ASSIGN_OR_RETURN(lhs, ParseAdditive());
+    RLVR_ASSIGN_OR_RETURN(lhs, ParseRatio());
     std::string op = TakeRelop();
     if (op.empty()) return lhs;
     if (op == "in") {
       RLVR_ASSIGN_OR_RETURN(set, ParseUnion());
       return Make(Kind::kRelation, {lhs, set}, op);
     }
-    RLVR_ASSIGN_OR_RETURN(rhs, ParseAdditive());
+    RLVR_ASSIGN_OR_RETURN(rhs, ParseRatio());
     int rel = Make(Kind::kRelation, {lhs, rhs}, op);
     // Chains "1 < x < 3" become a list of two relations sharing the middle term.
     std::string op2 = TakeRelop();
     if (op2.empty()) return rel;
     if (op2 == "in") return Error("unsupported relation chain before");
-    RLVR_ASSIGN_OR_RETURN(third, ParseAdditive());
+    RLVR_ASSIGN_OR_RETURN(third, ParseRatio());
     int rel2 = Make(Kind::kRelation, {rhs, third}, op2);
     return Make(Kind::kList, {rel, rel2}, "chain");
+  }
+
+  // ratio := additive (':' additive)*  — "3:4", "A:B", clock times "9:15".
+  absl::StatusOr<int> ParseRatio() {
+    RLVR_ASSIGN_OR_RETURN(first, ParseAdditive());
+    if (!IsSym(":")) return first;
+    std::vector<int> parts{first};
+    while (IsSym(":")) {
+      if (!overflow_.ok()) return overflow_;
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(next, ParseAdditive());
+      parts.push_back(next);
+    }
+    return Make(Kind::kRatio, std::move(parts));
   }
 
   absl::StatusOr<int> ParseAdditive() {
@@ -446,8 +502,10 @@ class Parser {
         RLVR_ASSIGN_OR_RETURN(f, ParseUnary());
         acc = Make(Kind::kDiv, {acc, f});
       } else if (StartsImplicitFactor()) {
-        // "1 2" is not a product anyone writes: more likely a list or a typo, so refuse it.
-        if (Peek().type == Tok::kNum && pos_ > 0 && toks_[pos_ - 1].type == Tok::kNum) {
+        // "1 2" is not a product anyone writes: more likely a list or a typo, so refuse it; a power times a
+        // power is conventional ("2^3 3^2" = 72, while "x^2 3" stays refused).
+        if (Peek().type == Tok::kNum && pos_ > 0 && toks_[pos_ - 1].type == Tok::kNum &&
+            (EndsWithLiteral(acc) || !IsSym("^", 1))) {
           return Error("two numbers side by side:");
         }
         RLVR_ASSIGN_OR_RETURN(f, ParsePower());
@@ -456,6 +514,12 @@ class Parser {
         return acc;
       }
     }
+  }
+
+  // Is the last factor of the product `i` a bare number literal ("2", "3 \cdot 4")?
+  bool EndsWithLiteral(int i) const {
+    while (expr_.at(i).kind == Kind::kMul || expr_.at(i).kind == Kind::kDiv) i = expr_.at(i).kids[1];
+    return expr_.at(i).kind == Kind::kNumber;
   }
 
   absl::StatusOr<int> ParseUnary() {
@@ -574,6 +638,33 @@ class Parser {
     return Make(Kind::kMul, {n, Make(Kind::kPow, {Number(Rational(10)), exponent})});
   }
 
+  static Rational LiteralValue(absl::string_view digits) {
+    BigInt v;
+    BigInt::FromDigits(digits, 10, &v);
+    return Rational(v);
+  }
+
+  // "2 1/4" (after the integer token `whole`): an integer, a space, then a proper fraction int/int that ends
+  // the term. Read as 2 + 1/4, as people write mixed numbers in plain text; "2 5/4" stays refused.
+  bool MixedNumberAhead(const Token& whole) const {
+    const Token &num = Peek(), &slash = Peek(1), &den = Peek(2), &after = Peek(3);
+    auto integer = [](const Token& t) {
+      return t.type == Tok::kNum && t.text.find_first_of(".eE") == absl::string_view::npos && t.text.size() <= 18;
+    };
+    if (!integer(whole) || !integer(num) || !integer(den) || !IsSym("/", 1)) return false;
+    if (num.pos == whole.pos + whole.text.size() || slash.pos != num.pos + num.text.size()) return false;
+    if (pos_ >= 2 && toks_[pos_ - 2].type == Tok::kSym &&
+        (toks_[pos_ - 2].text == "^" || toks_[pos_ - 2].text == "_" || toks_[pos_ - 2].text == "/")) {
+      return false;
+    }
+    bool ends = after.type == Tok::kEnd ||
+                (after.type == Tok::kSym && (after.text == "," || after.text == ")" || after.text == "]" ||
+                                             after.text == "}" || after.text == ";" || after.text == "\\}"));
+    if (!ends) return false;
+    Rational a = LiteralValue(num.text), b = LiteralValue(den.text);
+    return !b.is_zero() && Compare(a.num(), b.num()) < 0;
+  }
+
   // Integer literal (no decimal point or exponent) at the cursor?
   bool AtIntegerLiteral() const {
     return Peek().type == Tok::kNum && Peek().text.find_first_of(".eE") == absl::string_view::npos;
@@ -609,6 +700,13 @@ class Parser {
     if (IsCmd("overline") && absl::StrContains(t.text, '.') && !absl::StrContains(t.text, 'e') &&
         !absl::StrContains(t.text, 'E')) {
       return RepeatingDecimal(n, t.text);
+    }
+    if (MixedNumberAhead(t)) {
+      int whole = n;
+      int num = Number(LiteralValue(Peek().text));
+      int den = Number(LiteralValue(Peek(2).text));
+      pos_ += 3;
+      return Make(Kind::kAdd, {whole, Make(Kind::kDiv, {num, den})});
     }
     // Mixed number: an integer directly followed by \frac{int}{int}, e.g. 2\frac{1}{3} = 7/3.
     if (t.text.find_first_of(".eE") == absl::string_view::npos && IsCmd("frac") && IsSym("{", 1) &&
@@ -846,6 +944,17 @@ class Parser {
     for (absl::string_view f : kCommandFunctions) {
       if (name == f) return ParseFunction(std::string(name));
     }
+    for (absl::string_view g : kGreekLetters) {
+      if (name == g) {
+        ++pos_;
+        return Make(Kind::kVar, {}, std::string(name));
+      }
+    }
+    // Marks that only name a quantity: "\angle ABC", "\overline{AB}", "\vec{v}" are read as what they mark.
+    if (IsDecoration(name)) {
+      ++pos_;
+      return ParseArgument();
+    }
     if (name == "sqrt") return ParseFunction("sqrt");
     return Error("unsupported command");
   }
@@ -986,6 +1095,9 @@ void Render(const Expr& e, int i, std::string* out) {
       return;
     case Kind::kUnion:
       RenderJoined(e, n.kids, " U ", out);
+      return;
+    case Kind::kRatio:
+      RenderJoined(e, n.kids, ":", out);
       return;
     case Kind::kMatrix:
       out->push_back('[');

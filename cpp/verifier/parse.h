@@ -3,6 +3,7 @@
 // \frac, a/b, \sqrt, \sqrt[n], \binom, powers, factorials, implicit multiplication, \pi, e, i, functions
 // (\sin, \ln, \log_b, ...), |x|, variables (x, x_1), relations (=, <, \le, \in, ...), \pm, bracketed
 // tuples/intervals ((a,b], [a,b)), sets \{..\}, unions \cup (and "or" between inequalities in one variable),
+// ratios a:b, Greek-letter variables, decorations (\angle ABC, \overline{AB}) that only name a quantity,
 // degree marks \degree (x pi/180 inside trigonometric arguments), bare comma lists, matrices (pmatrix, bmatrix,
 // matrix), multiple-choice letters ((A)) and short text. Recursion depth is bounded by `max_depth`.
 #ifndef RLVR_CPP_VERIFIER_PARSE_H_
@@ -31,6 +32,7 @@ enum class Kind {
   kSet,         // \{...\}: unordered
   kList,        // bare comma list "1, 2"
   kUnion,       // A \cup B \cup ...
+  kRatio,       // a : b (: c ...), also clock times 9:15; kids in order
   kMatrix,      // rows x cols, kids row-major
   kChoice,      // multiple-choice letter, name = "A".."E"; "(B) 12" keeps the value 12 as its kid
   kText,        // name = lower-cased, space-collapsed text

@@ -91,10 +91,11 @@ TEST(VerifyTest, WordAnswersIgnoreCase) {
       {"\\boxed{Yes}", "\\text{yes}", Verdict::kCorrect},
       {"\\boxed{Monday}", "\\text{monday}", Verdict::kCorrect},
       {"\\boxed{\\text{No solution}}", "\\text{no}", Verdict::kIncorrect},
-      // Parenthesised choice letters ignore case; a bare lowercase letter is a variable, not a choice.
+      // Choice letters ignore case, also bare ("d" answers "(D)"); other letters keep their case.
       {"\\boxed{(a)}", "(A)", Verdict::kCorrect},
       {"\\boxed{\\text{(b)}}", "B", Verdict::kCorrect},
-      {"\\boxed{a}", "(A)", Verdict::kIncorrect},
+      {"\\boxed{a}", "(A)", Verdict::kCorrect},
+      {"\\boxed{a}", "(B)", Verdict::kIncorrect},
       {"\\boxed{X}", "x", Verdict::kIncorrect},
       {"\\boxed{x+X}", "2x", Verdict::kIncorrect},
       {"\\boxed{No}", "no^2", Verdict::kIncorrect},
@@ -128,7 +129,9 @@ TEST(VerifyTest, UnionOfInequalities) {
       {"\\boxed{x<0 \\text{ or } x>2}", gold, Verdict::kIncorrect},
       {"\\boxed{x<0 \\text{ or } y>1}", gold, Verdict::kUnparseable},
       {"\\boxed{x=0 \\text{ or } x>1}", gold, Verdict::kNoAnswer},
-      {"\\boxed{x=3 \\text{ or } x=4}", "3", Verdict::kNoAnswer},
+      {"\\boxed{x=3 \\text{ or } x=4}", "3", Verdict::kIncorrect},  // the solutions {3, 4}
+      {"\\boxed{x=3 \\text{ or } x=4}", "4, 3", Verdict::kCorrect},
+      {"\\boxed{x=3 \\text{ or } y=4}", "3, 4", Verdict::kUnparseable},
       {"answer: $x<0$ or $x>1$", gold, Verdict::kNoAnswer},
   });
 }

@@ -1,0 +1,94 @@
+// Equivalence rules for answers as models write them (issue 10, docs/verifier.md "Verification semantics"):
+// named left-hand sides, relations and sets of reals, text and choices, number formats, symbolic forms and
+// huge-but-harmless expressions. Every case goes through Verify with the answer boxed, in both directions.
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "cpp/verifier/verify.h"
+#include "gtest/gtest.h"
+
+namespace rlvr::verifier {
+namespace {
+
+std::string Verdict(const std::string& answer, const std::string& gold) {
+  Outcome o = Verify("so \\boxed{" + answer + "}", gold, Limits(), absl::Now() + absl::Seconds(5));
+  return std::string(VerdictName(o.verdict)) + (o.reason.empty() ? "" : " (" + o.reason + ")");
+}
+
+// Each pair must be CORRECT (or not) with either string as the gold.
+void ExpectEquivalent(const std::vector<std::pair<std::string, std::string>>& pairs, bool equal) {
+  for (const auto& [a, b] : pairs) {
+    for (const auto& [answer, gold] : {std::pair(a, b), std::pair(b, a)}) {
+      std::string v = Verdict(answer, gold);
+      EXPECT_EQ(v == "CORRECT", equal) << answer << " vs gold " << gold << ": " << v;
+    }
+  }
+}
+
+TEST(SemanticsTest, NamedLeftHandSide) {
+  ExpectEquivalent({{"(a,b)=(2,5)", "(2,5)"}, {"(x, y, z) = (1, 2, 3)", "(1,2,3)"}, {"A:B=3:4", "3:4"},
+                    {"|PQ|=5", "5"}, {"PQ = 5", "5"}, {"\\overline{AB}=7", "7"}, {"\\angle ABC = 40^\\circ", "40"},
+                    {"x+y=9", "9"}, {"a+b+c = 12", "12"}, {"f(3) = 10", "10"}, {"a_5 = 48", "48"},
+                    {"P(A \\cup B) = 0.7", "0.7"}, {"\\sin\\theta = \\frac{3}{5}", "\\frac35"},
+                    {"m=3, n=7", "m = 3, n = 7"}, {"n=7, m=3", "m = 3, n = 7"}, {"3 + 4 = 7", "7"}},
+                   true);
+  ExpectEquivalent({{"(a,b)=(2,5)", "(5,2)"}, {"A:B = 4:3", "3:4"}, {"|PQ| = 6", "5"}, {"x+y=10", "9"},
+                    {"m=7, n=3", "m = 3, n = 7"}, {"2x = 10", "5"}, {"x^2 = 5", "\\sqrt5"}, {"\\theta", "\\alpha"}},
+                   false);
+}
+
+TEST(SemanticsTest, SolutionsJoinedByOr) {
+  ExpectEquivalent({{"y=1 \\text{ or } y=4", "1, 4"}, {"x = 1 \\text{ or } x = 4", "\\{1,4\\}"},
+                    {"x=4 \\text{ or } x=1", "x=1, x=4"}, {"\\pm 2, \\pm 3i", "2,-2,3i,-3i"},
+                    {"\\pm 2, 5", "-2, 2, 5"}},
+                   true);
+  // Solutions are a set of values, not the point (1, 4).
+  ExpectEquivalent({{"x=1 \\text{ or } x=4", "1, 5"}, {"x=1 \\text{ or } x=4", "(1,4)"},
+                    {"\\pm 2, \\pm 3i", "2,-2,3,-3"}},
+                   false);
+}
+
+TEST(SemanticsTest, TextAndChoices) {
+  ExpectEquivalent({{"d", "D"}, {"\\text{(d)}", "D"}, {"e", "E"}, {"C", "\\text{C}"}, {"even", "\\text{even}"},
+                    {"\\textbf{even}", "\\text{even}"}},
+                   true);
+  ExpectEquivalent({{"c", "D"}, {"\\text{odd}", "\\text{even}"}, {"x", "X"}}, false);
+}
+
+TEST(SemanticsTest, NumberFormats) {
+  ExpectEquivalent({{"3,\\! 141,\\! 592", "3141592"}, {"1,\\! 000", "1000"}, {"2 1/4", "\\frac94"},
+                    {"2\\ 1/4", "2.25"}, {"-3 2/5", "-\\frac{17}{5}"}, {"09:15", "9:15"}, {"5:8", "\\frac58"},
+                    {"2^3 3^2", "72"}, {"2^3 3^2", "2^3 \\cdot 3^2"}},
+                   true);
+  // Ratios compare as written: "10:16" is not in lowest terms, and 2:30 and 1:15 are different times.
+  ExpectEquivalent({{"3,\\! 141", "3, 141"}, {"2 1/4", "\\frac12"}, {"9:15", "9:51"}, {"2:30", "1:15"},
+                    {"10:16", "5:8"}, {"8:5", "5:8"}, {"1:2:3", "1:3:2"}},
+                   false);
+  for (const char* refused : {"2 5/4", "2^2 3 5", "x^2 3"}) {
+    EXPECT_EQ(Verdict(refused, "1").substr(0, 11), "UNPARSEABLE") << refused;
+  }
+}
+
+TEST(SemanticsTest, SymbolicForms) {
+  ExpectEquivalent({{"\\binom{m}{2}", "\\frac{m(m-1)}{2}"}, {"\\binom{n}{3}", "\\frac{n(n-1)(n-2)}{6}"},
+                    {"\\frac{n!}{(n-2)!}", "n(n-1)"}, {"(n+1)!", "(n+1) n!"}, {"\\binom{n}{k}", "\\binom{n}{n-k}"},
+                    {"\\binom{7}{3}", "35"}},
+                   true);
+  ExpectEquivalent({{"\\binom{m}{2}", "\\frac{m(m+1)}{2}"}, {"\\frac{n!}{(n-2)!}", "n^2"}, {"\\binom{n}{2}", "n^2"}},
+                   false);
+}
+
+TEST(SemanticsTest, HugeButHarmless) {
+  ExpectEquivalent({{"(-1)^{10^{50}}", "1"}, {"(-1)^{10^{50}+1}", "-1"}, {"1^{10^{20}}", "1"},
+                    {"0^{10^{20}}", "0"}, {"i^{10^{20}+3}", "-i"}, {"(-i)^{10^{20}+1}", "-i"}},
+                   true);
+  ExpectEquivalent({{"(-1)^{10^{50}}", "-1"}}, false);
+  // The bounds stay: a base other than 0, ±1, ±i with a huge exponent is refused.
+  EXPECT_EQ(Verdict("2^{10^{20}}", "1").substr(0, 7), "INVALID");
+  EXPECT_EQ(Verdict("0^{-10^{20}}", "0").substr(0, 7), "INVALID");
+}
+
+}  // namespace
+}  // namespace rlvr::verifier
