@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cpp/verifier/realset.h"
 
 namespace rlvr::verifier {
 namespace {
@@ -24,10 +25,7 @@ struct Ref {
   Ref kid(size_t k) const { return {e, n().kids[k]}; }
 };
 
-void FreeVars(Ref r, std::set<std::string>* out) {
-  if (r.n().kind == Kind::kVar) out->insert(r.n().name);
-  for (size_t k = 0; k < r.n().kids.size(); ++k) FreeVars(r.kid(k), out);
-}
+void FreeVars(Ref r, std::set<std::string>* out) { CollectVariables(*r.e, r.i, out); }
 
 // Pseudo-random but deterministic (no global RNG: the library is pure): small rationals away from 0 and
 // ±1, both signs, keyed by the variable's name so that different names get different values.
@@ -172,7 +170,13 @@ class Comparer {
     if (!st.ok()) return st;
     const Node& na = a.n();
     const Node& nb = b.n();
-    // An inequality against an interval: compare as intervals ("x > 3" vs "(3, \infty)").
+    // Sets of reals, however written: "|x-1| \le 3" vs "[-2,4]", "[0,2) \cup [2,5]" vs "[0,5]".
+    if (WrittenAsRealSet(*a.e, a.i) || WrittenAsRealSet(*b.e, b.i)) {
+      absl::StatusOr<int> same = SameSetOfReals(a, b);
+      if (!same.ok()) return same.status();
+      if (*same >= 0) return *same == 1 || Fail("different sets of real numbers");
+    }
+    // Symbolic bounds: an inequality against an interval compares as intervals ("x > a" vs "(a, \infty)").
     if (nb.kind == Kind::kTuple || nb.kind == Kind::kUnion) {
       Expr interval;
       if (InequalityAsInterval(a, &interval)) return Eq({&interval, interval.root}, b);
@@ -207,6 +211,20 @@ class Comparer {
     bool ca = IsCollection(na.kind), cb = IsCollection(nb.kind);
     if (ca || cb) return EqCollections(a, b);
     return EqScalars(a, b, Rational(1));
+  }
+
+  // 1 / 0 when both sides read as sets of reals (at least one written as a set) and they are equal / differ;
+  // -1 when that reading does not apply.
+  absl::StatusOr<int> SameSetOfReals(Ref a, Ref b) {
+    RealSet sa, sb;
+    for (auto [r, s] : {std::pair<Ref, RealSet*>{a, &sa}, {b, &sb}}) {
+      absl::StatusOr<bool> ok = ToRealSet(*r.e, r.i, max_exp_, budget_, s);
+      if (!ok.ok()) return ok.status();
+      if (!*ok) return -1;
+    }
+    if (!sa.written_as_set && !sb.written_as_set) return -1;
+    if (!sa.unknown.empty() && !sb.unknown.empty() && sa.unknown != sb.unknown) return 0;
+    return SameRealSet(sa, sb) ? 1 : 0;
   }
 
   // Scalars, the answer scaled by `scale_a` (used for percentages).
@@ -263,21 +281,7 @@ class Comparer {
     return s;
   }
 
-  // The left side of a definition: a variable "y", a product of point names "PQ", a function head "f(x)" /
-  // "f(x, y)" (parsed as a product), a length "|PQ|", or a tuple or ratio of names "(a, b)", "A:B".
-  static bool IsNamed(Ref r) {
-    const Node& n = r.n();
-    if (n.kind == Kind::kVar) return true;
-    if (n.kind == Kind::kMul) return IsNamed(r.kid(0)) && IsNamed(r.kid(1));
-    if (n.kind == Kind::kFunc && n.name == "abs") return IsNamed(r.kid(0));
-    if ((n.kind == Kind::kTuple && n.open == '(' && n.close == ')') || n.kind == Kind::kRatio) {
-      for (size_t k = 0; k < n.kids.size(); ++k) {
-        if (!IsNamed(r.kid(k))) return false;
-      }
-      return true;
-    }
-    return false;
-  }
+  static bool IsNamed(Ref r) { return IsName(*r.e, r.i); }
 
   bool Fail(std::string why) {
     if (reason_.empty()) reason_ = std::move(why);

@@ -1157,6 +1157,33 @@ Expr TextExpr(absl::string_view canonical) {
   return e;
 }
 
+void CollectVariables(const Expr& e, int node, std::set<std::string>* out) {
+  const Node& n = e.at(node);
+  if (n.kind == Kind::kVar) out->insert(n.name);
+  for (int k : n.kids) CollectVariables(e, k, out);
+}
+
+bool IsName(const Expr& e, int node) {
+  const Node& n = e.at(node);
+  switch (n.kind) {
+    case Kind::kVar:
+      return true;
+    case Kind::kMul:
+      return IsName(e, n.kids[0]) && IsName(e, n.kids[1]);
+    case Kind::kFunc:
+      return n.name == "abs" && IsName(e, n.kids[0]);
+    case Kind::kTuple:
+    case Kind::kRatio:
+      if (n.kind == Kind::kTuple && (n.open != '(' || n.close != ')')) return false;
+      for (int k : n.kids) {
+        if (!IsName(e, k)) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string ToString(const Expr& e, int node) {
   std::string out;
   Render(e, node, &out);

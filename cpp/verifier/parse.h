@@ -9,6 +9,7 @@
 #ifndef RLVR_CPP_VERIFIER_PARSE_H_
 #define RLVR_CPP_VERIFIER_PARSE_H_
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,13 @@ absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limit
 // The answer as a short text (lower-cased, backslashes and braces dropped, spaces collapsed): used for prose
 // answers and as the fallback when a string is not valid math.
 Expr TextExpr(absl::string_view canonical);
+
+// Adds the variable names of the subtree at `node` to `out`.
+void CollectVariables(const Expr& e, int node, std::set<std::string>* out);
+
+// Does the subtree name a quantity rather than compute one? A variable "x", a product of names "PQ" or a
+// function head "f(x)", a length "|PQ|", a tuple or ratio of names "(a, b)", "A:B".
+bool IsName(const Expr& e, int node);
 
 // Readable, unambiguous rendering (used for canonical forms and in tests), e.g. "(x+1)*(x-1)", "1/3".
 std::string ToString(const Expr& e);

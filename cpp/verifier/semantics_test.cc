@@ -50,6 +50,23 @@ TEST(SemanticsTest, SolutionsJoinedByOr) {
                    false);
 }
 
+TEST(SemanticsTest, SetsOfReals) {
+  ExpectEquivalent({{"|x-1|\\le 3", "[-2,4]"}, {"|x-1|\\le 3", "-2\\le x\\le 4"}, {"|2x+1| < 5", "(-3,2)"},
+                    {"|x| > 2", "(-\\infty,-2)\\cup(2,\\infty)"}, {"2<g(x)<5", "(2,5)"}, {"2 \\le f(x) \\le 5", "[2,5]"},
+                    {"2\\le|w|\\le 3", "[-3,-2]\\cup[2,3]"}, {"[0,2)\\cup[2,5]", "[0,5]"},
+                    {"x<1 \\text{ or } x>0", "\\mathbb{R}"}, {"(1,3)\\cup(2,4)", "(1,4)"}, {"|x+2| \\le 0", "\\{-2\\}"},
+                    {"-\\sqrt2 < x < \\sqrt2", "(-\\sqrt{2},\\sqrt{2})"}, {"x\\in[1,3]", "1\\le x\\le 3"},
+                    {"3 > x > 1", "(1,3)"}, {"-2x > 4", "(-\\infty,-2)"}, {"|x| \\ge 0", "(-\\infty, \\infty)"},
+                    {"[1,2]\\cup\\{5\\}", "\\{5\\}\\cup[1,2]"}, {"\\frac{x}{2} - 1 \\ge 0", "[2, \\infty)"}},
+                   true);
+  ExpectEquivalent({{"|x-1|<3", "[-2,4]"}, {"|x|\\ge 2", "(-\\infty,-2)\\cup(2,\\infty)"}, {"2<g(x)<5", "[2,5]"},
+                    {"[0,2)\\cup(2,5]", "[0,5]"}, {"(1,2)\\cup(3,4)", "(1,4)"}, {"x \\le 3", "(-\\infty,3)"},
+                    {"2\\le|w|\\le 3", "[2,3]"}, {"x<2", "y<2"}, {"|x-1|\\le 3", "-2\\le y\\le 4"},
+                    // Not solved: a non-linear inequality is compared as written.
+                    {"x^2 < 4", "(-2,2)"}},
+                   false);
+}
+
 TEST(SemanticsTest, TextAndChoices) {
   ExpectEquivalent({{"d", "D"}, {"\\text{(d)}", "D"}, {"e", "E"}, {"C", "\\text{C}"}, {"even", "\\text{even}"},
                     {"\\textbf{even}", "\\text{even}"}},
