@@ -1,6 +1,7 @@
 #include "cpp/verifier/compare.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <utility>
 #include <vector>
@@ -158,6 +159,56 @@ bool InequalityAsInterval(Ref r, Expr* out) {
   return true;
 }
 
+// Significant digits a decimal must give to stand for a value it does not equal exactly (see below).
+constexpr int kApproxDigits = 5;
+
+// Does the rational have a finite decimal expansion (its denominator only 2s and 5s)?
+bool Terminates(const Rational& q) {
+  BigInt d = q.den(), quotient, rest;
+  for (int64_t p : {int64_t{1} << 30, int64_t{2}, int64_t{1220703125} /* 5^13 */, int64_t{5}}) {
+    while (true) {
+      BigInt::DivMod(d, BigInt(p), &quotient, &rest);
+      if (!rest.is_zero()) break;
+      d = quotient;
+    }
+  }
+  return d.is_one();
+}
+
+// A decimal literal d with k places and at least kApproxDigits significant digits equals a value v that has no
+// finite decimal expansion (irrational, or 1/7) when it is v rounded or truncated to k places:
+// |v − d| ≤ ½·10^-k, or v − d has d's sign and |v − d| < 10^-k. "0.14286" = 1/7 = "0.14285", "50.265" = 16π;
+// "0.1429" (4 digits) ≠ 1/7, "3" ≠ π; a value with a finite expansion must be given exactly (0.12501 ≠ 1/8).
+bool DecimalApproximates(Ref decimal, const Value& v) {
+  bool negative = decimal.n().kind == Kind::kNeg;
+  const Node& lit = negative ? decimal.kid(0).n() : decimal.n();
+  size_t dot = lit.name.find('.');
+  if (lit.kind != Kind::kNumber || lit.base != 10 || dot == std::string::npos ||
+      lit.name.find_first_not_of("0123456789.") != std::string::npos) {
+    return false;
+  }
+  size_t first = lit.name.find_first_not_of("0.");
+  int significant = 0;
+  for (size_t k = first; k < lit.name.size(); ++k) significant += lit.name[k] != '.';
+  if (first == std::string::npos || significant < kApproxDigits) return false;
+  Rational d = negative ? -lit.value : lit.value;
+  BigInt ulp_den;
+  BigInt::FromDigits("1" + std::string(lit.name.size() - dot - 1, '0'), 10, &ulp_den);
+  Rational ulp(BigInt(1), ulp_den);
+  int sign = d.num().is_negative() ? -1 : 1;
+  if (v.type == Value::Type::kExact) {
+    if (!v.im.is_zero() || Terminates(v.re)) return false;
+    Rational diff = v.re - d;
+    Rational size = diff.num().is_negative() ? -diff : diff;
+    bool rounded = (size + size - ulp).num().is_negative() || size + size == ulp;
+    bool truncated = (diff.num().is_negative() ? -1 : 1) == sign && (size - ulp).num().is_negative();
+    return rounded || truncated;
+  }
+  if (v.type != Value::Type::kApprox || v.z.imag() != 0) return false;
+  long double diff = v.z.real() - d.ToLongDouble(), unit = ulp.ToLongDouble();
+  return std::fabs(diff) <= unit / 2 || ((diff < 0 ? -1 : 1) == sign && std::fabs(diff) < unit);
+}
+
 class Comparer {
  public:
   Comparer(int max_exponent_digits, Budget* budget) : max_exp_(max_exponent_digits), budget_(budget) {}
@@ -259,7 +310,9 @@ class Comparer {
           xs = Value::Approx(xs.z * scale_a.ToLongDouble());
         }
       }
-      if (!ValuesEqual(xs, *y)) {
+      bool approximates = vars.empty() && scale_a == Rational(1) &&
+                          (DecimalApproximates(a, *y) || DecimalApproximates(b, xs));
+      if (!ValuesEqual(xs, *y) && !approximates) {
         if (va != vb) {
           return Fail(absl::StrCat("different variables: {", absl::StrJoin(va, ","), "} vs {",
                                    absl::StrJoin(vb, ","), "}"));

@@ -88,6 +88,17 @@ TEST(SemanticsTest, NumberFormats) {
   }
 }
 
+TEST(SemanticsTest, DecimalApproximations) {
+  ExpectEquivalent({{"0.142857142857", "\\frac{1}{7}"}, {"0.14286", "\\frac17"}, {"0.14285", "\\frac17"},
+                    {"50.265", "16\\pi"}, {"3.14159", "\\pi"}, {"1.41421", "\\sqrt2"}, {"-0.66667", "-\\frac23"},
+                    {"0.000142857", "\\frac{1}{7000}"}, {"(0.33333, 1)", "(\\frac13, 1)"}},
+                   true);
+  ExpectEquivalent({{"0.14", "\\frac17"}, {"0.1429", "\\frac17"}, {"50.266", "16\\pi"}, {"50.27", "16\\pi"},
+                    {"3", "\\pi"}, {"0.66667", "-\\frac23"}, {"0.12501", "\\frac18"}, {"1.41422", "\\sqrt2"},
+                    {"0.14286", "\\frac17 + x - x + y"}},
+                   false);
+}
+
 TEST(SemanticsTest, SymbolicForms) {
   ExpectEquivalent({{"\\binom{m}{2}", "\\frac{m(m-1)}{2}"}, {"\\binom{n}{3}", "\\frac{n(n-1)(n-2)}{6}"},
                     {"\\frac{n!}{(n-2)!}", "n(n-1)"}, {"(n+1)!", "(n+1) n!"}, {"\\binom{n}{k}", "\\binom{n}{n-k}"},
