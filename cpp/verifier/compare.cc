@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cpp/verifier/realset.h"
+#include "cpp/verifier/simplify.h"
 
 namespace rlvr::verifier {
 namespace {
@@ -395,8 +397,65 @@ class Comparer {
       absl::StatusOr<bool> swapped = Pairwise(la, rb, ra, lb);
       if (!swapped.ok() || *swapped) return swapped;
     }
-    if (oa == "=") return Proportional(la, ra, lb, rb);
-    return Fail("relations differ");
+    if (oa != "=") return Fail("relations differ");
+    absl::StatusOr<bool> scaled = Proportional(la, ra, lb, rb);
+    if (!scaled.ok() || *scaled) return scaled;
+    for (auto [explicit_l, explicit_r, other_l, other_r] : {std::tuple(la, ra, lb, rb), std::tuple(lb, rb, la, ra)}) {
+      for (auto [var, f] : {std::pair(explicit_l, explicit_r), std::pair(explicit_r, explicit_l)}) {
+        absl::StatusOr<bool> same = SameSolutions(var, f, other_l, other_r);
+        if (!same.ok() || *same) return same;
+      }
+    }
+    return Fail("equations differ");
+  }
+
+  // "v = f" (f free of v) against "l = r" in the same variables: g = l − r vanishes on v = f and is affine in v
+  // with a non-zero slope there, so v = f is its only solution for v ("xy = 4" vs "y = \frac4x"). Checked at
+  // the sample points where f is exact, so v can be bound to it.
+  absl::StatusOr<bool> SameSolutions(Ref var, Ref f, Ref l, Ref r) {
+    if (var.n().kind != Kind::kVar) return false;
+    const std::string& v = var.n().name;
+    std::set<std::string> in_f, in_g;
+    FreeVars(f, &in_f);
+    FreeVars(l, &in_g);
+    FreeVars(r, &in_g);
+    if (in_f.count(v) != 0 || in_g.count(v) == 0) return false;
+    in_f.insert(v);
+    if (in_f != in_g) return false;
+    Expr g;
+    bool unused = true;
+    int lhs = CopyInto(&g, l, Kind::kAdd, &unused), rhs = CopyInto(&g, r, Kind::kAdd, &unused);
+    g.nodes.push_back(Node{Kind::kSub, "", Rational(), {lhs, rhs}});
+    g.root = static_cast<int>(g.nodes.size() - 1);
+    int agreed = 0;
+    for (int t = 0; t < kTrials; ++t) {
+      Bindings bind;
+      for (const std::string& x : in_g) {
+        if (x != v) bind.emplace_back(x, PointValue(t, x));
+      }
+      absl::StatusOr<Value> at = Evaluate(*f.e, f.i, bind, max_exp_, budget_);
+      if (!at.ok()) return at.status();
+      if (at->type != Value::Type::kExact || !at->im.is_zero()) continue;
+      // g at v = f, f + 1, f + 2: 0, s, 2s with s ≠ 0.
+      Value gv[3];
+      bind.emplace_back(v, Rational());
+      for (int k = 0; k < 3; ++k) {
+        bind.back().second = at->re + Rational(k);
+        absl::StatusOr<Value> y = Evaluate(g, g.root, bind, max_exp_, budget_);
+        if (!y.ok()) return y.status();
+        gv[k] = *y;
+      }
+      if (!gv[0].defined() || !gv[1].defined() || !gv[2].defined()) continue;
+      Value zero = Value::Exact(Rational(0));
+      if (!ValuesEqual(gv[0], zero) || ValuesEqual(gv[1], zero) || !ValuesEqual(Twice(gv[1]), gv[2])) return false;
+      ++agreed;
+    }
+    return agreed >= kMinPoints;
+  }
+
+  static Value Twice(const Value& x) {
+    if (x.type == Value::Type::kExact) return Value::Exact(x.re + x.re, x.im + x.im);
+    return Value::Approx(x.z + x.z);
   }
 
   absl::StatusOr<bool> Pairwise(Ref a1, Ref b1, Ref a2, Ref b2) {
@@ -549,9 +608,35 @@ class Comparer {
 
 }  // namespace
 
+namespace {
+
+// Both trees as given (after ± expansion and matrix arithmetic), with the percent reading.
+absl::StatusOr<Comparison> CompareTrees(const Expr* a, const Expr* b, bool a_percent, bool b_percent,
+                                        int max_exponent_digits, Budget* budget) {
+  Comparer cmp(max_exponent_digits, budget);
+  absl::StatusOr<bool> eq = cmp.Eq({a, a->root}, {b, b->root});
+  if (!eq.ok()) return eq.status();
+  if (!*eq && a_percent != b_percent) {
+    // p% means p/100: "50\%" matches "0.5" (and "50", above, because the sign is dropped).
+    Ref ra{a, a->root}, rb{b, b->root};
+    if (!IsCollection(ra.n().kind) && !IsCollection(rb.n().kind) && ra.n().kind != Kind::kText &&
+        rb.n().kind != Kind::kText && ra.n().kind != Kind::kRelation && rb.n().kind != Kind::kRelation) {
+      Rational hundredth(BigInt(1), BigInt(100));
+      Comparer scaled(max_exponent_digits, budget);
+      absl::StatusOr<bool> eq2 = a_percent ? scaled.EqScalars(ra, rb, hundredth) : scaled.EqScalars(rb, ra, hundredth);
+      if (!eq2.ok()) return eq2.status();
+      if (*eq2) return Comparison{true, ""};
+    }
+  }
+  if (*eq) return Comparison{true, ""};
+  return Comparison{false, cmp.reason().empty() ? "not equivalent" : cmp.reason()};
+}
+
+}  // namespace
+
 absl::StatusOr<Comparison> Equivalent(const Side& answer, const Side& gold, int max_exponent_digits,
                                       Budget* budget) {
-  Expr expanded_a, expanded_b;
+  Expr expanded_a, expanded_b, spread_a, spread_b;
   const Expr* a = answer.expr;
   const Expr* b = gold.expr;
   if (HasPlusMinus({a, a->root})) {
@@ -562,24 +647,16 @@ absl::StatusOr<Comparison> Equivalent(const Side& answer, const Side& gold, int 
     expanded_b = ExpandPlusMinus(*b);
     b = &expanded_b;
   }
-  Comparer cmp(max_exponent_digits, budget);
-  absl::StatusOr<bool> eq = cmp.Eq({a, a->root}, {b, b->root});
-  if (!eq.ok()) return eq.status();
-  if (!*eq && answer.percent != gold.percent) {
-    // p% means p/100: "50\%" matches "0.5" (and "50", above, because the sign is dropped).
-    Ref ra{a, a->root}, rb{b, b->root};
-    if (!IsCollection(ra.n().kind) && !IsCollection(rb.n().kind) && ra.n().kind != Kind::kText &&
-        rb.n().kind != Kind::kText && ra.n().kind != Kind::kRelation && rb.n().kind != Kind::kRelation) {
-      Rational hundredth(BigInt(1), BigInt(100));
-      Comparer scaled(max_exponent_digits, budget);
-      absl::StatusOr<bool> eq2 = answer.percent ? scaled.EqScalars(ra, rb, hundredth)
-                                                : scaled.EqScalars(rb, ra, hundredth);
-      if (!eq2.ok()) return eq2.status();
-      if (*eq2) return Comparison{true, ""};
-    }
-  }
-  if (*eq) return Comparison{true, ""};
-  return Comparison{false, cmp.reason().empty() ? "not equivalent" : cmp.reason()};
+  if (DistributeOverMatrices(*a, &spread_a)) a = &spread_a;
+  if (DistributeOverMatrices(*b, &spread_b)) b = &spread_b;
+  absl::StatusOr<Comparison> c = CompareTrees(a, b, answer.percent, gold.percent, max_exponent_digits, budget);
+  if (c.ok() || c.status().code() != absl::StatusCode::kOutOfRange) return c;
+  // A size bound was hit: retry once with identical terms cancelled ("7^{10^{12}} - 7^{10^{12}} + 3" is 3).
+  Expr cancelled_a, cancelled_b;
+  bool fewer_a = CancelIdenticalTerms(*a, &cancelled_a), fewer_b = CancelIdenticalTerms(*b, &cancelled_b);
+  if (!fewer_a && !fewer_b) return c;
+  return CompareTrees(fewer_a ? &cancelled_a : a, fewer_b ? &cancelled_b : b, answer.percent, gold.percent,
+                      max_exponent_digits, budget);
 }
 
 }  // namespace rlvr::verifier

@@ -108,14 +108,65 @@ TEST(SemanticsTest, SymbolicForms) {
                    false);
 }
 
+TEST(SemanticsTest, MatrixArithmetic) {
+  const std::string v36 = "\\begin{pmatrix}3\\\\6\\end{pmatrix}";
+  ExpectEquivalent({{"3\\begin{pmatrix}1\\\\2\\end{pmatrix}", v36}, {"\\begin{pmatrix}1\\\\2\\end{pmatrix} \\cdot 3", v36},
+                    {"\\frac12\\begin{pmatrix}2&4\\\\6&8\\end{pmatrix}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}"},
+                    {"\\begin{pmatrix}1\\\\2\\end{pmatrix}+\\begin{pmatrix}2\\\\4\\end{pmatrix}", v36},
+                    {"-\\begin{pmatrix}1\\\\2\\end{pmatrix}", "\\begin{pmatrix}-1\\\\-2\\end{pmatrix}"},
+                    {"\\begin{pmatrix}6\\\\12\\end{pmatrix}/2", "(3, 6)"}},
+                   true);
+  ExpectEquivalent({{"3\\begin{pmatrix}1\\\\2\\end{pmatrix}", "\\begin{pmatrix}3\\\\5\\end{pmatrix}"},
+                    {"\\begin{pmatrix}1\\\\2\\end{pmatrix}+\\begin{pmatrix}1&2\\end{pmatrix}", v36}},
+                   false);
+}
+
+TEST(SemanticsTest, EquationsWithTheSameSolutions) {
+  ExpectEquivalent({{"xy=4", "y=\\frac4x"}, {"x = 2y+1", "y=\\frac{x-1}{2}"}, {"y^2 = 4x", "x = \\frac{y^2}{4}"},
+                    {"2x+2y=2", "y = 1 - x"}},
+                   true);
+  // Not the same curves: a second branch, or a different function.
+  ExpectEquivalent({{"xy=4", "y=\\frac{2}{x}"}, {"x^2+y^2=1", "y=\\sqrt{1-x^2}"}, {"(y-\\frac4x)(y-1)=0", "y=\\frac4x"},
+                    {"y^2 = x", "y = \\sqrt{x}"}},
+                   false);
+}
+
 TEST(SemanticsTest, HugeButHarmless) {
   ExpectEquivalent({{"(-1)^{10^{50}}", "1"}, {"(-1)^{10^{50}+1}", "-1"}, {"1^{10^{20}}", "1"},
                     {"0^{10^{20}}", "0"}, {"i^{10^{20}+3}", "-i"}, {"(-i)^{10^{20}+1}", "-i"}},
                    true);
   ExpectEquivalent({{"(-1)^{10^{50}}", "-1"}}, false);
-  // The bounds stay: a base other than 0, ±1, ±i with a huge exponent is refused.
+  // Identical terms and factors cancel before the exponent bound applies.
+  ExpectEquivalent({{"7^{10^{12}}-7^{10^{12}}+3", "3"}, {"3 + 7^{10^{12}} - 7^{10^{12}}", "3"},
+                    {"x^{10^{9}} - x^{10^{9}} + x", "x"}, {"\\frac{5 \\cdot 9^{10^{9}}}{9^{10^{9}}}", "5"},
+                    {"-2^{10^{12}} + 2^{10^{12}}", "0"}},
+                   true);
+  ExpectEquivalent({{"7^{10^{12}}-7^{10^{12}}+3", "4"}}, false);
+  // The bounds stay: a base other than 0, ±1, ±i with a huge exponent is refused, also when terms are left over.
+  EXPECT_EQ(Verdict("7^{10^{12}}+7^{10^{12}}-7^{10^{12}}", "0").substr(0, 7), "INVALID");
+  EXPECT_EQ(Verdict("7^{10^{12}}-7^{10^{13}}", "0").substr(0, 7), "INVALID");
   EXPECT_EQ(Verdict("2^{10^{20}}", "1").substr(0, 7), "INVALID");
   EXPECT_EQ(Verdict("0^{-10^{20}}", "0").substr(0, 7), "INVALID");
+}
+
+// Rewrites stay linear: nested scalar multiples of a large matrix and long sums of cancelling huge powers finish
+// (with any verdict) instead of growing the tree without bound.
+TEST(SemanticsTest, RewritesStayBounded) {
+  std::string row, matrix = "\\begin{pmatrix}";
+  for (int c = 0; c < 20; ++c) row += c ? "&1" : "1";
+  for (int r = 0; r < 20; ++r) matrix += (r ? "\\\\" : "") + row;
+  matrix += "\\end{pmatrix}";
+  std::string nested = matrix;
+  for (int k = 0; k < 150; ++k) nested = "2(" + nested + ")";
+  std::string sum = "1";
+  for (int k = 0; k < 600; ++k) sum += k % 2 ? "-7^{10^{12}}" : "+7^{10^{12}}";
+  for (const std::string& answer : {nested, sum}) {
+    std::string v = Verdict(answer, "1");
+    EXPECT_TRUE(v.rfind("CORRECT", 0) == 0 || v.rfind("INCORRECT", 0) == 0 || v.rfind("INVALID", 0) == 0 ||
+                v.rfind("TIMEOUT", 0) == 0)
+        << v;
+  }
+  EXPECT_EQ(Verdict(sum, "1"), "CORRECT");
 }
 
 }  // namespace
