@@ -1145,8 +1145,14 @@ absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limit
 
 Expr TextExpr(absl::string_view canonical) {
   std::string text;
-  for (char c : canonical) {
-    if (c == '\\' || c == '{' || c == '}') continue;
+  for (size_t i = 0; i < canonical.size(); ++i) {
+    char c = canonical[i];
+    // Sentence punctuation and quotes carry no meaning in a word answer ("Yes!" = "yes", ``odd'' = "odd");
+    // a point or comma between digits does ("2.5", "1,5").
+    bool between_digits = i > 0 && i + 1 < canonical.size() && IsDigit(canonical[i - 1]) && IsDigit(canonical[i + 1]);
+    if (absl::StrContains("\\{}!?;:\"'`", c) || ((c == '.' || c == ',') && !between_digits)) {
+      continue;
+    }
     if (c == ' ' && (text.empty() || text.back() == ' ')) continue;
     text.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
   }

@@ -71,7 +71,13 @@ TEST(SemanticsTest, TextAndChoices) {
   ExpectEquivalent({{"d", "D"}, {"\\text{(d)}", "D"}, {"e", "E"}, {"C", "\\text{C}"}, {"even", "\\text{even}"},
                     {"\\textbf{even}", "\\text{even}"}},
                    true);
-  ExpectEquivalent({{"c", "D"}, {"\\text{odd}", "\\text{even}"}, {"x", "X"}}, false);
+  // Word answers ignore case, spacing and sentence punctuation; the words themselves must match.
+  ExpectEquivalent({{"\\text{Yes!}", "\\text{yes}"}, {"\\text{Tuesday.}", "Tuesday"}, {"\\text{``odd''}", "\\text{odd}"},
+                    {"\\text{No, it is not}", "\\text{no it is not}"}},
+                   true);
+  ExpectEquivalent({{"c", "D"}, {"\\text{odd}", "\\text{even}"}, {"x", "X"}, {"\\text{not odd}", "\\text{odd}"},
+                    {"\\text{neither even nor odd}", "\\text{odd}"}},
+                   false);
 }
 
 TEST(SemanticsTest, NumberFormats) {
