@@ -266,7 +266,8 @@ Canonical Canonicalize(absl::string_view answer) {
        {"\xe2\x88\x92", "-"}, {"\xc3\x97", "\\times "}, {"\xc2\xb7", "\\cdot "}, {"\xcf\x80", "\\pi "},
        {"\xe2\x88\x9e", "\\infty "}, {"\xe2\x88\x9a", "\\sqrt"}, {"\xe2\x89\xa4", "\\le "},
        {"\xe2\x89\xa5", "\\ge "}, {"\xe2\x88\xaa", "\\cup "}, {"\\!", ""}, {"\\,", ""}, {"\\;", " "},
-       {"\\:", " "}, {"\\mathbb{R}", "(-\\infty,\\infty)"}, {"\\mathbb R", "(-\\infty,\\infty)"}});
+       {"\\:", " "}, {"\\mathbb{R}", "(-\\infty,\\infty)"}, {"\\mathbb R", "(-\\infty,\\infty)"},
+       {"\\langle", "("}, {"\\rangle", ")"}});
   s = ResolveWordGroups(RewriteCommands(s, &out.percent));
   s = DropThousandsSeparators(s);
   // Collapse whitespace.
@@ -285,6 +286,12 @@ Canonical Canonicalize(absl::string_view answer) {
     v = absl::StripTrailingAsciiWhitespace(v);
   }
   v = DropTrailingUnitWords(v);
+  // "\text{Area} = 12": the name was a word group (dropped like a unit), so the right side is the answer.
+  if (absl::StartsWith(v, "=")) v = absl::StripLeadingAsciiWhitespace(v.substr(1));
+  // The set of all reals written in words.
+  for (absl::string_view words : {"all real numbers", "all reals", "all real values", "all real x"}) {
+    if (absl::EqualsIgnoreCase(v, words)) v = "(-\\infty,\\infty)";
+  }
   out.text = std::string(v);
   return out;
 }

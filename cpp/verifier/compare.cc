@@ -348,6 +348,8 @@ class Comparer {
   // ("x + y = 9", "P(A) = 0.7", and "3 + 4 = 7" with its right side).
   absl::StatusOr<bool> EqAssignment(Ref rel, Ref value) {
     const Node& r = rel.n();
+    // "\frac{10}{3} \approx 3.33" answers with its exact side; "x \approx 3.33" with the approximation.
+    if (r.name == "~") return Eq(rel.kid(IsNamed(rel.kid(0)) ? 1 : 0), value);
     if (r.name == "=" || r.name == "in") {
       if (IsNamed(rel.kid(0))) return Eq(rel.kid(1), value);
     }

@@ -91,6 +91,8 @@ class Evaluator {
       case Kind::kPow: {
         absl::StatusOr<Value> a = Eval(n.kids[0]);
         if (!a.ok()) return a.status();
+        // 1 to any power is 1, even one too large to evaluate (1^{10^{10^{10}}}).
+        if (n.kind == Kind::kPow && IsReal(*a) && a->re == Rational(1)) return *a;
         absl::StatusOr<Value> b = Eval(n.kids[1]);
         if (!b.ok()) return b.status();
         if (!a->defined() || !b->defined()) return Value::Undefined();

@@ -45,6 +45,13 @@ constexpr absl::string_view kGreekLetters[] = {
 constexpr absl::string_view kDecorations[] = {"angle", "measuredangle", "triangle", "overline", "overrightarrow",
                                               "vec",   "arc",           "overarc"};
 
+bool IsGreekLetter(absl::string_view name) {
+  for (absl::string_view g : kGreekLetters) {
+    if (name == g) return true;
+  }
+  return false;
+}
+
 bool IsDecoration(absl::string_view name) {
   for (absl::string_view d : kDecorations) {
     if (name == d) return true;
@@ -399,6 +406,10 @@ class Parser {
       ++pos_;
       return "<";
     }
+    if (IsCmdIn({"approx", "simeq"})) {  // "\frac{10}{3} \approx 3.33": see compare.cc
+      ++pos_;
+      return "~";
+    }
     if (IsCmdIn({"gt"})) {
       ++pos_;
       return ">";
@@ -477,7 +488,7 @@ class Parser {
       case Tok::kLetter:
         return !AtOrWord();
       case Tok::kCmd:
-        return !(t.text == "cdot" || t.text == "times" || t.text == "div" || t.text == "cup" || t.text == "pm" ||
+        return !(t.text == "cdot" || t.text == "approx" || t.text == "simeq" || t.text == "mid" || t.text == "times" || t.text == "div" || t.text == "cup" || t.text == "pm" ||
                  t.text == "mp" || t.text == "le" || t.text == "leq" || t.text == "ge" || t.text == "geq" ||
                  t.text == "ne" || t.text == "neq" || t.text == "in" || t.text == "lt" || t.text == "gt" ||
                  t.text == "leqslant" || t.text == "geqslant");
@@ -740,6 +751,20 @@ class Parser {
     return Number(std::move(value), absl::StrCat(text, "(", block, ")"));
   }
 
+  // "\{x \mid x > 0\}", "\{x : ...\}", "\{x | ...\}" after the opening brace: a variable and a separator.
+  bool AtSetBuilder() const {
+    return Peek().type == Tok::kLetter && (IsSym("|", 1) || IsSym(":", 1) ||
+                                           (Peek(1).type == Tok::kCmd && Peek(1).text == "mid"));
+  }
+
+  // The set of x satisfying the condition is read as the condition itself ("x > 0" is a set of reals of x).
+  absl::StatusOr<int> ParseSetBuilder() {
+    pos_ += 2;
+    RLVR_ASSIGN_OR_RETURN(condition, ParseUnion());
+    RLVR_RETURN_IF_ERROR_STATUS(Expect("\\}"));
+    return condition;
+  }
+
   // Bracketed group: "(x)" is grouping; "(a, b]" is a tuple / interval with its delimiters.
   absl::StatusOr<int> ParseBracket() {
     char open = Peek().text[0];
@@ -833,7 +858,8 @@ class Parser {
     if (IsSym("(")) return ParseBracket();
     RLVR_ASSIGN_OR_RETURN(a, ParsePower());
     int arg = a;
-    while (StartsImplicitFactor() && Peek().type != Tok::kCmd) {
+    // A further command starts a new factor ("\sin x \cos x") unless it names a number ("\sin 2\pi", "\cos 2\theta").
+    while (StartsImplicitFactor() && (Peek().type != Tok::kCmd || IsCmd("pi") || IsGreekLetter(Peek().text))) {
       RLVR_ASSIGN_OR_RETURN(f, ParsePower());
       arg = Make(Kind::kMul, {arg, f});
     }
@@ -881,6 +907,7 @@ class Parser {
         }
         if (t.text == "\\{") {
           ++pos_;
+          if (AtSetBuilder()) return ParseSetBuilder();
           std::vector<int> items;
           if (!IsSym("\\}")) {
             RLVR_ASSIGN_OR_RETURN(g, ParseList(Tok::kSym, "\\}"));
@@ -944,11 +971,9 @@ class Parser {
     for (absl::string_view f : kCommandFunctions) {
       if (name == f) return ParseFunction(std::string(name));
     }
-    for (absl::string_view g : kGreekLetters) {
-      if (name == g) {
-        ++pos_;
-        return Make(Kind::kVar, {}, std::string(name));
-      }
+    if (IsGreekLetter(name)) {
+      ++pos_;
+      return Make(Kind::kVar, {}, std::string(name));
     }
     // Marks that only name a quantity: "\angle ABC", "\overline{AB}", "\vec{v}" are read as what they mark.
     if (IsDecoration(name)) {
@@ -1178,6 +1203,11 @@ bool IsName(const Expr& e, int node) {
       return IsName(e, n.kids[0]) && IsName(e, n.kids[1]);
     case Kind::kFunc:
       return n.name == "abs" && IsName(e, n.kids[0]);
+    case Kind::kPow: {  // an inverse function's name, f^{-1}
+      const Node& p = e.at(n.kids[1]);
+      return IsName(e, n.kids[0]) && p.kind == Kind::kNeg && e.at(p.kids[0]).kind == Kind::kNumber &&
+             e.at(p.kids[0]).value == Rational(1);
+    }
     case Kind::kTuple:
     case Kind::kRatio:
       if (n.kind == Kind::kTuple && (n.open != '(' || n.close != ')')) return false;

@@ -133,8 +133,9 @@ Interval Make(Real lo, bool lo_closed, Real hi, bool hi_closed) {
   return Interval{std::move(lo), std::move(hi), lo_closed, hi_closed};
 }
 
-// {t : t op c} for op in <, <=, >, >=.
+// {t : t op c} for op in <, <=, >, >=, != (two rays).
 std::vector<Interval> HalfLine(const std::string& op, const Real& c) {
+  if (op == "!=") return {Make(Infinite(-1), false, c, false), Make(c, false, Infinite(1), false)};
   if (op == "<" || op == "<=") return {Make(Infinite(-1), false, c, op == "<=")};
   return {Make(c, op == ">=", Infinite(1), false)};
 }
@@ -163,7 +164,7 @@ std::vector<Interval> Preimage(const std::vector<Interval>& ts, const Real& a, c
 }
 
 std::string Flipped(const std::string& op) {
-  return op == "<" ? ">" : op == "<=" ? ">=" : op == ">" ? "<" : "<=";
+  return op == "<" ? ">" : op == "<=" ? ">=" : op == ">" ? "<" : op == ">=" ? "<=" : op;
 }
 
 class Reader {
@@ -186,7 +187,7 @@ class Reader {
         return Points(n.kids, out);
       case Kind::kRelation:
         if (n.name == "in") return Membership(n, out);
-        if (n.name == "=" || n.name == "!=") return false;
+        if (n.name == "=" || n.name == "~") return false;
         return Inequality(n, out);
       default:
         return false;
@@ -292,7 +293,7 @@ class Reader {
 
   // "E op c" (or "c op E") with E linear or |linear| in one variable, or E a name such as g(x).
   absl::StatusOr<bool> Inequality(const Node& n, RealSet* out) {
-    if (n.name != "<" && n.name != "<=" && n.name != ">" && n.name != ">=") return false;
+    if (n.name != "<" && n.name != "<=" && n.name != ">" && n.name != ">=" && n.name != "!=") return false;
     bool left = HasVars(n.kids[0]);
     if (left == HasVars(n.kids[1])) return false;
     int expr = n.kids[left ? 0 : 1];
@@ -307,7 +308,7 @@ class Reader {
     if (vars.size() == 1) {
       const std::string& x = *vars.begin();
       const Node& en = e_.at(expr);
-      bool abs = en.kind == Kind::kFunc && en.name == "abs";
+      bool abs = en.kind == Kind::kFunc && en.name == "abs" && op != "!=";
       Real a, b;
       absl::StatusOr<bool> linear = Linear(abs ? en.kids[0] : expr, x, &a, &b);
       if (!linear.ok()) return linear.status();
@@ -362,7 +363,7 @@ bool WrittenAsRealSet(const Expr& e, int node) {
     case Kind::kList:
       return n.name == "chain";
     case Kind::kRelation:
-      return n.name == "<" || n.name == "<=" || n.name == ">" || n.name == ">=" || n.name == "in";
+      return n.name == "<" || n.name == "<=" || n.name == ">" || n.name == ">=" || n.name == "!=" || n.name == "in";
     case Kind::kTuple: {
       if (n.kids.size() != 2) return false;
       if ((n.open == '[') != (n.close == ']')) return true;

@@ -32,10 +32,13 @@ TEST(SemanticsTest, NamedLeftHandSide) {
                     {"|PQ|=5", "5"}, {"PQ = 5", "5"}, {"\\overline{AB}=7", "7"}, {"\\angle ABC = 40^\\circ", "40"},
                     {"x+y=9", "9"}, {"a+b+c = 12", "12"}, {"f(3) = 10", "10"}, {"a_5 = 48", "48"},
                     {"P(A \\cup B) = 0.7", "0.7"}, {"\\sin\\theta = \\frac{3}{5}", "\\frac35"},
-                    {"m=3, n=7", "m = 3, n = 7"}, {"n=7, m=3", "m = 3, n = 7"}, {"3 + 4 = 7", "7"}},
+                    {"m=3, n=7", "m = 3, n = 7"}, {"n=7, m=3", "m = 3, n = 7"}, {"3 + 4 = 7", "7"},
+                    {"f^{-1}(x) = \\frac{x-1}{3}", "\\frac{x-1}{3}"}, {"\\text{Area} = 12", "12"},
+                    {"\\frac{10}{3} \\approx 3.33", "\\frac{10}{3}"}, {"m\\angle A = 30^\\circ", "30"}},
                    true);
   ExpectEquivalent({{"(a,b)=(2,5)", "(5,2)"}, {"A:B = 4:3", "3:4"}, {"|PQ| = 6", "5"}, {"x+y=10", "9"},
-                    {"m=7, n=3", "m = 3, n = 7"}, {"2x = 10", "5"}, {"x^2 = 5", "\\sqrt5"}, {"\\theta", "\\alpha"}},
+                    {"m=7, n=3", "m = 3, n = 7"}, {"2x = 10", "5"}, {"x^2 = 5", "\\sqrt5"}, {"\\theta", "\\alpha"},
+                    {"x \\approx 3.33", "\\frac{10}{3}"}},
                    false);
 }
 
@@ -57,7 +60,9 @@ TEST(SemanticsTest, SetsOfReals) {
                     {"x<1 \\text{ or } x>0", "\\mathbb{R}"}, {"(1,3)\\cup(2,4)", "(1,4)"}, {"|x+2| \\le 0", "\\{-2\\}"},
                     {"-\\sqrt2 < x < \\sqrt2", "(-\\sqrt{2},\\sqrt{2})"}, {"x\\in[1,3]", "1\\le x\\le 3"},
                     {"3 > x > 1", "(1,3)"}, {"-2x > 4", "(-\\infty,-2)"}, {"|x| \\ge 0", "(-\\infty, \\infty)"},
-                    {"[1,2]\\cup\\{5\\}", "\\{5\\}\\cup[1,2]"}, {"\\frac{x}{2} - 1 \\ge 0", "[2, \\infty)"}},
+                    {"[1,2]\\cup\\{5\\}", "\\{5\\}\\cup[1,2]"}, {"\\frac{x}{2} - 1 \\ge 0", "[2, \\infty)"},
+                    {"x \\ne 2", "(-\\infty,2)\\cup(2,\\infty)"}, {"\\{x \\mid x > 0\\}", "(0,\\infty)"},
+                    {"\\{x : -1 < x < 2\\}", "(-1,2)"}, {"\\text{all real numbers}", "(-\\infty,\\infty)"}},
                    true);
   ExpectEquivalent({{"|x-1|<3", "[-2,4]"}, {"|x|\\ge 2", "(-\\infty,-2)\\cup(2,\\infty)"}, {"2<g(x)<5", "[2,5]"},
                     {"[0,2)\\cup(2,5]", "[0,5]"}, {"(1,2)\\cup(3,4)", "(1,4)"}, {"x \\le 3", "(-\\infty,3)"},
@@ -109,6 +114,9 @@ TEST(SemanticsTest, SymbolicForms) {
   ExpectEquivalent({{"\\binom{m}{2}", "\\frac{m(m-1)}{2}"}, {"\\binom{n}{3}", "\\frac{n(n-1)(n-2)}{6}"},
                     {"\\frac{n!}{(n-2)!}", "n(n-1)"}, {"(n+1)!", "(n+1) n!"}, {"\\binom{n}{k}", "\\binom{n}{n-k}"},
                     {"\\binom{7}{3}", "35"}},
+                   true);
+  ExpectEquivalent({{"\\cos^2\\theta - \\sin^2\\theta", "\\cos 2\\theta"}, {"\\sin 2\\pi", "0"}, {"\\langle 1, 2 \\rangle", "(1,2)"},
+                    {"1^{10^{10^{10}}}", "1"}},
                    true);
   ExpectEquivalent({{"\\binom{m}{2}", "\\frac{m(m+1)}{2}"}, {"\\frac{n!}{(n-2)!}", "n^2"}, {"\\binom{n}{2}", "n^2"}},
                    false);
