@@ -10,7 +10,6 @@ and a JSON summary to --out_dir.
 """
 import collections
 import json
-import logging
 import os
 import pathlib
 import subprocess
@@ -27,7 +26,8 @@ import rlvr_verifier_pb2_grpc as pb_grpc
 from rlvr import verifier_client
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-import bench_verifier_cases  # noqa: E402  (a sibling file, not part of the rlvr package)
+import bench_verifier_cases  # noqa: E402  (sibling files, not part of the rlvr package)
+import math_verify_oracle  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("n_cases", 3000, "Number of generated cases.")
@@ -117,17 +117,9 @@ def bench_grpc_unary(stub, requests, seconds: float) -> dict:
 
 def run_math_verify(cases) -> tuple[list[str], float]:
     """Math-Verify's verdict per case (CORRECT / INCORRECT / NO_ANSWER when it parses nothing) and the seconds."""
-    import math_verify
-    logging.getLogger("math_verify").setLevel(logging.CRITICAL)
-    verdicts = []
+    grade = math_verify_oracle.grader()
     start = time.perf_counter()
-    for c in cases:
-        gold = math_verify.parse(f"${c['gold']}$")
-        answer = math_verify.parse(c["response"])
-        if not answer:
-            verdicts.append("NO_ANSWER")
-        else:
-            verdicts.append("CORRECT" if math_verify.verify(gold, answer) else "INCORRECT")
+    verdicts = [grade(c["response"], c["gold"])[0] for c in cases]
     return verdicts, time.perf_counter() - start
 
 

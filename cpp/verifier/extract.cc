@@ -1,23 +1,50 @@
 #include "cpp/verifier/extract.h"
 
+#include <algorithm>
+#include <array>
 #include <initializer_list>
+#include <optional>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 
 namespace rlvr::verifier {
 namespace {
 
+constexpr size_t kNpos = absl::string_view::npos;
+
 bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsSpace(char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); }
+
+// Text after a chat template's end-of-turn marker is another turn (a hallucinated user message, the next
+// few-shot problem), not this answer.
+constexpr std::array<absl::string_view, 9> kTurnEnds = {
+    "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end|>", "</s>", "<|im_start|>", "<|start_header_id|>",
+    "<end_of_turn>", "<\xef\xbd\x9c" "end\xe2\x96\x81of\xe2\x96\x81sentence\xef\xbd\x9c>"};
+
+// The response up to its first end-of-turn marker after some text (a marker opening the response is not an end).
+absl::string_view CutAtTurnEnd(absl::string_view text) {
+  size_t first = 0;
+  while (first < text.size() && IsSpace(text[first])) ++first;
+  size_t cut = text.size();
+  for (absl::string_view marker : kTurnEnds) cut = std::min(cut, text.find(marker, first + 1));
+  return text.substr(0, cut);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Boxes
 
 // Position of the last `\boxed` or `\fbox` command (not a prefix of a longer command), or npos:
 // one backward scan over backslashes.
 size_t FindLastBox(absl::string_view text, size_t* name_len) {
   size_t p = text.rfind('\\');
-  while (p != absl::string_view::npos) {
+  while (p != kNpos) {
     for (absl::string_view name : {absl::string_view("boxed"), absl::string_view("fbox")}) {
       size_t after = p + 1 + name.size();
       if (text.substr(p + 1, name.size()) == name && (after >= text.size() || !IsLetter(text[after]))) {
@@ -25,13 +52,82 @@ size_t FindLastBox(absl::string_view text, size_t* name_len) {
         return p;
       }
     }
-    p = p == 0 ? absl::string_view::npos : text.rfind('\\', p - 1);
+    p = p == 0 ? kNpos : text.rfind('\\', p - 1);
   }
-  return absl::string_view::npos;
+  return kNpos;
 }
 
-// Start of the first standalone word "or" (also inside \text{ or }) at or after `from`, or npos.
-size_t FindOrWord(absl::string_view s, size_t from) {
+struct Box {
+  size_t start;               // the backslash of the command
+  size_t end;                 // index after the box; npos when its braces never close
+  absl::string_view content;  // trimmed
+};
+
+// The box whose command (`name_len` bytes with the backslash) starts at `start`; `\boxed 5` takes one token.
+Box ReadBox(absl::string_view text, size_t start, size_t name_len) {
+  Box box{start, kNpos, {}};
+  size_t p = start + name_len;
+  while (p < text.size() && text[p] == ' ') ++p;
+  if (p < text.size() && text[p] == '{') {
+    absl::string_view content;
+    size_t end = 0;
+    if (MatchBraces(text, p, &content, &end)) {
+      box.end = end;
+      box.content = absl::StripAsciiWhitespace(content);
+    }
+    return box;
+  }
+  size_t e = p;
+  while (e < text.size() && !IsSpace(text[e]) && text[e] != '$') ++e;
+  box.end = e;
+  box.content = text.substr(p, e - p);
+  return box;
+}
+
+enum class Gap { kSeparate, kJoin, kAlternatives };
+
+// How the text between two boxes reads. Only separators ("} and \boxed{", "}$, $\boxed{", "\text{ and }", a
+// variable naming the next box: "y = ") make them one answer; "or" makes them alternatives; anything else (a
+// word, a number, a sentence end, a line break) separates an earlier step from the final sentence.
+Gap ClassifyGap(absl::string_view gap) {
+  bool alternatives = false;
+  for (size_t i = 0; i < gap.size();) {
+    const char c = gap[i];
+    if (absl::string_view(" \t,;$&{}=~").find(c) != kNpos) {
+      ++i;
+    } else if (c == '\\') {
+      size_t j = i + 1;
+      while (j < gap.size() && IsLetter(gap[j])) ++j;
+      absl::string_view name = gap.substr(i + 1, j - i - 1);
+      if (name.empty()) {  // \( \) \[ \] \\ and spacing \, \; \! "\ "
+        if (j >= gap.size() || absl::string_view("()[]\\,;:! ").find(gap[j]) == kNpos) return Gap::kSeparate;
+        ++j;
+      } else if (name != "text" && name != "textrm" && name != "mbox" && name != "quad" && name != "qquad") {
+        return Gap::kSeparate;
+      }
+      i = j;
+    } else if (IsLetter(c)) {
+      size_t j = i;
+      while (j < gap.size() && IsLetter(gap[j])) ++j;
+      const std::string word = absl::AsciiStrToLower(gap.substr(i, j - i));
+      if (word == "or") {
+        alternatives = true;
+      } else if (word != "and" && j - i > 1) {
+        return Gap::kSeparate;
+      } else if (j - i == 1 && j < gap.size() && gap[j] == '_') {  // a subscripted name: x_2, x_{12}
+        j += 2;
+      }
+      i = j;
+    } else {
+      return Gap::kSeparate;
+    }
+  }
+  return alternatives ? Gap::kAlternatives : Gap::kJoin;
+}
+
+// Start of the first standalone `word` (lower case; matched in any case, also inside \text{ or }) at or after
+// `from`, or npos.
+size_t FindWord(absl::string_view s, size_t from, absl::string_view word) {
   for (size_t i = from; i < s.size();) {
     if (!IsLetter(s[i])) {
       ++i;
@@ -40,13 +136,13 @@ size_t FindOrWord(absl::string_view s, size_t from) {
     size_t j = i;
     while (j < s.size() && IsLetter(s[j])) ++j;
     bool command = i > 0 && s[i - 1] == '\\';
-    if (!command && j - i == 2 && absl::ascii_tolower(s[i]) == 'o' && absl::ascii_tolower(s[i + 1]) == 'r') {
-      return i;
-    }
+    if (!command && j - i == word.size() && absl::AsciiStrToLower(s.substr(i, j - i)) == word) return i;
     i = j;
   }
-  return absl::string_view::npos;
+  return kNpos;
 }
+
+size_t FindOrWord(absl::string_view s, size_t from) { return FindWord(s, from, "or"); }
 
 // An inequality sign (<, >, \le, \geq, ...) and no equation ("=" other than in "<=", ">=").
 bool LooksLikeInequality(absl::string_view s) {
@@ -71,7 +167,7 @@ bool LooksLikeInequality(absl::string_view s) {
 // "x = 3": one equation whose one side is a single letter (the parser checks that all parts name one variable).
 bool LooksLikeSolution(absl::string_view s) {
   size_t eq = s.find('=');
-  if (eq == absl::string_view::npos || s.find('=', eq + 1) != absl::string_view::npos) return false;
+  if (eq == kNpos || s.find('=', eq + 1) != kNpos) return false;
   if (eq > 0 && (s[eq - 1] == '<' || s[eq - 1] == '>' || s[eq - 1] == '!')) return false;
   // One letter, apart from spaces, braces and commands ("} y" after "\text{ or }").
   auto letter = [](absl::string_view side) {
@@ -94,12 +190,12 @@ bool LooksLikeSolution(absl::string_view s) {
 // "x=1 or x=4" (the solutions); "2 or 3" and "x=0 or x>1" are not.
 bool IsInequalityUnion(absl::string_view s) {
   size_t start = 0, at = FindOrWord(s, 0);
-  if (at == absl::string_view::npos) return false;
+  if (at == kNpos) return false;
   bool solutions = LooksLikeSolution(s.substr(0, at));
   while (true) {
     absl::string_view part = s.substr(start, at - start);
     if (solutions ? !LooksLikeSolution(part) : !LooksLikeInequality(part)) return false;
-    if (at == absl::string_view::npos) return true;
+    if (at == kNpos) return true;
     start = at + 2;
     at = FindOrWord(s, start);
   }
@@ -108,8 +204,63 @@ bool IsInequalityUnion(absl::string_view s) {
 // True if `context` offers alternatives (a standalone "or") and the answer found in it is not a union of
 // inequalities.
 bool ListsAlternatives(absl::string_view answer, absl::string_view context) {
-  return FindOrWord(context, 0) != absl::string_view::npos && !IsInequalityUnion(answer);
+  return FindOrWord(context, 0) != kNpos && !IsInequalityUnion(answer);
 }
+
+// The boxes of the final sentence, or why they are not one answer.
+struct FinalBoxes {
+  bool found = false;
+  size_t end = kNpos;  // after the last box; npos when it never closes
+  bool empty = false;  // the last box is \boxed{}
+  absl::StatusOr<std::string> answer = absl::NotFoundError("no box");
+};
+
+// The last box, joined (in order, ", ") with the boxes before it that only separators divide from it.
+FinalBoxes FindFinalBoxes(absl::string_view text) {
+  FinalBoxes out;
+  size_t name_len = 0;
+  const size_t at = FindLastBox(text, &name_len);
+  if (at == kNpos) return out;
+  out.found = true;
+  const Box last = ReadBox(text, at, name_len);
+  out.end = last.end;
+  if (last.end == kNpos) {
+    out.answer = absl::NotFoundError("the last \\boxed{ is never closed (truncated response?)");
+    return out;
+  }
+  if (last.content.empty()) {
+    out.empty = true;
+    out.answer = absl::NotFoundError("the last \\boxed{} is empty");
+    return out;
+  }
+  std::vector<absl::string_view> parts = {last.content};
+  bool alternatives = false;
+  // Each step scans only the gap and the earlier box, so the walk is linear in the text.
+  for (Box cur = last;;) {
+    const size_t prev_at = FindLastBox(text.substr(0, cur.start), &name_len);
+    if (prev_at == kNpos) break;
+    const Box prev = ReadBox(text, prev_at, name_len);
+    if (prev.end == kNpos || prev.end > cur.start || prev.content.empty()) break;
+    const Gap gap = ClassifyGap(text.substr(prev.end, cur.start - prev.end));
+    if (gap == Gap::kSeparate) break;
+    alternatives |= gap == Gap::kAlternatives;
+    parts.push_back(prev.content);
+    cur = prev;
+  }
+  std::reverse(parts.begin(), parts.end());
+  // Boxes joined by "or" read as "a or b": alternatives, unless they are solutions or a union of inequalities.
+  std::string answer = absl::StrJoin(parts, alternatives ? " or " : ", ");
+  if (ListsAlternatives(answer, answer)) {
+    out.answer = absl::NotFoundError(absl::StrCat("the final box(es) offer alternatives, not one answer: ",
+                                                  absl::string_view(answer).substr(0, 80)));
+  } else {
+    out.answer = std::move(answer);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Answer statements
 
 // Position of the delimiter closing math mode; `\$` (an escaped dollar, "$\$36.50$") does not close "$".
 size_t FindMathClose(absl::string_view s, absl::string_view close) {
@@ -121,24 +272,21 @@ size_t FindMathClose(absl::string_view s, absl::string_view close) {
       return i;
     }
   }
-  return absl::string_view::npos;
+  return kNpos;
 }
 
-// Text after an answer phrase: up to the end of the line or the sentence, unwrapping $...$.
-std::string PhraseAnswer(absl::string_view rest) {
-  rest = absl::StripLeadingAsciiWhitespace(rest);
-  if (!rest.empty() && rest[0] == ':') rest = absl::StripLeadingAsciiWhitespace(rest.substr(1));
+// The answer at the start of `rest`: its first math span, else the text up to the end of the line or sentence.
+std::string LeadingAnswer(absl::string_view rest) {
   for (absl::string_view open : {"$$", "$", "\\(", "\\["}) {
     if (absl::StartsWith(rest, open)) {
       absl::string_view close = open == "\\(" ? "\\)" : open == "\\[" ? "\\]" : open;
       rest.remove_prefix(open.size());
       size_t end = FindMathClose(rest, close);
-      if (end != absl::string_view::npos) return std::string(absl::StripAsciiWhitespace(rest.substr(0, end)));
+      if (end != kNpos) return std::string(absl::StripAsciiWhitespace(rest.substr(0, end)));
       break;
     }
   }
-  size_t end = rest.find('\n');
-  if (end != absl::string_view::npos) rest = rest.substr(0, end);
+  rest = rest.substr(0, rest.find('\n'));
   // A sentence ends at '.' followed by a space or the end (a decimal point is followed by a digit).
   for (size_t i = 0; i < rest.size(); ++i) {
     if (rest[i] == '.' && (i + 1 == rest.size() || rest[i + 1] == ' ')) {
@@ -149,26 +297,357 @@ std::string PhraseAnswer(absl::string_view rest) {
   return std::string(absl::StripAsciiWhitespace(rest));
 }
 
-// The last number not glued to a word or a sub/superscript, e.g. "... so we get 42." → "42".
-std::string LastNumber(absl::string_view s) {
-  size_t i = s.size();
-  while (i > 0) {
+// Where the predicate of a sentence answer starts ("The smallest $k$ is 12" → "12"), or npos: after its last
+// " is ", " are ", " equals " or " was ".
+size_t PredicateStart(absl::string_view sentence) {
+  size_t best = kNpos;
+  for (absl::string_view verb : {" is ", " are ", " equals ", " was "}) {
+    size_t p = sentence.rfind(verb);
+    if (p != kNpos && (best == kNpos || p + verb.size() > best)) best = p + verb.size();
+  }
+  return best;
+}
+
+bool StartsWithWord(absl::string_view s) { return s.size() >= 2 && IsLetter(s[0]) && IsLetter(s[1]); }
+
+// The answer of a statement whose marker ends just before `rest`; NotFound when it offers alternatives.
+absl::StatusOr<std::string> StatementAnswer(absl::string_view rest) {
+  while (!rest.empty() && (IsSpace(rest[0]) || rest[0] == '*' || rest[0] == '_' || rest[0] == ':')) {
+    rest.remove_prefix(1);  // spaces, markdown emphasis ("**Answer:** 7"), the colon of "is:"
+  }
+  std::string answer = LeadingAnswer(rest);
+  // A sentence answers with its predicate ("Final Answer: The smallest $k$ is 12." → "12"), else with its first
+  // math span ("Our final answer is then $12,9$." → "12,9").
+  if (StartsWithWord(answer)) {
+    if (size_t p = PredicateStart(answer); p != kNpos) {
+      answer = LeadingAnswer(absl::string_view(answer).substr(p));
+    } else if (size_t dollar = answer.find('$'); dollar != kNpos) {
+      answer = LeadingAnswer(absl::string_view(answer).substr(dollar));
+    }
+  }
+  // Alternatives may sit outside the first $...$: "answer: $x=3$ or $x=4$".
+  absl::string_view sentence = rest.substr(0, std::min(rest.find('\n'), rest.find(". ")));
+  if (ListsAlternatives(answer, answer) || ListsAlternatives(answer, sentence)) {
+    return absl::NotFoundError(absl::StrCat("the answer lists alternatives: ", answer.substr(0, 80)));
+  }
+  return answer;
+}
+
+// True when the word "answer" at lower[p] is an answer marker: "answer:", "answer is", "answer =" (markdown
+// emphasis allowed in between, "**Answer**:"), or a "Final Answer" heading ending its line. *after receives where
+// the answer text starts.
+bool IsAnswerMarker(absl::string_view lower, size_t p, size_t* after) {
+  constexpr size_t kWord = 6;  // "answer"
+  if ((p > 0 && IsLetter(lower[p - 1])) || (p + kWord < lower.size() && IsLetter(lower[p + kWord]))) return false;
+  size_t q = p + kWord;
+  while (q < lower.size() && (lower[q] == '*' || lower[q] == '_' || lower[q] == ' ' || lower[q] == '\t')) ++q;
+  if (q < lower.size() && (lower[q] == ':' || lower[q] == '=')) {
+    *after = q + 1;
+    return true;
+  }
+  if (lower.substr(q, 2) == "is" && (q + 2 == lower.size() || !IsLetter(lower[q + 2]))) {
+    *after = q + 2;
+    return true;
+  }
+  const bool heading = p >= 6 && lower.substr(p - 6, 6) == "final ";
+  if (heading && (q == lower.size() || lower[q] == '\n' || lower[q] == '\r')) {
+    *after = q;
+    return true;
+  }
+  return false;
+}
+
+struct Statement {
+  size_t start;                        // where its marker is
+  absl::StatusOr<std::string> answer;  // never empty
+};
+
+// The last answer statement with a non-empty answer after its marker, if any.
+std::optional<Statement> LastStatement(absl::string_view text) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  for (size_t p = lower.rfind("answer"); p != kNpos; p = p == 0 ? kNpos : lower.rfind("answer", p - 1)) {
+    size_t after = 0;
+    if (!IsAnswerMarker(lower, p, &after)) continue;
+    absl::StatusOr<std::string> answer = StatementAnswer(text.substr(after));
+    if (answer.ok() && answer->empty()) return std::nullopt;
+    return Statement{p, std::move(answer)};
+  }
+  return std::nullopt;
+}
+
+// A statement written after the last box replaces it only when it states math or a short token, not prose
+// ("\boxed{5}. The answer is therefore positive.").
+bool StatesMath(absl::string_view answer) {
+  return answer.size() <= 3 || std::any_of(answer.begin(), answer.end(), [](char c) {
+           return IsDigit(c) || c == '\\';
+         });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Math spans
+
+constexpr std::array<absl::string_view, 8> kDisplayEnvironments = {
+    "equation", "equation*", "align", "align*", "gather", "gather*", "eqnarray", "eqnarray*"};
+
+// The last row of a multi-line display ("A &= \int ... \\ &= \frac13." → "\frac13."), alignment removed.
+std::string LastRow(absl::string_view body) {
+  body = absl::StripAsciiWhitespace(body);
+  absl::ConsumeSuffix(&body, "\\\\");
+  if (size_t row = body.rfind("\\\\"); row != kNpos) body = body.substr(row + 2);
+  std::string out;
+  for (char c : body) {
+    if (c != '&') out.push_back(c);
+  }
+  absl::string_view trimmed = absl::StripAsciiWhitespace(out);
+  absl::ConsumePrefix(&trimmed, "=");
+  return std::string(absl::StripAsciiWhitespace(trimmed));
+}
+
+// Index of the `$` closing an inline span opened before `from`, or npos with *stop = where the search ended (a
+// line break or the end: inline math stays on its line). A closing `$` follows a non-space that is not an
+// operator and precedes no digit: in "$5 and $6", "= $<<3*5=15>>15" the dollars are currency. Escaped `\$`
+// never closes.
+size_t FindDollarClose(absl::string_view text, size_t from, size_t* stop) {
+  for (size_t j = from; j < text.size(); ++j) {
+    if (text[j] == '\n') {
+      *stop = j;
+      return kNpos;
+    }
+    if (text[j] == '\\') {
+      ++j;
+    } else if (text[j] == '$' && !IsSpace(text[j - 1]) && absl::string_view("=+-*/<>(").find(text[j - 1]) == kNpos &&
+               (j + 1 == text.size() || !IsDigit(text[j + 1]))) {
+      return j;
+    }
+  }
+  *stop = text.size();
+  return kNpos;
+}
+
+// The content of the last non-empty math span: $...$, $$...$$, \(...\), \[...\] or a display environment (its
+// last row). One forward scan; a delimiter kind whose closer was once not found is not searched again, so the
+// scan stays linear.
+std::optional<std::string> LastMathSpan(absl::string_view text) {
+  std::optional<std::string> last;
+  bool unclosed_double = false, unclosed_paren = false, unclosed_bracket = false;
+  size_t dollar_dead_until = 0;  // no `$` before this closes (the search from an earlier opener found none)
+  std::array<bool, kDisplayEnvironments.size()> unclosed_env{};
+  auto record = [&last](absl::string_view content) {
+    content = absl::StripAsciiWhitespace(content);
+    if (!content.empty()) last = std::string(content);
+  };
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '(' || text[i + 1] == '[')) {
+      const bool paren = text[i + 1] == '(';
+      bool& unclosed = paren ? unclosed_paren : unclosed_bracket;
+      const size_t e = unclosed ? kNpos : text.find(paren ? "\\)" : "\\]", i + 2);
+      if (e == kNpos) {
+        unclosed = true;
+        i += 2;
+        continue;
+      }
+      record(text.substr(i + 2, e - i - 2));
+      i = e + 2;
+    } else if (c == '\\' && text.substr(i, 7) == "\\begin{") {
+      size_t k = 0;
+      while (k < kDisplayEnvironments.size() &&
+             text.substr(i + 7, kDisplayEnvironments[k].size() + 1) != absl::StrCat(kDisplayEnvironments[k], "}")) {
+        ++k;
+      }
+      if (k == kDisplayEnvironments.size()) {
+        i += 7;
+        continue;
+      }
+      const size_t body = i + 8 + kDisplayEnvironments[k].size();
+      const std::string close = absl::StrCat("\\end{", kDisplayEnvironments[k], "}");
+      const size_t e = unclosed_env[k] ? kNpos : text.find(close, body);
+      if (e == kNpos) {
+        unclosed_env[k] = true;
+        i = body;
+        continue;
+      }
+      record(LastRow(text.substr(body, e - body)));
+      i = e + close.size();
+    } else if (c == '\\') {
+      i += 2;  // an escaped character (\$) or the first letter of a command
+    } else if (c == '$' && i + 1 < text.size() && text[i + 1] == '$') {
+      const size_t e = unclosed_double ? kNpos : FindMathClose(text.substr(i + 2), "$$");
+      if (e == kNpos) {
+        unclosed_double = true;
+        i += 2;
+        continue;
+      }
+      record(text.substr(i + 2, e));
+      i = i + 2 + e + 2;
+    } else if (c == '$' && i + 1 < text.size() && !IsSpace(text[i + 1]) && i >= dollar_dead_until) {
+      const size_t e = FindDollarClose(text, i + 1, &dollar_dead_until);
+      if (e == kNpos) {
+        ++i;
+        continue;
+      }
+      record(text.substr(i + 1, e - i - 1));
+      i = e + 1;
+    } else {
+      ++i;
+    }
+  }
+  return last;
+}
+
+// A response that is one short line of math without prose ("(0,2]", "x = 5") is its own answer.
+bool IsBareMath(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  if (text.empty() || text.size() > 200 || text.find('\n') != kNpos) return false;
+  for (size_t i = 0; i < text.size();) {
+    size_t j = i;
+    while (j < text.size() && IsLetter(text[j])) ++j;
+    if (j - i >= 2 && (i == 0 || text[i - 1] != '\\')) return false;  // a word ("so"), not a command
+    i = j == i ? i + 1 : j;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The last bare number
+
+// Whether s[i] == ',' separates thousands ("34,\\!560", "1,000"): a digit before it, exactly three after it.
+bool IsThousandsComma(absl::string_view s, size_t i) {
+  size_t j = i + 1;
+  if (s.substr(j, 2) == "\\!") j += 2;
+  size_t k = j;
+  while (k < s.size() && IsDigit(s[k])) ++k;
+  return i > 0 && IsDigit(s[i - 1]) && k - j == 3;
+}
+
+// Start of the final sentence: after the last line break and the last ". ", "! " or "? " of the trimmed text.
+size_t FinalSentenceStart(absl::string_view text) {
+  size_t line = text.rfind('\n');
+  size_t start = line == kNpos ? 0 : line + 1;
+  for (size_t i = text.size(); i-- > start + 1;) {
+    if (text[i] == ' ' && absl::string_view(".!?").find(text[i - 1]) != kNpos) return i + 1;
+  }
+  return start;
+}
+
+// Whether text[start, end) is a line's list marker: "3." or "3)" opening the line, or a lone number on the line
+// after a numbered item (a list cut off after its index).
+bool IsListIndex(absl::string_view text, size_t start, size_t end) {
+  size_t line = start;
+  while (line > 0 && (text[line - 1] == ' ' || text[line - 1] == '\t')) --line;
+  if (line > 0 && text[line - 1] != '\n') return false;
+  if (end < text.size() && (text[end] == '.' || text[end] == ')') &&
+      (end + 1 == text.size() || IsSpace(text[end + 1]))) {
+    return true;
+  }
+  if (end < text.size() && !IsSpace(text[end])) return false;
+  // A lone number: is the previous non-empty line a numbered item?
+  size_t prev_end = line;
+  while (prev_end > 0 && IsSpace(text[prev_end - 1])) --prev_end;
+  if (prev_end == 0) return false;
+  size_t prev = text.rfind('\n', prev_end - 1);
+  prev = prev == kNpos ? 0 : prev + 1;
+  while (prev < prev_end && text[prev] == ' ') ++prev;
+  size_t digits = prev;
+  while (digits < prev_end && IsDigit(text[digits])) ++digits;
+  return digits > prev && digits < prev_end && (text[digits] == '.' || text[digits] == ')');
+}
+
+// The last number of the final sentence not glued to a word or a sub/superscript ("... so we get 42." → "42"),
+// unless it is a list index. Empty when there is none.
+std::string LastBareNumber(absl::string_view text) {
+  text = absl::StripTrailingAsciiWhitespace(text);
+  const size_t sentence = FinalSentenceStart(text);
+  size_t i = text.size();
+  while (i > sentence) {
     --i;
-    if (!IsDigit(s[i])) continue;
+    if (!IsDigit(text[i])) continue;
     size_t end = i + 1;
     size_t start = i;
-    while (start > 0 && (IsDigit(s[start - 1]) || (s[start - 1] == '.' && start >= 2 && IsDigit(s[start - 2])))) {
+    // Digits, a decimal point between digits, and thousands commas ("448,000").
+    while (start > 0 && (IsDigit(text[start - 1]) ||
+                         (text[start - 1] == '.' && start >= 2 && IsDigit(text[start - 2])) ||
+                         (text[start - 1] == ',' && IsThousandsComma(text, start - 1)))) {
       --start;
     }
-    bool glued_after = end < s.size() && (IsLetter(s[end]) || s[end] == '_');
-    bool glued_before = start > 0 && (IsLetter(s[start - 1]) || s[start - 1] == '_' || s[start - 1] == '^');
+    bool glued_after = end < text.size() && (IsLetter(text[end]) || text[end] == '_');
+    bool glued_before = start > 0 && (IsLetter(text[start - 1]) || text[start - 1] == '_' || text[start - 1] == '^');
     if (!glued_after && !glued_before) {
-      if (start > 0 && s[start - 1] == '-' && (start < 2 || !IsDigit(s[start - 2]))) --start;
-      return std::string(s.substr(start, end - start));
+      if (IsListIndex(text, start, end)) return "";
+      if (start > 0 && text[start - 1] == '-' && (start < 2 || !IsDigit(text[start - 2]))) --start;
+      return std::string(text.substr(start, end - start));
     }
     i = start;
   }
   return "";
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+// Whether `s` names something: a letter outside command names ("x", "P(2)", "\text{Area}"; not "\frac{1}{2}").
+bool HasVariable(absl::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      while (i + 1 < s.size() && IsLetter(s[i + 1])) ++i;
+    } else if (IsLetter(s[i])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A chain of equalities answers with its last right-hand side ("3 + 20 = 23" → "23", "P(2) = 4+2+1 = 7" → "7");
+// a single equation keeps a named left side ("x = 5" is for the comparison). Lists ("x=1, y=2") are left alone.
+std::string LastRightSide(std::string answer) {
+  std::vector<size_t> equals;
+  int depth = 0;
+  for (size_t i = 0; i < answer.size(); ++i) {
+    const char c = answer[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      --depth;
+    } else if (depth == 0 && c == ',' && !IsThousandsComma(answer, i)) {
+      return answer;
+    } else if (depth == 0 && c == '=' && (i == 0 || absl::string_view("<>:=").find(answer[i - 1]) == kNpos) &&
+               (i + 1 == answer.size() || answer[i + 1] != '=')) {
+      equals.push_back(i);
+    }
+  }
+  // "x=3 or x=4", "x = 1 \\text{ and } y = 2": several equations, not a chain.
+  if (equals.empty() || FindOrWord(answer, 0) != kNpos || FindWord(answer, 0, "and") != kNpos) return answer;
+  absl::string_view rhs = absl::StripAsciiWhitespace(absl::string_view(answer).substr(equals.back() + 1));
+  if (rhs.empty() || (equals.size() == 1 && HasVariable(absl::string_view(answer).substr(0, equals[0])))) {
+    return answer;
+  }
+  return std::string(rhs);
+}
+
+// What follows the last implication arrow ("2x = 6 \\Rightarrow x = 3" → "x = 3"): the conclusion.
+absl::string_view AfterImplication(absl::string_view answer) {
+  size_t best = kNpos;
+  for (absl::string_view arrow : {"\\Rightarrow", "\\implies", "\\Longrightarrow", "\\therefore"}) {
+    size_t p = answer.rfind(arrow);
+    if (p != kNpos && (best == kNpos || p + arrow.size() > best)) best = p + arrow.size();
+  }
+  return best == kNpos ? answer : absl::StripAsciiWhitespace(answer.substr(best));
+}
+
+absl::StatusOr<Extraction> Found(absl::string_view answer, absl::string_view method) {
+  absl::string_view conclusion = AfterImplication(answer);
+  return Extraction{LastRightSide(std::string(conclusion.empty() ? answer : conclusion)), method};
+}
+
+// A truncated response kept for its box: the final boxes, completed, with no answer statement after them.
+absl::StatusOr<Extraction> TruncatedBox(const FinalBoxes& boxes, bool statement_after) {
+  if (!boxes.found) return absl::NotFoundError("truncated response (cut off at the token limit) without a \\boxed{}");
+  if (!boxes.answer.ok()) return boxes.answer.status();
+  if (statement_after) {
+    return absl::NotFoundError("truncated response: an answer statement after the last box was cut off");
+  }
+  return Found(*boxes.answer, "boxed");
 }
 
 }  // namespace
@@ -192,59 +671,34 @@ bool MatchBraces(absl::string_view text, size_t open, absl::string_view* content
   return false;
 }
 
-absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response) {
-  size_t name_len = 0;
-  size_t box = FindLastBox(response, &name_len);
-  if (box != absl::string_view::npos) {
-    size_t p = box + name_len;
-    while (p < response.size() && response[p] == ' ') ++p;
-    std::string answer;
-    if (p < response.size() && response[p] == '{') {
-      absl::string_view content;
-      size_t end = 0;
-      if (!MatchBraces(response, p, &content, &end)) {
-        return absl::NotFoundError("the last \\boxed{ is never closed (truncated response?)");
-      }
-      answer = std::string(absl::StripAsciiWhitespace(content));
-    } else {  // `\boxed 5`: one token
-      size_t e = p;
-      while (e < response.size() && !absl::ascii_isspace(static_cast<unsigned char>(response[e])) &&
-             response[e] != '$') {
-        ++e;
-      }
-      answer = std::string(response.substr(p, e - p));
-    }
-    if (answer.empty()) return absl::NotFoundError("the last \\boxed{} is empty");
-    if (ListsAlternatives(answer, answer)) {
-      return absl::NotFoundError(absl::StrCat("the box lists alternatives, not one answer: ", answer.substr(0, 80)));
-    }
-    return Extraction{std::move(answer), "boxed"};
+absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response, const Truncation& truncation) {
+  if (truncation.truncated && !truncation.keep_box) {
+    return absl::NotFoundError("the response was cut off at the token limit (truncated)");
   }
+  const absl::string_view text = CutAtTurnEnd(response);
+  const FinalBoxes boxes = FindFinalBoxes(text);
+  const std::optional<Statement> statement = LastStatement(text);
+  const bool statement_after = boxes.found && statement && boxes.end != kNpos && statement->start >= boxes.end;
+  if (truncation.truncated) return TruncatedBox(boxes, statement_after);
 
-  std::string lower = absl::AsciiStrToLower(response);
-  size_t best = absl::string_view::npos, best_end = 0;
-  for (absl::string_view phrase : {"final answer is", "final answer:", "answer is", "answer:"}) {
-    size_t p = absl::string_view(lower).rfind(phrase);
-    if (p != absl::string_view::npos && (best == absl::string_view::npos || p + phrase.size() > best_end)) {
-      best = p;
-      best_end = p + phrase.size();
-    }
+  if (statement_after && (boxes.empty || !statement->answer.ok() || StatesMath(*statement->answer))) {
+    if (!statement->answer.ok()) return statement->answer.status();
+    return Found(*statement->answer, "phrase");
   }
-  if (best != absl::string_view::npos) {
-    absl::string_view rest = response.substr(best_end);
-    std::string answer = PhraseAnswer(rest);
-    if (!answer.empty()) {
-      // Alternatives may sit outside the first $...$: "answer: $x=3$ or $x=4$".
-      if (ListsAlternatives(answer, answer) || ListsAlternatives(answer, rest.substr(0, rest.find('\n')))) {
-        return absl::NotFoundError(absl::StrCat("the answer lists alternatives: ", answer.substr(0, 80)));
-      }
-      return Extraction{std::move(answer), "phrase"};
-    }
+  if (boxes.found) {
+    if (!boxes.answer.ok()) return boxes.answer.status();
+    return Found(*boxes.answer, "boxed");
   }
-
-  std::string number = LastNumber(response);
+  if (statement) {
+    if (!statement->answer.ok()) return statement->answer.status();
+    return Found(*statement->answer, "phrase");
+  }
+  if (std::optional<std::string> span = LastMathSpan(text)) return Found(*span, "math span");
+  if (IsBareMath(text)) return Found(absl::StripAsciiWhitespace(text), "whole response");
+  std::string number = LastBareNumber(text);
   if (!number.empty()) return Extraction{std::move(number), "last number"};
-  return absl::NotFoundError("no \\boxed{}, no \"answer is\" phrase and no number in the response");
+  return absl::NotFoundError(
+      "no \\boxed{}, no answer statement, no math span and no number in the final sentence of the response");
 }
 
 }  // namespace rlvr::verifier

@@ -128,7 +128,8 @@ void VerifierService::VerifyOne(const v1::VerifyRequest& request, absl::Time cal
     const absl::Duration budget =
         request.deadline_us() > 0 ? absl::Microseconds(request.deadline_us()) : options_.default_deadline;
     Outcome outcome = rlvr::verifier::Verify(request.response(), request.gold(), options_.limits,
-                                             std::min(start + budget, call_deadline));
+                                             std::min(start + budget, call_deadline),
+                                             Truncation{request.truncated(), request.keep_truncated_box()});
     response->set_verdict(ToProto(outcome.verdict));
     response->set_extracted(std::move(outcome.extracted));
     response->set_canonical_answer(std::move(outcome.canonical_answer));

@@ -91,7 +91,8 @@ absl::string_view VerdictName(Verdict v) {
   return "INVALID";
 }
 
-Outcome Verify(absl::string_view response, absl::string_view gold, const Limits& limits, absl::Time deadline) {
+Outcome Verify(absl::string_view response, absl::string_view gold, const Limits& limits, absl::Time deadline,
+               const Truncation& truncation) {
   Outcome out;
   for (auto [field, text] : {std::pair<absl::string_view, absl::string_view>{"response", response}, {"gold", gold}}) {
     if (text.size() > limits.max_input_bytes) {
@@ -103,7 +104,7 @@ Outcome Verify(absl::string_view response, absl::string_view gold, const Limits&
   }
   if (absl::Now() > deadline) return Finish(std::move(out), Verdict::kTimeout, "deadline passed before starting");
 
-  absl::StatusOr<Extraction> extraction = ExtractAnswer(response);
+  absl::StatusOr<Extraction> extraction = ExtractAnswer(response, truncation);
   // Some datasets store the gold boxed ("\\boxed{5}"): use what is inside.
   std::string unboxed_gold;
   if (absl::StrContains(gold, "\\boxed") || absl::StrContains(gold, "\\fbox")) {

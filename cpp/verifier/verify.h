@@ -12,6 +12,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "cpp/verifier/extract.h"
 
 namespace rlvr::verifier {
 
@@ -39,8 +40,9 @@ struct Outcome {
 
 // Pure and thread-safe (no globals); never hangs, crashes or allocates without bound.
 // `deadline` is checked periodically during evaluation; absl::InfiniteFuture() disables it.
+// `truncation`: the response was cut off by the token limit (NO_ANSWER unless a completed box is kept).
 Outcome Verify(absl::string_view response, absl::string_view gold, const Limits& limits,
-               absl::Time deadline);
+               absl::Time deadline, const Truncation& truncation = {});
 
 }  // namespace rlvr::verifier
 

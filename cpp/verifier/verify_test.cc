@@ -58,7 +58,7 @@ TEST(VerifyTest, EndToEnd) {
       {"\\boxed{B}", "\\text{(C)}", Verdict::kIncorrect},
       {"\\boxed{\\text{Evelyn}}", "\\text{Evelyn}", Verdict::kCorrect},
       {"\\boxed{2 \\text{ or } 3}", "2", Verdict::kNoAnswer},
-      {"\\boxed{1} \\boxed{2}", "2", Verdict::kCorrect},
+      {"\\boxed{1}. Then \\boxed{2}", "2", Verdict::kCorrect},
       {"\\boxed{1} \\boxed{2}", "1", Verdict::kIncorrect},
       {"I could not solve it.", "5", Verdict::kNoAnswer},
       {"The final answer is $\\frac{3}{4}$. I hope it is correct.", "0.75", Verdict::kCorrect},
@@ -204,8 +204,11 @@ TEST(VerifyTest, Adversarial) {
   ExpectQuick("power tower", "\\boxed{2^{2^{2^{2^{2}}}}}", "1", Verdict::kInvalid);
   ExpectQuick("huge factorial", "\\boxed{((10!)!)!}", "1", Verdict::kIncorrect);
   std::string boxes;
-  for (int i = 0; i < 10000; ++i) boxes += "\\boxed{" + std::to_string(i) + "} ";
+  for (int i = 0; i < 10000; ++i) boxes += "\\boxed{" + std::to_string(i) + "}.\n";
   ExpectQuick("10^4 boxes", boxes, "9999", Verdict::kCorrect);
+  std::string joined;  // boxes of one sentence form one list answer
+  for (int i = 0; i < 10000; ++i) joined += "\\boxed{" + std::to_string(i) + "}, ";
+  ExpectQuick("10^4 joined boxes", joined, "9999", Verdict::kIncorrect);
   std::string choices = "\\boxed{";
   for (int i = 0; i < 100000; ++i) choices += "(A)";
   ExpectQuick("10^5 choice markers", choices + "}", "A", Verdict::kInvalid);

@@ -51,11 +51,9 @@ def text_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def last_boxed(text: str) -> str | None:
-    """Content of the last \\boxed{...} (or \\fbox{...}) in `text`, braces balanced; None if there is none.
-
-    Raises ValueError when the last box is opened but its braces never close.
-    """
+def last_boxed_span(text: str) -> tuple[int, int, int] | None:
+    """Where the last \\boxed{...} (or \\fbox{...}) of `text` is: (start of the command, start of its content,
+    end of its content); None if there is none. Raises ValueError when its braces never close."""
     start = max(text.rfind(cmd + "{") for cmd in _BOX_COMMANDS)
     if start < 0:
         return None
@@ -67,8 +65,17 @@ def last_boxed(text: str) -> str | None:
         elif text[i] == "}" and text[i - 1] != "\\":
             depth -= 1
             if depth == 0:
-                return text[open_brace + 1:i].strip()
+                return start, open_brace + 1, i
     raise ValueError(f"unbalanced braces in the last \\boxed{{...}}: {text[start:start + 60]!r}")
+
+
+def last_boxed(text: str) -> str | None:
+    """Content of the last \\boxed{...} (or \\fbox{...}) in `text`, braces balanced; None if there is none.
+
+    Raises ValueError when the last box is opened but its braces never close.
+    """
+    span = last_boxed_span(text)
+    return None if span is None else text[span[1]:span[2]].strip()
 
 
 def _iter_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:

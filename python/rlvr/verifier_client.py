@@ -90,13 +90,14 @@ class VerifierClient:
                  call_timeout_s: float = 120.0, max_retries: int = 6, backoff_s: float = 0.05,
                  max_backoff_s: float = 2.0, retry_window_s: float = 0.0, connect_timeout_s: float = 10.0,
                  auth_token: str | None = None, tls_ca: str | None = None, max_message_bytes: int = 64 << 20,
-                 server: EmbeddedServer | None = None):
+                 keep_truncated_box: bool = False, server: EmbeddedServer | None = None):
         """`deadline_us`: per-item budget sent to the server (0 = its default). `call_timeout_s`: deadline of
         each VerifyBatch call. `max_retries`: retries per chunk beyond the first attempt, when `retry_window_s`
         is 0; > 0: retryable failures are retried (backoff up to `max_backoff_s`) until that many seconds have
         passed since the call's first failure. `auth_token`: sent as `authorization: Bearer <token>`. `tls_ca`:
-        PEM file of the CA that signed the servers' certificates (TLS on; None = plaintext). `server`: an
-        embedded server this client stops on close()."""
+        PEM file of the CA that signed the servers' certificates (TLS on; None = plaintext).
+        `keep_truncated_box`: a response flagged truncated still counts a \\boxed{} completed before the cut (else
+        it is NO_ANSWER). `server`: an embedded server this client stops on close()."""
         if batch_size < 1 or max_in_flight < 1 or max_retries < 0 or deadline_us < 0 or retry_window_s < 0:
             raise ValueError(f"VerifierClient: batch_size and max_in_flight must be >= 1, max_retries, "
                              f"deadline_us and retry_window_s >= 0 (got {batch_size}, {max_in_flight}, "
@@ -111,6 +112,7 @@ class VerifierClient:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.retry_window_s = retry_window_s
+        self.keep_truncated_box = keep_truncated_box
         self._server = server
         self._metadata = auth_metadata(auth_token)
         options = [("grpc.max_receive_message_length", max_message_bytes),
@@ -149,17 +151,25 @@ class VerifierClient:
     def address(self) -> str:
         return ",".join(self.addresses)
 
-    def verify(self, responses: Sequence[str], golds: Sequence[str],
-               ids: Sequence[str] | None = None) -> list[Verdict]:
-        """One Verdict per (response, gold), in order. ids default to "0", "1", ... (positions)."""
+    def verify(self, responses: Sequence[str], golds: Sequence[str], ids: Sequence[str] | None = None,
+               truncated: Sequence[bool] | None = None) -> list[Verdict]:
+        """One Verdict per (response, gold), in order. ids default to "0", "1", ... (positions). `truncated[i]`:
+        response i was cut off by the token limit (vLLM finish_reason "length"), so it gets NO_ANSWER (see
+        keep_truncated_box); None = none was."""
         if len(responses) != len(golds):
             raise ValueError(f"verify: {len(responses)} responses but {len(golds)} golds")
         if ids is None:
             ids = [str(i) for i in range(len(responses))]
         elif len(ids) != len(responses):
             raise ValueError(f"verify: {len(ids)} ids for {len(responses)} responses")
-        requests = [pb.VerifyRequest(id=str(i), response=r, gold=g, deadline_us=self.deadline_us)
-                    for i, r, g in zip(ids, responses, golds)]
+        if truncated is None:
+            truncated = [False] * len(responses)
+        elif len(truncated) != len(responses) or not all(isinstance(t, bool) for t in truncated):
+            raise ValueError(f"verify: truncated must be one bool per response ({len(responses)}), got "
+                             f"{list(truncated)[:5]!r}{'...' if len(truncated) > 5 else ''} ({len(truncated)} items)")
+        requests = [pb.VerifyRequest(id=str(i), response=r, gold=g, deadline_us=self.deadline_us, truncated=t,
+                                     keep_truncated_box=self.keep_truncated_box)
+                    for i, r, g, t in zip(ids, responses, golds, truncated)]
         chunks = [requests[k:k + self.batch_size] for k in range(0, len(requests), self.batch_size)]
         verdicts: list[Verdict] = []
         for replies in self._pool.map(self._verify_chunk, chunks):

@@ -22,3 +22,16 @@ def test_verdict_values_are_stable():
 def test_request_round_trip():
     req = pb.VerifyRequest(id="a", response="\\boxed{1}", gold="1", deadline_us=500)
     assert pb.VerifyRequest.FromString(req.SerializeToString()) == req
+
+
+def test_request_field_numbers_are_stable():
+    # Fields are only ever added with new numbers (truncated, keep_truncated_box came after the first release).
+    assert [(f.name, f.number) for f in pb.VerifyRequest.DESCRIPTOR.fields] == [
+        ("id", 1), ("response", 2), ("gold", 3), ("deadline_us", 4), ("truncated", 5), ("keep_truncated_box", 6)]
+
+
+def test_old_request_bytes_parse_with_the_new_fields_unset():
+    # A client built before `truncated` existed sends fields 1-4 only; the server then sees truncated = false.
+    old = b"\n\x01a\x12\t\\boxed{1}\x1a\x011 \xf4\x03"
+    req = pb.VerifyRequest.FromString(old)
+    assert (req.id, req.response, req.gold, req.deadline_us, req.truncated) == ("a", "\\boxed{1}", "1", 500, False)

@@ -108,6 +108,23 @@ def test_empty_input_and_mismatched_lengths(server):
             verifier.verify(["1", "2"], ["1", "2"], ["a"])
 
 
+def test_truncated_responses_get_no_answer_unless_a_completed_box_is_kept(server):
+    responses = ["So we get 12", "So the answer is \\boxed{12}. Checking: 5 + 7 =", "So the answer is \\boxed{12"]
+    with VerifierClient(server.address) as verifier:
+        plain = verifier.verify(responses, ["12"] * 3)
+        cut = verifier.verify(responses, ["12"] * 3, truncated=[True, True, False])
+        with pytest.raises(ValueError, match="one bool per response"):
+            verifier.verify(responses, ["12"] * 3, truncated=[True])
+        with pytest.raises(ValueError, match="one bool per response"):
+            verifier.verify(responses, ["12"] * 3, truncated=[1, 0, 0])
+    assert [v.verdict for v in plain] == ["CORRECT", "CORRECT", "NO_ANSWER"]
+    assert [v.verdict for v in cut] == ["NO_ANSWER", "NO_ANSWER", "NO_ANSWER"]
+    assert "truncated" in cut[0].reason
+    with VerifierClient(server.address, keep_truncated_box=True) as verifier:
+        kept = verifier.verify(responses, ["12"] * 3, truncated=[True, True, True])
+    assert [v.verdict for v in kept] == ["NO_ANSWER", "CORRECT", "NO_ANSWER"]
+
+
 def test_dns_name_address(server):
     port = server.address.rsplit(":", 1)[1]
     with VerifierClient(f"dns:///localhost:{port}", batch_size=16) as verifier:
