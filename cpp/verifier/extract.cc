@@ -389,18 +389,22 @@ bool StatesMath(absl::string_view answer) {
 constexpr std::array<absl::string_view, 8> kDisplayEnvironments = {
     "equation", "equation*", "align", "align*", "gather", "gather*", "eqnarray", "eqnarray*"};
 
-// The last row of a multi-line display ("A &= \int ... \\ &= \frac13." → "\frac13."), alignment removed.
+// The last row of a multi-line display, alignment `&` removed ("A &= \int ... \\ &= \frac13." → "= \frac13.").
+// A leading "=" stays: the row continues a chain of equalities, so LastRightSide takes what follows it.
 std::string LastRow(absl::string_view body) {
   body = absl::StripAsciiWhitespace(body);
   absl::ConsumeSuffix(&body, "\\\\");
-  if (size_t row = body.rfind("\\\\"); row != kNpos) body = body.substr(row + 2);
+  size_t row = 0;
+  for (size_t i = 0; i + 1 < body.size(); ++i) {  // forward: in "\\\Rightarrow" the break is the first pair
+    if (body[i] != '\\') continue;
+    if (body[i + 1] == '\\') row = i + 2;
+    ++i;
+  }
   std::string out;
-  for (char c : body) {
+  for (char c : body.substr(row)) {
     if (c != '&') out.push_back(c);
   }
-  absl::string_view trimmed = absl::StripAsciiWhitespace(out);
-  absl::ConsumePrefix(&trimmed, "=");
-  return std::string(absl::StripAsciiWhitespace(trimmed));
+  return std::string(absl::StripAsciiWhitespace(out));
 }
 
 // Index of the `$` closing an inline span opened before `from`, or npos with *stop = where the search ended (a

@@ -100,6 +100,9 @@ TEST(ExtractTest, MathSpans) {
       {"$a$ and $b$ give $a+b$. Done, 12 steps later.", "a+b", "math span"},
       {"\\begin{align*}\nA &= \\int_0^1 x^2\\,dx \\\\\n&= \\frac{1}{3}.\n\\end{align*}", "\\frac{1}{3}.", "math span"},
       {"\\begin{align}x &= 2\\\\\\end{align}", "x = 2", "math span"},
+      {"\\begin{align*}216a^2&=1323\n\\\\\\Rightarrow\\qquad a^2&=6.125\n\\end{align*}", "\\qquad a^2=6.125",
+       "math span"},
+      {"\\begin{align*}P &= (1)(2a)(3a^2) \\\\\n&= 6a^{1+2} = 6a^{3}.\n\\end{align*}", "6a^{3}.", "math span"},
       {"$$\\$5$$ and then $x$", "x", "math span"},
       {"It is $\\$36.50$ in total", "\\$36.50", "math span"},
       // "$5 and $6" is money: a closing $ needs a non-space before it and no digit after it.

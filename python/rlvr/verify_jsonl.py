@@ -1,7 +1,8 @@
 """Verifies a JSONL file of cases with a verifier client: the body of `bazel run //python:verify`.
 
-Input: one JSON object per line with string fields `response` and `gold` and an optional `id` (default: the line
-number); blank lines are skipped. Output: each input object plus `verdict`, `extracted`, `canonical_answer`,
+Input: one JSON object per line with string fields `response` and `gold`, an optional `id` (default: the line
+number) and an optional boolean `truncated` (the response was cut off by the token limit; default false); blank
+lines are skipped. Output: each input object plus `verdict`, `extracted`, `canonical_answer`,
 `canonical_gold`, `reason` and `elapsed_us`, in input order, written atomically (tmp file + os.replace).
 """
 from __future__ import annotations
@@ -44,6 +45,8 @@ def read_cases(path: str) -> list[dict]:
                                  f"and may have 'id')")
             if not isinstance(case[key], str):
                 raise ValueError(f"{path}:{lineno}: '{key}' must be a string, got {type(case[key]).__name__}")
+        if not isinstance(case.get("truncated", False), bool):
+            raise ValueError(f"{path}:{lineno}: 'truncated' must be true or false, got {case['truncated']!r}")
         case.setdefault("id", str(lineno))
         case["id"] = str(case["id"])
         cases.append(case)
@@ -61,7 +64,7 @@ def verify_file(input_path: str, output_path: str, verifier, chunk_size: int = 2
             for k in range(0, len(cases), chunk_size):
                 chunk = cases[k:k + chunk_size]
                 verdicts = verifier.verify([c["response"] for c in chunk], [c["gold"] for c in chunk],
-                                           [c["id"] for c in chunk])
+                                           [c["id"] for c in chunk], [c.get("truncated", False) for c in chunk])
                 for case, v in zip(chunk, verdicts):
                     counts[v.verdict] += 1
                     yield dict(case, verdict=v.verdict, extracted=v.extracted, canonical_answer=v.canonical_answer,

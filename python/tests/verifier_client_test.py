@@ -387,6 +387,7 @@ def test_verify_binary_end_to_end(tmp_path, server):
         {"id": "a", "response": "The answer is 12", "gold": "12"},
         {"response": "", "gold": "5", "source": "kept"},
         {"id": 7, "response": "9", "gold": "8"},
+        {"response": "So we get 12", "gold": "12", "truncated": True},
     ]) + "\n\n")
     out = tmp_path / "verdicts.jsonl"
     protected, token_file, ca = protected_verifier.start(tmp_path)
@@ -405,14 +406,26 @@ def test_verify_binary_end_to_end(tmp_path, server):
                              timeout=120, env=env, cwd="/")
         assert run.returncode == 0, run.stderr
         rows = [json.loads(line) for line in out.read_text().splitlines()]
-        assert [r["id"] for r in rows] == ["a", "2", "7"]
-        assert [r["verdict"] for r in rows] == ["CORRECT", "NO_ANSWER", "INCORRECT"]
+        assert [r["id"] for r in rows] == ["a", "2", "7", "4"]
+        assert [r["verdict"] for r in rows] == ["CORRECT", "NO_ANSWER", "INCORRECT", "NO_ANSWER"]
         assert rows[1]["source"] == "kept"
         assert rows[2]["extracted"] == "9"
         assert {"reason", "canonical_gold", "canonical_answer", "elapsed_us"} <= set(rows[0])
-        assert "3 cases in" in run.stdout and "CORRECT=1" in run.stdout and "INCORRECT=1" in run.stdout
+        assert "4 cases in" in run.stdout and "CORRECT=1" in run.stdout and "INCORRECT=1" in run.stdout
         assert "verify: 100%" in run.stderr  # the progress bar
     assert protected.stop() == 0
+
+
+def test_verify_binary_keep_truncated_box(tmp_path, server):
+    cases = tmp_path / "cut.jsonl"
+    cases.write_text(json.dumps({"response": "So \\boxed{12}. Check: 5 + 7 =", "gold": "12", "truncated": True}) + "\n")
+    out = tmp_path / "verdicts.jsonl"
+    for keep, verdict in ((False, "NO_ANSWER"), (True, "CORRECT")):
+        run = subprocess.run([str(_binary("python/verify")), f"--input={cases}", f"--output={out}",
+                              f"--verifier_address={server.address}", f"--keep_truncated_box={keep}"],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert json.loads(out.read_text())["verdict"] == verdict
 
 
 def test_verify_binary_malformed_line_names_file_and_line(tmp_path, server):
@@ -428,6 +441,10 @@ def test_verify_binary_malformed_line_names_file_and_line(tmp_path, server):
     run = subprocess.run([str(_binary("python/verify")), f"--input={cases}", f"--output={out}",
                           f"--verifier_address={server.address}"], capture_output=True, text=True, timeout=120)
     assert f"{cases}: line 1: bad JSON" in run.stderr
+    cases.write_text(json.dumps({"response": "1", "gold": "1", "truncated": "yes"}) + "\n")
+    run = subprocess.run([str(_binary("python/verify")), f"--input={cases}", f"--output={out}",
+                          f"--verifier_address={server.address}"], capture_output=True, text=True, timeout=120)
+    assert f"{cases}:1: 'truncated' must be true or false" in run.stderr
 
 
 if __name__ == "__main__":
