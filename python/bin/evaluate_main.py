@@ -34,7 +34,7 @@ flags.DEFINE_string("output_dir", None, "Where results.json, results.md and verd
 def main(argv):
     del argv
     runtime.setup()
-    from rlvr import evaluate, tiny_model
+    from rlvr import evaluate, tiny_model_store
     try:
         ks = tuple(int(k) for k in FLAGS.k)
     except ValueError:
@@ -46,7 +46,7 @@ def main(argv):
                                        synthetic_seed=FLAGS.synthetic_seed, limit=FLAGS.limit)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
-    model_dir = FLAGS.model_dir or tiny_model.ensure_tiny_model()
+    model_dir = FLAGS.model_dir or tiny_model_store.ensure_tiny_model()
     output_dir = FLAGS.output_dir or os.path.join(model_dir, "eval")
     try:
         verifier = verifier_flags.open_verifier()

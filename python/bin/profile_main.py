@@ -35,7 +35,7 @@ flags.DEFINE_string("output", "profile.jsonl", "Profile JSONL to write (and resu
 def main(argv):
     del argv
     runtime.setup()
-    from rlvr import data, profile, synthetic, tiny_model
+    from rlvr import data, profile, synthetic, tiny_model_store
 
     try:
         settings = profile.ProfileSettings(k=FLAGS.k, temperature=FLAGS.temperature, top_p=FLAGS.top_p,
@@ -45,7 +45,7 @@ def main(argv):
             problems = data.load_problems(FLAGS.pool, limit=FLAGS.limit)
         else:
             problems = synthetic.make_task(seed=FLAGS.synthetic_seed)[0][:FLAGS.limit]
-        model_dir = FLAGS.model_dir if FLAGS.model_dir else tiny_model.ensure_tiny_model()
+        model_dir = FLAGS.model_dir if FLAGS.model_dir else tiny_model_store.ensure_tiny_model()
         model = profile.model_key(model_dir)
         verifier = verifier_flags.open_verifier()
     except (ValueError, FileNotFoundError) as e:

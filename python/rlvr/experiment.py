@@ -153,10 +153,10 @@ class _Grid:
     """Shared state of one experiment run: the verifier, the evaluation engine and the loaded problem sets."""
 
     def __init__(self, cfg: ExperimentConfig, verifier):
-        from rlvr import tiny_model
+        from rlvr import tiny_model_store
 
         self.cfg, self.verifier = cfg, verifier
-        self.model_dir = evaluate.resolve_model_dir(cfg.model_dir) if cfg.model_dir else tiny_model.ensure_tiny_model()
+        self.model_dir = evaluate.resolve_model_dir(cfg.model_dir) if cfg.model_dir else tiny_model_store.ensure_tiny_model()
         self.train_defaults = cfg.train_config_defaults()
         self.pool = (synthetic.make_task(seed=cfg.synthetic_seed, n_train=cfg.pool_size)[0]
                      if cfg.pool == evaluate.SYNTHETIC else data.load_problems(cfg.pool, limit=cfg.pool_size or None))

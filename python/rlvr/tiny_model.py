@@ -20,24 +20,18 @@ Pieces (all saved with save_pretrained so transformers and vLLM load the directo
   - a few thousand AdamW steps on train-side problems ("The answer is \\boxed{17}." after the prompt, sometimes
     followed by a second guess, below).
 
-Cache: `<cache root>/tiny_model/<key>/`, key = hash of the config, this module's and the synthetic task's code,
-the prompt template and library versions. Built in a temp dir and moved in with os.replace under a file lock,
-so concurrent callers build it once and never see a half-written model.
+This module is the recipe: the config and the code that turn it into weights. `tiny_model_store` finds the model
+(cache, the copy shipped in the repository, or a build) by a hash of this recipe, so any edit here (or in
+synthetic.py) needs the shipped copy rebuilt: `./bazelw run //tools:make_tiny_model -- --ship`.
 """
 from __future__ import annotations
 
 import dataclasses
-import fcntl
-import glob
-import hashlib
-import inspect
 import json
 import math
 import random
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -46,6 +40,7 @@ from rlvr import data, runtime, synthetic
 
 REPORT_FILE = "build_report.json"
 EOS, PAD = "<|endoftext|>", "<|pad|>"
+TRACE_STEPS = 16  # losses of the first supervised steps, kept in the report: a re-run of them checks the recipe
 
 
 @dataclass(frozen=True)
@@ -72,7 +67,8 @@ class TinyModelConfig:
     beta2: float = 0.95
     second_guess_share: float = 0.4  # supervised completions that box a wrong answer after the right one
     tokenizer_corpus: int = 4000  # practice problems the BPE is trained on
-    threads: int = 0             # 0: auto (see build_threads); speed only, not part of the cache key
+    threads: int = 0             # 0: auto (see build_threads); speed only (1 and 2 threads gave bit-identical
+                                 # weights), so not in the recipe hash
     # The builder's own quick check on the held-out split.
     check_samples: int = 8       # sampled completions per problem (temperature 1.0)
     max_new_tokens: int = 24
@@ -92,50 +88,6 @@ def completion(answer: str, second_guess: str | None = None) -> str:
     of boxing another answer after the right one."""
     text = f" The answer is \\boxed{{{answer}}}."
     return text if second_guess is None else f"{text} Wait, \\boxed{{{second_guess}}}."
-
-
-def cache_key(cfg: TinyModelConfig) -> str:
-    import tokenizers
-    import torch
-    import transformers
-
-    parts = {
-        "config": {k: v for k, v in dataclasses.asdict(cfg).items() if k != "threads"},
-        "code": [inspect.getsource(sys.modules[__name__]), inspect.getsource(synthetic)],
-        "template": data.format_prompt("{problem}"),
-        "versions": [torch.__version__, transformers.__version__, tokenizers.__version__],
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def ensure_tiny_model(cfg: TinyModelConfig | None = None, cache_dir: str | None = None,
-                      force: bool = False) -> str:
-    """Directory of the tiny model for `cfg`, built on first use (a few minutes on 2 cores) and cached."""
-    cfg = cfg or TinyModelConfig()
-    root = os.path.join(cache_dir or str(runtime.cache_root()), "tiny_model")
-    key = cache_key(cfg)
-    final = os.path.join(root, key)
-    if os.path.isdir(final) and not force:
-        return final
-    os.makedirs(root, exist_ok=True)
-    with open(final + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a concurrent builder finishes first; then we find its result
-        if os.path.isdir(final) and not force:
-            return final
-        # Leftovers of builders that were killed before their cleanup ran (we hold the lock: none is live).
-        for stale in glob.glob(os.path.join(root, f".building-{key}-*")):
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = tempfile.mkdtemp(prefix=f".building-{key}-", dir=root)
-        try:
-            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the finished model is for every user of the cache
-            build(cfg, tmp)
-            if os.path.isdir(final):  # force: replace the old build
-                shutil.rmtree(final)
-            os.replace(tmp, final)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"tiny model: {final}", file=sys.stderr)
-    return final
 
 
 def training_problems(cfg: TinyModelConfig, train: list[data.Problem]) -> list[data.Problem]:
@@ -218,12 +170,16 @@ def _batch(examples, pad_id: int):
     return input_ids, labels, mask
 
 
-def _supervise(cfg: TinyModelConfig, model, tokenizer, problems: list[data.Problem], targets: list[str]) -> float:
-    """AdamW with linear warm-up and cosine decay; returns the mean loss of the last 20 steps."""
+def _supervise(cfg: TinyModelConfig, model, tokenizer, problems: list[data.Problem], targets: list[str],
+               steps: int | None = None) -> list[float]:
+    """AdamW with linear warm-up and cosine decay over cfg.steps; runs the first `steps` of them (default: all)
+    and returns each step's loss."""
     import torch
     from tqdm import tqdm
 
-    examples = _encode(tokenizer, problems, targets)
+    steps = cfg.steps if steps is None else steps
+    n = steps * cfg.batch_size  # tokenize only what the steps use (a check of the first steps runs in seconds)
+    examples = _encode(tokenizer, problems[:n], targets[:n])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, cfg.beta2), weight_decay=cfg.weight_decay)
 
     def lr_scale(step: int) -> float:
@@ -233,8 +189,8 @@ def _supervise(cfg: TinyModelConfig, model, tokenizer, problems: list[data.Probl
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_scale)
     model.train()
-    recent: list[float] = []
-    bar = tqdm(range(cfg.steps), desc="tiny model: supervising", file=sys.stderr, mininterval=2.0)
+    losses: list[float] = []
+    bar = tqdm(range(steps), desc="tiny model: supervising", file=sys.stderr, mininterval=2.0)
     for step in bar:
         chunk = examples[step * cfg.batch_size:(step + 1) * cfg.batch_size]
         input_ids, labels, mask = _batch(chunk, tokenizer.pad_token_id)
@@ -244,10 +200,10 @@ def _supervise(cfg: TinyModelConfig, model, tokenizer, problems: list[data.Probl
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        recent = (recent + [loss.item()])[-20:]
-        bar.set_postfix(loss=f"{recent[-1]:.3f}")
+        losses.append(loss.item())
+        bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)  # shown at the bar's own pace
     model.eval()
-    return sum(recent) / len(recent)
+    return losses
 
 
 def boxed_string_match(text: str, gold: str) -> bool:
@@ -290,60 +246,85 @@ def _per_level(problems: list[data.Problem], rates: list[float]) -> dict[int, fl
     return {level: sum(v) / len(v) for level, v in sorted(by_level.items())}
 
 
+def _untrained(cfg: TinyModelConfig):
+    """The recipe up to the first supervised step: (train, held-out, practice problems, their completions,
+    tokenizer, freshly initialised model). Seeds torch: call it with the recipe's thread count in effect."""
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    torch.manual_seed(cfg.seed)
+    train, heldout = synthetic.make_task(seed=cfg.seed)
+    practice = training_problems(cfg, train)
+    targets = completions(cfg, practice)
+    tokenizer = _train_tokenizer(cfg, [data.format_prompt(p.problem) + t for p, t in
+                                       zip(practice[:cfg.tokenizer_corpus], targets)])
+    model_cfg = Qwen2Config(
+        vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
+        num_attention_heads=cfg.num_heads, num_key_value_heads=cfg.num_kv_heads,
+        intermediate_size=cfg.intermediate_size, max_position_embeddings=cfg.max_position_embeddings,
+        tie_word_embeddings=False, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=None, dtype="float32")
+    return train, heldout, practice, targets, tokenizer, Qwen2ForCausalLM(model_cfg)
+
+
+def first_losses(cfg: TinyModelConfig, steps: int = TRACE_STEPS, threads: int = 1) -> tuple[list[float], object]:
+    """The recipe's first `steps` supervised losses, and its tokenizer: what a build's report records as
+    `first_losses`, recomputed in seconds (how tests check shipped weights against the current recipe)."""
+    with runtime.torch_threads(threads):
+        _, _, practice, targets, tokenizer, model = _untrained(cfg)
+        return _supervise(cfg, model, tokenizer, practice, targets, steps=steps), tokenizer
+
+
+def library_versions() -> dict[str, str]:
+    """The libraries whose numerics make the weights (a build with others may differ in the last bits)."""
+    import tokenizers
+    import torch
+    import transformers
+
+    return {"torch": torch.__version__, "transformers": transformers.__version__,
+            "tokenizers": tokenizers.__version__}
+
+
 def build(cfg: TinyModelConfig, out_dir: str) -> dict:
     """Builds, supervises, checks and saves the tiny model into `out_dir`; returns (and saves) the report."""
-    import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
+    from transformers import GenerationConfig
 
     start = time.time()
-    threads_before = torch.get_num_threads()
-    threads = runtime.restore_torch_threads(build_threads(cfg))
-    torch.manual_seed(cfg.seed)
-    try:
-        train, heldout = synthetic.make_task(seed=cfg.seed)
-        practice = training_problems(cfg, train)
-        targets = completions(cfg, practice)
-        tokenizer = _train_tokenizer(cfg, [data.format_prompt(p.problem) + t for p, t in
-                                           zip(practice[:cfg.tokenizer_corpus], targets)])
-        model_cfg = Qwen2Config(
-            vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
-            num_attention_heads=cfg.num_heads, num_key_value_heads=cfg.num_kv_heads,
-            intermediate_size=cfg.intermediate_size, max_position_embeddings=cfg.max_position_embeddings,
-            tie_word_embeddings=False, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
-            bos_token_id=None, dtype="float32")
-        model = Qwen2ForCausalLM(model_cfg)
-        final_loss = _supervise(cfg, model, tokenizer, practice, targets)
+    threads = build_threads(cfg)
+    with runtime.torch_threads(threads):
+        train, heldout, practice, targets, tokenizer, model = _untrained(cfg)
+        losses = _supervise(cfg, model, tokenizer, practice, targets)
         supervise_secs = time.time() - start
 
         greedy = sample_success(model, tokenizer, heldout, 1, 0.0, cfg.max_new_tokens)
         sampled = sample_success(model, tokenizer, heldout, cfg.check_samples, 1.0, cfg.max_new_tokens)
         pool = sample_success(model, tokenizer, train, cfg.check_samples, 1.0, cfg.max_new_tokens)
 
-        model.generation_config = GenerationConfig(eos_token_id=tokenizer.eos_token_id,
-                                                   pad_token_id=tokenizer.pad_token_id)
-        model.save_pretrained(out_dir)
-        tokenizer.save_pretrained(out_dir)
-        g, s, t = _per_level(heldout, greedy), _per_level(heldout, sampled), _per_level(train, pool)
-        report = {
-            "config": dataclasses.asdict(cfg),
-            "parameters": sum(p.numel() for p in model.parameters()),
-            "vocab_size": len(tokenizer),
-            "final_loss": final_loss,
-            "supervise_seconds": supervise_secs,
-            "threads": threads,
-            "build_seconds": time.time() - start,
-            "check": f"boxed string match, not the verifier; sampled = temperature 1.0, n={cfg.check_samples}",
-            "by_level": {level: {"name": synthetic.LEVEL_NAMES[level - 1], "heldout_greedy": g[level],
-                                 "heldout_sampled": s[level], "pool_sampled": t[level]} for level in g},
-            "pool_size": len(train),
-            "pool_strictly_between_0_and_1": sum(0 < r < 1 for r in pool),
-        }
-        with open(os.path.join(out_dir, REPORT_FILE), "w") as f:
-            json.dump(report, f, indent=2)
-        print(report_text(report), file=sys.stderr)
-        return report
-    finally:
-        runtime.restore_torch_threads(threads_before)
+    model.generation_config = GenerationConfig(eos_token_id=tokenizer.eos_token_id,
+                                               pad_token_id=tokenizer.pad_token_id)
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    g, s, t = _per_level(heldout, greedy), _per_level(heldout, sampled), _per_level(train, pool)
+    report = {
+        "config": dataclasses.asdict(cfg),
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "vocab_size": len(tokenizer),
+        "final_loss": sum(losses[-20:]) / len(losses[-20:]),
+        "first_losses": losses[:TRACE_STEPS],
+        "supervise_seconds": supervise_secs,
+        "threads": threads,
+        "versions": library_versions(),
+        "build_seconds": time.time() - start,
+        "check": f"boxed string match, not the verifier; sampled = temperature 1.0, n={cfg.check_samples}",
+        "by_level": {level: {"name": synthetic.LEVEL_NAMES[level - 1], "heldout_greedy": g[level],
+                             "heldout_sampled": s[level], "pool_sampled": t[level]} for level in g},
+        "pool_size": len(train),
+        "pool_strictly_between_0_and_1": sum(0 < r < 1 for r in pool),
+    }
+    with open(os.path.join(out_dir, REPORT_FILE), "w") as f:
+        json.dump(report, f, indent=2)
+    print(report_text(report), file=sys.stderr)
+    return report
 
 
 def report_text(report: dict) -> str:

@@ -471,9 +471,9 @@ def train(cfg: TrainConfig) -> dict:
     from rlvr.rollout import RolloutEngine
 
     if not cfg.model_dir:
-        from rlvr import tiny_model
+        from rlvr import tiny_model_store
 
-        cfg.model_dir = tiny_model.ensure_tiny_model()  # file-locked: concurrent ranks wait for one build
+        cfg.model_dir = tiny_model_store.ensure_tiny_model()  # file-locked: concurrent ranks wait for one build
     if not cfg.output_dir:  # rank 0 names it: ranks' clocks may straddle a second
         cfg.output_dir = _broadcast(os.path.join(str(runtime.cache_root()), "runs", f"{cfg.method}-"
                                                  f"{time.strftime('%Y%m%d-%H%M%S')}"), rank, world)

@@ -9,7 +9,7 @@ from rlvr import runtime
 
 runtime.setup()
 
-from rlvr import data, estimators, evaluate, synthetic, tiny_model  # noqa: E402
+from rlvr import data, estimators, evaluate, synthetic, tiny_model_store  # noqa: E402
 from rlvr.verifier_client import open_verifier  # noqa: E402
 
 KS = (1, 2, 4)
@@ -17,7 +17,7 @@ KS = (1, 2, 4)
 
 @pytest.fixture(scope="module")
 def model_dir():
-    return tiny_model.ensure_tiny_model()
+    return tiny_model_store.ensure_tiny_model()
 
 
 @pytest.fixture(scope="module")

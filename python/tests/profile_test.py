@@ -10,7 +10,7 @@ import json  # noqa: E402
 
 import pytest  # noqa: E402
 
-from rlvr import data, pairing, profile, synthetic, tiny_model, verifier_client  # noqa: E402
+from rlvr import data, pairing, profile, synthetic, tiny_model_store, verifier_client  # noqa: E402
 from rlvr.rollout import RolloutEngine  # noqa: E402
 
 SETTINGS = profile.ProfileSettings(k=8, temperature=1.0, top_p=1.0, max_tokens=24, seed=5, chunk_size=3)
@@ -19,7 +19,7 @@ POOL = synthetic.make_task(seed=0, n_train=8, n_heldout=1)[0]
 
 @pytest.fixture(scope="module")
 def model_dir():
-    return tiny_model.ensure_tiny_model()
+    return tiny_model_store.ensure_tiny_model()
 
 
 @pytest.fixture(scope="module")

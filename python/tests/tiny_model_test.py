@@ -14,12 +14,12 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 import transformers  # noqa: E402
 
-from rlvr import data, synthetic, tiny_model  # noqa: E402
+from rlvr import data, synthetic, tiny_model, tiny_model_store  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def model_dir():
-    return tiny_model.ensure_tiny_model()
+    return tiny_model_store.ensure_tiny_model()
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +30,10 @@ def loaded(model_dir):
 
 
 def test_cached_and_complete(model_dir):
-    assert tiny_model.ensure_tiny_model() == model_dir  # second call: the cache, no rebuild
-    assert os.path.basename(model_dir) == tiny_model.cache_key(tiny_model.TinyModelConfig())
+    assert tiny_model_store.ensure_tiny_model() == model_dir  # second call: the cache, no rebuild
+    assert os.path.basename(model_dir) == tiny_model_store.recipe_hash(tiny_model.TinyModelConfig())
     for name in ("config.json", "model.safetensors", "tokenizer.json", "generation_config.json",
-                 tiny_model.REPORT_FILE):
+                 tiny_model.REPORT_FILE, tiny_model_store.RECIPE_FILE):
         assert os.path.isfile(os.path.join(model_dir, name)), name
 
 
@@ -124,9 +124,9 @@ def test_sampled_success_rates_spread(loaded):
 def test_concurrent_builders_build_once(tmp_path):
     """Two processes asking for the same (small) model: one builds, the other waits and reuses it."""
     small = dataclasses.replace(tiny_model.TinyModelConfig(), steps=4, pool_exposures=1, check_samples=1)
-    code = ("from rlvr.tiny_model import TinyModelConfig, ensure_tiny_model; "
+    code = ("from rlvr.tiny_model import TinyModelConfig; from rlvr.tiny_model_store import ensure_tiny_model; "
             f"print(ensure_tiny_model({small!r}, cache_dir={str(tmp_path)!r}))")
-    stale = tmp_path / "tiny_model" / f".building-{tiny_model.cache_key(small)}-killed"  # a killed builder's
+    stale = tmp_path / "tiny_model" / f".building-{tiny_model_store.recipe_hash(small)}-killed"  # a killed builder's
     stale.mkdir(parents=True)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
