@@ -11,7 +11,7 @@ work="${FUZZ_WORKDIR:-$(mktemp -d /tmp/verify_fuzz.XXXXXX)}"
 mkdir -p "$work/corpus"
 CXX="${CXX:-clang++}"
 srcs=()
-for f in bigint rational extract canonical parse evaluate compare verify; do srcs+=("$repo/cpp/verifier/$f.cc"); done
+for f in bigint rational extract canonical parse evaluate realset simplify compare verify; do srcs+=("$repo/cpp/verifier/$f.cc"); done
 echo "building $work/verify_fuzz" >&2
 # shellcheck disable=SC2046
 "$CXX" -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$repo" \
