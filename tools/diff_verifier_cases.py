@@ -86,6 +86,429 @@ _OWN = [
     (9, "Step 1: 48 / 2 = 24 clips in May.\nStep 2: 48 + 24 = 72 clips in total.", "72", "CORRECT"),
     (9, "Step 1: 48 / 2 = 24 clips in May.\nStep 2: 48 + 24 = 72 clips in total.", "24", "INCORRECT"),
     (9, "Hmm, 5 and 7 and 12. I keep going around in circles", "12", "NO_ANSWER", True),
+    # 4-8, 10: equivalence once the answer is extracted (the semantics rules of docs/verifier.md), each answer in
+    # one of three wrappers: a box, an answer sentence with a math span, the Minerva line.
+    # 4. Named left-hand sides.
+    (4, 'Putting everything together, the answer is $\\boxed{(a,b)=(2,5)}$.', '(2,5)', "CORRECT"),
+    (4, 'Therefore, the answer is $(2,5)$.', '(a,b)=(2,5)', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $(a,b)=(2,5)$. I hop'
+     'e it is correct.',
+     '(5,2)', "INCORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{(p, q) = (3, -1)}$.', '(3,-1)', "CORRECT"),
+    (4, 'Therefore, the answer is $(x,y,z)=(1,2,3)$.', '(1,2,3)', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $(x,y)=(1,2)$. I hop'
+     'e it is correct.',
+     '(x,y)=(1,2)', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{A:B=3:4}$.', '3:4', "CORRECT"),
+    (4, 'Therefore, the answer is $3:4$.', 'A:B=3:4', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $A:B = 4:3$. I hope '
+     'it is correct.',
+     '3:4', "INCORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{|PQ|=5}$.', '5', "CORRECT"),
+    (4, 'Therefore, the answer is $PQ = 5$.', '5', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $|PQ| = 6$. I hope i'
+     't is correct.',
+     '5', "INCORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{\\overline{AB}=7}$.', '7', "CORRECT"),
+    (4, 'Therefore, the answer is $x+y=9$.', '9', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $9$. I hope it is correct.', 'x+y=9', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{x+y=10}$.', '9', "INCORRECT"),
+    (4, 'Therefore, the answer is $a+b+c=12$.', '12', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $m=3, n=7$. I hope i'
+     't is correct.',
+     'm = 3, n = 7', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{n=7, m=3}$.', 'm = 3, n = 7', "CORRECT"),
+    (4, 'Therefore, the answer is $m=7, n=3$.', 'm = 3, n = 7', "INCORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $m=3, n=7$. I hope i'
+     't is correct.',
+     '(3,7)', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{\\angle ABC = 40^\\circ}$.', '40', "CORRECT"),
+    (4, 'Therefore, the answer is $f(3) = 10$.', '10', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $a_5 = 48$. I hope i'
+     't is correct.',
+     '48', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{xy = 12}$.', '12', "CORRECT"),
+    (4, 'Therefore, the answer is $2x = 10$.', '5', "INCORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $x^2 = 5$. I hope it'
+     ' is correct.',
+     '\\sqrt5', "INCORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{P(A \\cup B) = 0.7}$.', '0.7', "CORRECT"),
+    (4, 'Therefore, the answer is $S_{10} = 55$.', '55', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $\\sin\\theta = \\frac{'
+     '3}{5}$. I hope it is correct.',
+     '\\frac35', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{a = 2, b = 5}$.', '(2,5)', "CORRECT"),
+    (4, 'Therefore, the answer is $(a, b) = (2, 5)$.', 'a=2, b=5', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $k = 12$. I hope it '
+     'is correct.',
+     '12', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{\\text{The area is } 12}$.', '12', "CORRECT"),
+    (4, 'Therefore, the answer is $AB = 2\\sqrt{3}$.', '2\\sqrt3', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $m+n = 17$. I hope i'
+     't is correct.',
+     '17', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{x = 2}$.', 'y=2', "INCORRECT"),
+    (4, 'Therefore, the answer is $f(x)=3x+1$.', '3x+1', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $f^{-1}(x) = \\frac{x'
+     '-1}{3}$. I hope it is correct.',
+     '\\frac{x-1}{3}', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{P = (1, 2)}$.', '(1,2)', "CORRECT"),
+    (4, 'Therefore, the answer is $\\text{Area} = 12$.', '12', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $x = 3 \\text{ cm}$. '
+     'I hope it is correct.',
+     '3', "CORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{m\\angle A = 30^\\circ}$.', '30', "CORRECT"),
+    (4, 'Therefore, the answer is $\\frac{10}{3} \\approx 3.33$.', '\\frac{10}{3}', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $x \\approx 3.33$. I '
+     'hope it is correct.',
+     '\\frac{10}{3}', "INCORRECT"),
+    (4, 'Putting everything together, the answer is $\\boxed{h(2) = 5}$.', '5', "CORRECT"),
+    (4, 'Therefore, the answer is $a_n = 2n+1$.', '2n+1', "CORRECT"),
+    (4, 'We simplify step by step.\nFinal Answer: The final answer is $S = \\{1, 2\\}$. I ho'
+     'pe it is correct.',
+     '\\{1,2\\}', "CORRECT"),
+    # 5. Relations, intervals and sets.
+    (5, 'Putting everything together, the answer is $\\boxed{|x-1|\\le 3}$.', '[-2,4]', "CORRECT"),
+    (5, 'Therefore, the answer is $[-2,4]$.', '|x-1|\\le 3', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $|x-1|<3$. I hope it'
+     ' is correct.',
+     '[-2,4]', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{|2x+1| < 5}$.', '(-3,2)', "CORRECT"),
+    (5, 'Therefore, the answer is $|x| > 2$.', '(-\\infty,-2)\\cup(2,\\infty)', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $|x|\\ge 2$. I hope i'
+     't is correct.',
+     '(-\\infty,-2)\\cup(2,\\infty)', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{2<g(x)<5}$.', '(2,5)', "CORRECT"),
+    (5, 'Therefore, the answer is $2 \\le f(x) \\le 5$.', '[2,5]', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $2<g(x)<5$. I hope i'
+     't is correct.',
+     '[2,5]', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{2\\le|w|\\le 3}$.', '[-3,-2]\\cup[2,3]', "CORRECT"),
+    (5, 'Therefore, the answer is $[2,3]\\cup[-3,-2]$.', '2\\le|w|\\le 3', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $2\\le|w|\\le 3$. I ho'
+     'pe it is correct.',
+     '[2,3]', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{y=1 \\text{ or } y=4}$.', '1, 4', "CORRECT"),
+    (5, 'Therefore, the answer is $x = 1 \\text{ or } x = 4$.', '\\{1,4\\}', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $x=1 \\text{ or } x=4'
+     '$. I hope it is correct.',
+     '1, 5', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{\\pm 2, \\pm 3i}$.', '2,-2,3i,-3i', "CORRECT"),
+    (5, 'Therefore, the answer is $\\pm 2, \\pm 3$.', '2,-2,3,-3', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $\\pm 2, \\pm 3i$. I h'
+     'ope it is correct.',
+     '2,-2,3,-3', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{[0,2)\\cup[2,5]}$.', '[0,5]', "CORRECT"),
+    (5, 'Therefore, the answer is $[0,5]$.', '[0,2)\\cup[2,5]', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $[0,2)\\cup(2,5]$. I '
+     'hope it is correct.',
+     '[0,5]', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{(-\\infty,1)\\cup(0,\\infty)}$.',
+     '(-\\infty,\\infty)', "CORRECT"),
+    (5, 'Therefore, the answer is $x<1 \\text{ or } x>0$.', '\\mathbb{R}', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $(1,3)\\cup(2,4)$. I '
+     'hope it is correct.',
+     '(1,4)', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{(1,2)\\cup(3,4)}$.', '(1,4)', "INCORRECT"),
+    (5, 'Therefore, the answer is $x \\ge -2$.', '[-2,\\infty)', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $-2 \\le x$. I hope i'
+     't is correct.',
+     '[-2, \\infty)', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{x\\in[1,3]}$.', '1\\le x\\le 3', "CORRECT"),
+    (5, 'Therefore, the answer is $x \\le 3$.', '(-\\infty,3)', "INCORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $(3,-1)$. I hope it '
+     'is correct.',
+     '(-1,3)', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{x<0 \\text{ or } x>1}$.',
+     '(-\\infty,0)\\cup(1,\\infty)', "CORRECT"),
+    (5, 'Therefore, the answer is $|x+2| \\le 0$.', '\\{-2\\}', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $3 > x > 1$. I hope '
+     'it is correct.',
+     '(1,3)', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{-\\sqrt2 < x < \\sqrt2}$.',
+     '(-\\sqrt{2},\\sqrt{2})', "CORRECT"),
+    (5, 'Therefore, the answer is $|x-1|\\le 3$.', '-2\\le x\\le 4', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $(-\\infty, -3] \\cup '
+     '[3, \\infty)$. I hope it is correct.',
+     '|x| \\ge 3', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{x \\in (-\\infty, 2) \\cup (2, \\'
+     'infty)}$.',
+     'x \\neq 2', "CORRECT"),
+    (5, 'Therefore, the answer is $[-1, 1]$.', '-1 \\le x \\le 1', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $x > \\frac{1}{2}$. I'
+     ' hope it is correct.',
+     '(\\frac12, \\infty)', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{\\left(-\\infty, \\frac{1}{2}\\ri'
+     'ght)}$.',
+     'x<\\frac12', "CORRECT"),
+    (5, 'Therefore, the answer is $\\{x \\mid x > 0\\}$.', '(0,\\infty)', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $\\{x : -1 < x < 2\\}$'
+     '. I hope it is correct.',
+     '(-1,2)', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{x<-2 \\text{ or } x>3}$.',
+     '(-\\infty,-2)\\cup(3,\\infty)', "CORRECT"),
+    (5, 'Therefore, the answer is $x\\in[2,5)$.', '[2,5)', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $[2,5)$. I hope it i'
+     's correct.',
+     '[2,5]', "INCORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{\\mathbb{R}}$.', '(-\\infty,\\infty)', "CORRECT"),
+    (5, 'Therefore, the answer is $\\text{all real numbers}$.', '(-\\infty,\\infty)', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $(-\\infty,\\infty)$. '
+     'I hope it is correct.',
+     '\\text{All real numbers}', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{\\{1, 2, 3\\}}$.', '1,2,3', "CORRECT"),
+    (5, 'Therefore, the answer is $x=\\pm 3$.', '3,-3', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $\\pm\\sqrt{2}$. I hop'
+     'e it is correct.',
+     '\\sqrt2, -\\sqrt2', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{x=2, x=-3}$.', '-3, 2', "CORRECT"),
+    (5, 'Therefore, the answer is $2 \\text{ and } -3$.', '-3, 2', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $x = 2 \\text{ and } '
+     'x = -3$. I hope it is correct.',
+     '-3,2', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{x \\ne 2}$.', '(-\\infty,2)\\cup(2,\\infty)', "CORRECT"),
+    (5, 'Therefore, the answer is $(0, 1]$.', '0 < x \\le 1', "CORRECT"),
+    (5, 'We simplify step by step.\nFinal Answer: The final answer is $t \\geq 5$. I hope i'
+     't is correct.',
+     '[5, \\infty)', "CORRECT"),
+    (5, 'Putting everything together, the answer is $\\boxed{[5, \\infty)}$.', 't > 5', "INCORRECT"),
+    # 6. Text and choices.
+    (6, 'Therefore, the answer is $d$.', 'D', "CORRECT"),
+    (6, 'We simplify step by step.\nFinal Answer: The final answer is $D$. I hope it is correct.', 'd', "CORRECT"),
+    (6, 'Putting everything together, the answer is $\\boxed{\\text{(d)}}$.', 'D', "CORRECT"),
+    (6, 'Therefore, the answer is $c$.', 'D', "INCORRECT"),
+    (6, 'We simplify step by step.\nFinal Answer: The final answer is $\\text{odd}$. I hope'
+     ' it is correct.',
+     '\\text{even}', "INCORRECT"),
+    (6, 'Putting everything together, the answer is $\\boxed{\\textbf{even}}$.', '\\text{even}', "CORRECT"),
+    (6, 'Therefore, the answer is $\\text{The function is even}$.', '\\text{even}', "INCORRECT"),
+    (6, 'We simplify step by step.\nFinal Answer: The final answer is $\\text{Neither}$. I '
+     'hope it is correct.',
+     '\\text{neither}', "CORRECT"),
+    (6, 'Putting everything together, the answer is $\\boxed{\\text{no solution}}$.', '\\text{No solution}', "CORRECT"),
+    (6, 'Therefore, the answer is $\\text{Tuesday.}$.', '\\text{Tuesday}', "CORRECT"),
+    (6, 'We simplify step by step.\nFinal Answer: The final answer is $\\text{Yes!}$. I hop'
+     'e it is correct.',
+     '\\text{yes}', "CORRECT"),
+    (6, "Putting everything together, the answer is $\\boxed{\\text{John's}}$.", '\\text{Johns}', "CORRECT"),
+    (6, 'Therefore, the answer is $(E)$.', 'E', "CORRECT"),
+    (6, 'We simplify step by step.\nFinal Answer: The final answer is $e$. I hope it is correct.', 'E', "CORRECT"),
+    (6, 'Putting everything together, the answer is $\\boxed{\\text{blue}}$.', '\\text{Blue}', "CORRECT"),
+    # 7. Numbers.
+    (7, 'Therefore, the answer is $3,\\! 141,\\! 592$.', '3141592', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $3,\\!141,\\!592$. I h'
+     'ope it is correct.',
+     '3141592', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{1,\\! 000}$.', '1000', "CORRECT"),
+    (7, 'Therefore, the answer is $3,\\! 141$.', '3, 141', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $2 1/4$. I hope it i'
+     's correct.',
+     '\\frac94', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{2\\ 1/4}$.', '2.25', "CORRECT"),
+    (7, 'Therefore, the answer is $3 2/5$.', '\\frac{17}{5}', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $2 1/4$. I hope it i'
+     's correct.',
+     '\\frac12', "INCORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{2 5/4}$.', '\\frac{13}{4}', "INCORRECT"),
+    (7, 'Therefore, the answer is $09:15$.', '9:15', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $9:15$. I hope it is'
+     ' correct.',
+     '09:15', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{9:15}$.', '9:51', "INCORRECT"),
+    (7, 'Therefore, the answer is $2:30$.', '1:15', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $5:8$. I hope it is correct.', '5:8', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{10:16}$.', '5:8', "INCORRECT"),
+    (7, 'Therefore, the answer is $6:9$.', '2:3', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $5:8$. I hope it is '
+     'correct.',
+     '\\frac58', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{8:5}$.', '5:8', "INCORRECT"),
+    (7, 'Therefore, the answer is $1:2:3$.', '2:4:6', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $1:2:3$. I hope it i'
+     's correct.',
+     '1:3:2', "INCORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{0.142857142857}$.', '\\frac{1}{7}', "CORRECT"),
+    (7, 'Therefore, the answer is $0.14$.', '\\frac17', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $0.1429$. I hope it '
+     'is correct.',
+     '\\frac17', "INCORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{0.14286}$.', '\\frac17', "CORRECT"),
+    (7, 'Therefore, the answer is $0.14285$.', '\\frac17', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $50.265$. I hope it '
+     'is correct.',
+     '16\\pi', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{50.266}$.', '16\\pi', "INCORRECT"),
+    (7, 'Therefore, the answer is $50.27$.', '16\\pi', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $3$. I hope it is correct.', '\\pi', "INCORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{3.1416}$.', '\\pi', "CORRECT"),
+    (7, 'Therefore, the answer is $3.14159$.', '\\pi', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $1.41421$. I hope it'
+     ' is correct.',
+     '\\sqrt{2}', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{1.41422}$.', '\\sqrt2', "INCORRECT"),
+    (7, 'Therefore, the answer is $0.33333$.', '\\frac13', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $0.3333$. I hope it '
+     'is correct.',
+     '\\frac13', "INCORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{0.12500}$.', '\\frac18', "CORRECT"),
+    (7, 'Therefore, the answer is $0.12501$.', '\\frac18', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $-0.66667$. I hope i'
+     't is correct.',
+     '-\\frac23', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{0.66667}$.', '-\\frac23', "INCORRECT"),
+    (7, 'Therefore, the answer is $2.7182818$.', 'e', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $\\frac17$. I hope it'
+     ' is correct.',
+     '0.142857142857', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{16\\pi}$.', '50.265', "CORRECT"),
+    (7, 'Therefore, the answer is $16\\pi$.', '50.27', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $1\\,234\\,567$. I hop'
+     'e it is correct.',
+     '1234567', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{12{,}345}$.', '12345', "CORRECT"),
+    (7, 'Therefore, the answer is $1,000,000$.', '10^6', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $12\\%$. I hope it is'
+     ' correct.',
+     '0.12', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{0.5}$.', '\\frac12', "CORRECT"),
+    (7, 'Therefore, the answer is $3.0$.', '3', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $2.5 \\text{ hours}$.'
+     ' I hope it is correct.',
+     '\\frac52', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{5\\frac{1}{2}}$.', '5.5', "CORRECT"),
+    (7, 'Therefore, the answer is $1 \\frac{1}{2}$.', '\\frac32', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $4:30$. I hope it is'
+     ' correct.',
+     '4:30', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{4:30 \\text{ PM}}$.', '4:30', "CORRECT"),
+    (7, 'Therefore, the answer is $\\frac{22}{7}$.', '\\pi', "INCORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $1.5 \\times 10^{3}$.'
+     ' I hope it is correct.',
+     '1500', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{0.3\\overline{6}}$.', '\\frac{11}{30}', "CORRECT"),
+    (7, 'Therefore, the answer is $2.\\overline{5}$.', '\\frac{23}{9}', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $\\$1,234.50$. I hope'
+     ' it is correct.',
+     '1234.5', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{-1,\\!024}$.', '-1024', "CORRECT"),
+    (7, 'Therefore, the answer is $10,\\!000,\\!000$.', '10^7', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $3\\tfrac{3}{4}$. I h'
+     'ope it is correct.',
+     '3.75', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{1.33333}$.', '\\frac43', "CORRECT"),
+    (7, 'Therefore, the answer is $1.3333$.', '\\frac43', "CORRECT"),
+    (7, 'We simplify step by step.\nFinal Answer: The final answer is $2.23607$. I hope it'
+     ' is correct.',
+     '\\sqrt5', "CORRECT"),
+    (7, 'Putting everything together, the answer is $\\boxed{0.785398}$.', '\\frac{\\pi}{4}', "CORRECT"),
+    # 8. Symbolic forms.
+    (8, 'Therefore, the answer is $\\binom{m}{2}$.', '\\frac{m(m-1)}{2}', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $\\binom{n}{3}$. I ho'
+     'pe it is correct.',
+     '\\frac{n(n-1)(n-2)}{6}', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{\\binom{m}{2}}$.', '\\frac{m(m+1)}{2}', "INCORRECT"),
+    (8, 'Therefore, the answer is $\\frac{n!}{(n-2)!}$.', 'n(n-1)', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $(n+1)!$. I hope it '
+     'is correct.',
+     '(n+1) n!', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{\\frac{n!}{(n-2)!}}$.', 'n^2', "INCORRECT"),
+    (8, 'Therefore, the answer is $3\\begin{pmatrix}1\\\\2\\end{pmatrix}$.',
+     '\\begin{pmatrix}3\\\\6\\end{pmatrix}', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $3\\begin{pmatrix}1\\\\'
+     '2\\end{pmatrix}$. I hope it is correct.',
+     '\\begin{pmatrix}3\\\\5\\end{pmatrix}', "INCORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{\\frac12\\begin{pmatrix}2&4\\\\6&'
+     '8\\end{pmatrix}}$.',
+     '\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}', "CORRECT"),
+    (8, 'Therefore, the answer is $\\begin{pmatrix}1\\\\2\\end{pmatrix}+\\begin{pmatrix}3\\\\4\\e'
+     'nd{pmatrix}$.',
+     '\\begin{pmatrix}4\\\\6\\end{pmatrix}', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $-\\begin{pmatrix}1\\\\'
+     '2\\end{pmatrix}$. I hope it is correct.',
+     '\\begin{pmatrix}-1\\\\-2\\end{pmatrix}', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{xy=4}$.', 'y=\\frac4x', "CORRECT"),
+    (8, 'Therefore, the answer is $y=\\frac{4}{x}$.', 'xy=4', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $xy=4$. I hope it is'
+     ' correct.',
+     'y=\\frac{2}{x}', "INCORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{x = 2y+1}$.', 'y=\\frac{x-1}{2}', "CORRECT"),
+    (8, 'Therefore, the answer is $x^2+y^2=1$.', 'y=\\sqrt{1-x^2}', "INCORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $(y-\\frac4x)(y-1)=0$'
+     '. I hope it is correct.',
+     'y=\\frac4x', "INCORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{y^2 = 4x}$.', 'x = \\frac{y^2}{4}', "CORRECT"),
+    (8, 'Therefore, the answer is $2^3 3^2$.', '2^3 * 3^2', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $2^3 3^2$. I hope it'
+     ' is correct.',
+     '72', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{2^3 3^2}$.', '71', "INCORRECT"),
+    (8, 'Therefore, the answer is $2^2 3 5$.', '60', "INCORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $\\frac{\\sqrt{3}}{2}$'
+     '. I hope it is correct.',
+     '\\frac{1}{2}\\sqrt3', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{(x-1)(x+2)}$.', 'x^2+x-2', "CORRECT"),
+    (8, 'Therefore, the answer is $e^{2x}$.', '(e^x)^2', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $\\ln 2 + \\ln 3$. I h'
+     'ope it is correct.',
+     '\\ln 6', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{\\sin(2x)}$.', '2\\sin x\\cos x', "CORRECT"),
+    (8, 'Therefore, the answer is $\\cos^2\\theta - \\sin^2\\theta$.', '\\cos 2\\theta', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $y = -\\frac{1}{2}x +'
+     ' 3$. I hope it is correct.',
+     'x + 2y = 6', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{10!/(3!7!)}$.', '120', "CORRECT"),
+    (8, 'Therefore, the answer is $\\sqrt[3]{2}$.', '2^{1/3}', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $\\vec{v} = (1,2)$. I'
+     ' hope it is correct.',
+     '(1,2)', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{\\langle 1, 2 \\rangle}$.', '(1,2)', "CORRECT"),
+    (8, 'Therefore, the answer is $\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}$.', '(1,2)', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $\\frac{d}{dx}$. I ho'
+     'pe it is correct.',
+     '1', "INCORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{\\binom{n+1}{2}}$.', '\\frac{n(n+1)}{2}', "CORRECT"),
+    (8, 'Therefore, the answer is $\\frac{(n+1)!}{n!}$.', 'n+1', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $2\\cdot 3^2$. I hope'
+     ' it is correct.',
+     '18', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{x^2 y}$.', 'y x^2', "CORRECT"),
+    (8, 'Therefore, the answer is $\\tan\\alpha$.', '\\frac{\\sin\\alpha}{\\cos\\alpha}', "CORRECT"),
+    (8, 'We simplify step by step.\nFinal Answer: The final answer is $\\begin{bmatrix}1&0\\'
+     '\\0&1\\end{bmatrix}$. I hope it is correct.',
+     '\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}', "CORRECT"),
+    (8, 'Putting everything together, the answer is $\\boxed{2\\begin{pmatrix}1&0\\\\0&1\\end{'
+     'pmatrix} - \\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}}$.',
+     '\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}', "CORRECT"),
+    # 10. Huge but harmless.
+    (10, 'Therefore, the answer is $7^{10^{12}}-7^{10^{12}}+3$.', '3', "CORRECT"),
+    (10, 'We simplify step by step.\nFinal Answer: The final answer is $(-1)^{10^{50}}$. I '
+     'hope it is correct.',
+     '1', "CORRECT"),
+    (10, 'Putting everything together, the answer is $\\boxed{(-1)^{10^{50}+1}}$.', '-1', "CORRECT"),
+    (10, 'Therefore, the answer is $(-1)^{10^{50}}$.', '-1', "INCORRECT"),
+    (10, 'We simplify step by step.\nFinal Answer: The final answer is $1^{10^{20}}$. I hop'
+     'e it is correct.',
+     '1', "CORRECT"),
+    (10, 'Putting everything together, the answer is $\\boxed{0^{10^{20}}}$.', '0', "CORRECT"),
+    (10, 'Therefore, the answer is $3 + 7^{10^{12}} - 7^{10^{12}}$.', '3', "CORRECT"),
+    (10, 'We simplify step by step.\nFinal Answer: The final answer is $7^{10^{12}}-7^{10^{'
+     '12}}+3$. I hope it is correct.',
+     '4', "INCORRECT"),
+    (10, 'Putting everything together, the answer is $\\boxed{i^{10^{20}}}$.', '1', "CORRECT"),
+    (10, 'Therefore, the answer is $2^{10^{12}}-2^{10^{12}}$.', '0', "CORRECT"),
+    (10, 'We simplify step by step.\nFinal Answer: The final answer is $x^{10^{9}} - x^{10^'
+     '{9}} + x$. I hope it is correct.',
+     'x', "CORRECT"),
+    (10, 'Putting everything together, the answer is $\\boxed{0^{10^{100}}}$.', '0', "CORRECT"),
+    (10, 'Therefore, the answer is $10^{100} - 10^{100}$.', '0', "CORRECT"),
+    (10, 'We simplify step by step.\nFinal Answer: The final answer is $(-1)^{2023}$. I hop'
+     'e it is correct.',
+     '-1', "CORRECT"),
+    (10, 'Putting everything together, the answer is $\\boxed{1^{10^{10^{10}}}}$.', '1', "CORRECT"),
+    (10, 'Therefore, the answer is $\\left(\\frac{1}{2}\\right)^{10^{12}}$.', '0', "INCORRECT"),
+    (10, 'We simplify step by step.\nFinal Answer: The final answer is $i^{4n}$. I hope it '
+     'is correct.',
+     '1', "INCORRECT"),
 ]
 
 

@@ -357,6 +357,12 @@ class Comparer {
       if (IsNamed(rel.kid(1))) return Eq(rel.kid(0), value);
       if (!HasVars(rel.kid(1))) return Eq(rel.kid(1), value);
       if (!HasVars(rel.kid(0))) return Eq(rel.kid(0), value);
+      // An identity written out ("(2x+2x) + (9-4) = 4x+5"): its sides agree, so its right side is the answer.
+      std::string saved = reason_;
+      absl::StatusOr<bool> identity = Eq(rel.kid(0), rel.kid(1));
+      reason_ = saved;
+      if (!identity.ok()) return identity.status();
+      if (*identity) return Eq(rel.kid(1), value);
     }
     return Fail("a relation against a value");
   }

@@ -87,7 +87,10 @@ bool LooksLikeText(absl::string_view s) {
           ++k;
         }
       }
-      if (loose >= 3) return true;
+      // "xyz = 6", "ABC = 90": a short run of letters named by an equation is a product, not a word.
+      size_t next = s.find_first_not_of(' ', j);
+      bool named = j - i <= 4 && next != absl::string_view::npos && s[next] == '=';
+      if (loose >= 3 && !named) return true;
     } else if (absl::string_view name = s.substr(i, j - i); name == "begin" || name == "end") {
       // \begin{pmatrix}: skip the environment name
       if (j < s.size() && s[j] == '{') {

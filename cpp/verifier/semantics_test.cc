@@ -34,11 +34,12 @@ TEST(SemanticsTest, NamedLeftHandSide) {
                     {"P(A \\cup B) = 0.7", "0.7"}, {"\\sin\\theta = \\frac{3}{5}", "\\frac35"},
                     {"m=3, n=7", "m = 3, n = 7"}, {"n=7, m=3", "m = 3, n = 7"}, {"3 + 4 = 7", "7"},
                     {"f^{-1}(x) = \\frac{x-1}{3}", "\\frac{x-1}{3}"}, {"\\text{Area} = 12", "12"},
-                    {"\\frac{10}{3} \\approx 3.33", "\\frac{10}{3}"}, {"m\\angle A = 30^\\circ", "30"}},
+                    {"\\frac{10}{3} \\approx 3.33", "\\frac{10}{3}"}, {"m\\angle A = 30^\\circ", "30"},
+                    {"(2x+2x)+(9-4) = 4x+5", "4x+5"}, {"xyz = 6", "6"}, {"ABC = 90", "90"}},
                    true);
   ExpectEquivalent({{"(a,b)=(2,5)", "(5,2)"}, {"A:B = 4:3", "3:4"}, {"|PQ| = 6", "5"}, {"x+y=10", "9"},
                     {"m=7, n=3", "m = 3, n = 7"}, {"2x = 10", "5"}, {"x^2 = 5", "\\sqrt5"}, {"\\theta", "\\alpha"},
-                    {"x \\approx 3.33", "\\frac{10}{3}"}},
+                    {"x \\approx 3.33", "\\frac{10}{3}"}, {"x^2 = 4x+5", "4x+5"}, {"\\text{xyz}", "6"}},
                    false);
 }
 
