@@ -259,7 +259,9 @@ absl::string_view StripDelimiters(absl::string_view s) {
 Canonical Canonicalize(absl::string_view answer) {
   Canonical out;
   // "3,\! 141,\! 592": the negative space cancels the space after it, so the groups stay one number.
-  std::string s = absl::StrReplaceAll(StripDelimiters(answer), {{"\\! ", ""}});
+  absl::string_view stripped = StripDelimiters(answer);
+  std::string s = absl::StrContains(stripped, "\\! ") ? absl::StrReplaceAll(stripped, {{"\\! ", ""}})
+                                                       : std::string(stripped);
   s = absl::StrReplaceAll(
       s,
       {{"^{\\circ}", "\\degree "}, {"^\\circ", "\\degree "}, {"\xc2\xb0", "\\degree "}, {"{,}", ","},

@@ -245,6 +245,11 @@ class Distributor {
 
 bool CancelIdenticalTerms(const Expr& in, Expr* out) { return Canceller(in).Run(out); }
 
-bool DistributeOverMatrices(const Expr& in, Expr* out) { return Distributor(in).Run(out); }
+bool DistributeOverMatrices(const Expr& in, Expr* out) {
+  // Most answers have no matrix: a scan of the arena spares them the copy.
+  bool any = false;
+  for (const Node& n : in.nodes) any = any || n.kind == Kind::kMatrix;
+  return any && Distributor(in).Run(out);
+}
 
 }  // namespace rlvr::verifier
