@@ -164,6 +164,19 @@ TEST(SemanticsTest, HugeButHarmless) {
   EXPECT_EQ(Verdict("0^{-10^{20}}", "0").substr(0, 7), "INVALID");
 }
 
+// Near misses of the rules above stay INCORRECT: a wrong constant side, a closed end, a missing point, one digit
+// off in an approximation, a proportional ratio, a second solution branch.
+TEST(SemanticsTest, NearMissesAreNotEquivalent) {
+  ExpectEquivalent({{"x+y=9", "10"}, {"x = y + 1", "y+2"}, {"x^2 = 4x+5", "4x+5"}, {"a = 3, b = 4", "(4, 3)"},
+                    {"\\frac{10}{3} \\approx 3.33", "3.33"}, {"(1,2)", "x>1"}, {"|x| < 1", "(-1, 1]"},
+                    {"-3 < x < 3", "|x| \\le 3"}, {"|x-2| > 1", "(1,3)"}, {"x \\ne 2", "\\mathbb{R}"},
+                    {"(-\\infty, 0) \\cup (0, \\infty)", "\\mathbb{R}"}, {"x = 1 \\text{ or } x = 4", "[1,4]"},
+                    {"a", "(B)"}, {"0.14287", "\\frac17"}, {"3.1416", "3.14159265"}, {"12.567", "4\\pi"},
+                    {"10:30", "10.5"}, {"xy=4", "y = 4x"}, {"y = x^2", "x = y^2"}, {"2^3 3^2", "2^3 + 3^2"},
+                    {"i^{10^{20}+1}", "1"}},
+                   false);
+}
+
 // Rewrites stay linear: nested scalar multiples of a large matrix and long sums of cancelling huge powers finish
 // (with any verdict) instead of growing the tree without bound.
 TEST(SemanticsTest, RewritesStayBounded) {

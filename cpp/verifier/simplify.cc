@@ -26,9 +26,12 @@ class Builder {
   int Number(int64_t v) { return Push(Node{Kind::kNumber, "", Rational(v), {}}); }
   const Node& at(int i) const { return out_.at(i); }
   bool full() const { return full_; }
-  Expr Finish(int root) {
+  // The rewritten tree, when the rewrite changed something and stayed within the cap.
+  bool Finish(int root, bool changed, Expr* out) {
+    if (!changed || full_) return false;
     out_.root = root;
-    return std::move(out_);
+    *out = std::move(out_);
+    return true;
   }
 
  private:
@@ -45,9 +48,7 @@ class Canceller {
 
   bool Run(Expr* out) {
     int root = Copy(in_.root);
-    if (!cancelled_ || b_.full()) return false;
-    *out = b_.Finish(root);
-    return true;
+    return b_.Finish(root, cancelled_, out);
   }
 
  private:
@@ -173,9 +174,7 @@ class Distributor {
 
   bool Run(Expr* out) {
     int root = Copy(in_.root);
-    if (!changed_ || b_.full()) return false;
-    *out = b_.Finish(root);
-    return true;
+    return b_.Finish(root, changed_, out);
   }
 
  private:
