@@ -9,7 +9,6 @@ from rlvr import runtime
 
 runtime.setup()  # before anything imports vllm / deepspeed
 
-import dataclasses  # noqa: E402
 import os  # noqa: E402
 import shlex  # noqa: E402
 import sys  # noqa: E402
@@ -44,29 +43,14 @@ flags.DEFINE_integer("n", _D.eval_n, "Samples per held-out problem.")
 flags.DEFINE_list("k", [str(k) for k in _D.eval_ks], "k values of pass@k (each <= n).")
 flags.DEFINE_float("temperature", _D.eval_temperature, "Held-out sampling temperature.")
 flags.DEFINE_float("top_p", _D.eval_top_p, "Held-out nucleus sampling top_p.")
+flags.DEFINE_list("ablations", list(_D.ablations), "Extra pairs_wgrpo rows, each 'key=value[+key=value]' of "
+                  "TrainConfig fields, e.g. advantage=drgrpo,alpha=1+beta=1 (row pairs_wgrpo[advantage=drgrpo], ...).")
 flags.DEFINE_list("train", [], "Other trainer settings as key=value (TrainConfig fields, e.g. "
                   "alpha=2,beta=2,lr=1e-4,p_low=0.3,p_high=0.7,pairing=resample,max_tokens=48).")
 
 # flag name -> ExperimentConfig field, for the flags whose names differ
 _FIELD = {"n": "eval_n", "k": "eval_ks", "temperature": "eval_temperature", "top_p": "eval_top_p",
           "train": "train_overrides"}
-
-
-def _train_overrides(items: list[str]) -> dict:
-    from rlvr import trainer
-
-    types = {f.name: type(getattr(trainer.TrainConfig(), f.name)) for f in dataclasses.fields(trainer.TrainConfig)}
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or key not in types:
-            raise app.UsageError(f"--train item {item!r}: expected key=value with key a TrainConfig field "
-                                 f"({', '.join(sorted(types))})")
-        try:
-            out[key] = types[key](value) if types[key] is not bool else value.lower() in ("1", "true", "yes")
-        except ValueError as e:
-            raise app.UsageError(f"--train {key}={value!r}: expected a {types[key].__name__}") from e
-    return out
 
 
 def main(argv):
@@ -79,13 +63,16 @@ def main(argv):
             continue
         value = FLAGS[name].value
         if name == "train":
-            value = {**cfg.train_overrides, **_train_overrides(value)}
+            try:
+                value = {**cfg.train_overrides, **experiment.parse_overrides(value)}
+            except ValueError as e:
+                raise app.UsageError(str(e)) from e
         elif name in ("seeds", "k"):
             try:
                 value = tuple(int(v) for v in value)
             except ValueError as e:
                 raise app.UsageError(f"--{name}: expected comma-separated integers, got {value}") from e
-        elif name == "methods":
+        elif name in ("methods", "ablations"):
             value = tuple(value)
         setattr(cfg, field, value)
     if not cfg.output_dir:

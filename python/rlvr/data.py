@@ -55,8 +55,20 @@ def last_boxed_span(text: str) -> tuple[int, int, int] | None:
     """Where the last \\boxed{...} (or \\fbox{...}) of `text` is: (start of the command, start of its content,
     end of its content); None if there is none. Raises ValueError when its braces never close."""
     start = max(text.rfind(cmd + "{") for cmd in _BOX_COMMANDS)
-    if start < 0:
+    return None if start < 0 else _box_span(text, start, "last")
+
+
+def first_boxed(text: str) -> str | None:
+    """Content of the first \\boxed{...} (or \\fbox{...}) in `text`, like last_boxed (a response that boxes a
+    right answer and then another one is judged by its last box; the first tells what it had before)."""
+    starts = [i for i in (text.find(cmd + "{") for cmd in _BOX_COMMANDS) if i >= 0]
+    if not starts:
         return None
+    _, begin, end = _box_span(text, min(starts), "first")
+    return text[begin:end].strip()
+
+
+def _box_span(text: str, start: int, which: str) -> tuple[int, int, int]:
     open_brace = text.index("{", start)
     depth = 0
     for i in range(open_brace, len(text)):
@@ -66,7 +78,7 @@ def last_boxed_span(text: str) -> tuple[int, int, int] | None:
             depth -= 1
             if depth == 0:
                 return start, open_brace + 1, i
-    raise ValueError(f"unbalanced braces in the last \\boxed{{...}}: {text[start:start + 60]!r}")
+    raise ValueError(f"unbalanced braces in the {which} \\boxed{{...}}: {text[start:start + 60]!r}")
 
 
 def last_boxed(text: str) -> str | None:

@@ -181,7 +181,7 @@ def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], 
         score = score_problem(cfg.n, [v.correct for v in vs], cfg.ks)
         scores.append(score)
         lines.append(json.dumps({
-            "id": p.id, "problem": p.problem, "gold": p.answer, "prompt": prompts[i], **score,
+            "id": p.id, "problem": p.problem, "gold": p.answer, "level": p.level, "prompt": prompts[i], **score,
             "responses": [{"text": s.text, "verdict": v.verdict, "extracted": v.extracted,
                            "correct": v.correct, "reason": v.reason}
                           for s, v in zip(samples[i], vs)],

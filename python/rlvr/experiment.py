@@ -7,10 +7,13 @@ Methods (every training method gets the same `steps` updates of 2 prompts × G r
     variance_profile  GRPO on the two prompts with the largest profile p̂(1−p̂)
     pool_grpo         GRPO on 2 prompts per update walking the whole pool
     no_training       the base model
+    pairs_wgrpo[k=v+k2=v2]  an ablation row: pairs_wgrpo with those TrainConfig fields changed (`ablations`),
+                      e.g. pairs_wgrpo[advantage=drgrpo] or pairs_wgrpo[alpha=1+beta=1]
 
 Layout of the output directory (re-running the same command skips everything already finished):
     experiment.json                  the config (a re-run with a different config is refused)
-    seeds/seed<S>/profile.jsonl      the base model's success profile of the pool (K rollouts per prompt)
+    seeds/seed<S>/profile.jsonl      the base model's success profile of the pool (K rollouts per prompt; made for
+                                     every seed: the report's testbed criteria read it)
     seeds/seed<S>/history/           the full-pool GRPO pass behind variance_hist (accuracy_by_epoch.json)
     seeds/seed<S>/base_eval/         held-out evaluation of the base model (step 0 of every method)
     runs/<method>/seed<S>/train/     the trainer's run dir (metrics.jsonl, checkpoints/step_N/hf, report.md)
@@ -72,6 +75,7 @@ class ExperimentConfig:
     eval_temperature: float = 0.6
     eval_top_p: float = 0.95
     train_overrides: dict = field(default_factory=dict)  # other TrainConfig fields (alpha, beta, lr, ...)
+    ablations: tuple[str, ...] = ()   # "k=v+k2=v2": extra pairs_wgrpo rows with those TrainConfig fields changed
     verifier_address: str = ""        # "" → start the embedded verifier; else shared by the grid and its runs
     verifier_auth_token_file: str = ""
     verifier_tls_ca: str = ""
@@ -82,6 +86,10 @@ class ExperimentConfig:
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown or not self.methods:
             raise ValueError(f"methods must be a non-empty subset of {METHODS}, got {list(self.methods)}")
+        if self.ablations and ABLATED not in self.methods:
+            raise ValueError(f"ablations vary {ABLATED}, which is not among the methods {list(self.methods)}")
+        if len(set(self.ablations)) != len(self.ablations):
+            raise ValueError(f"ablations repeat: {list(self.ablations)}")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds must be non-empty and distinct, got {list(self.seeds)}")
         for name in ("steps", "eval_every", "profile_rollouts", "history_epochs", "history_batch", "eval_n"):
@@ -90,10 +98,14 @@ class ExperimentConfig:
         if self.steps % self.eval_every:
             raise ValueError(f"steps={self.steps} must be a multiple of eval_every={self.eval_every}")
         fields = {f.name for f in dataclasses.fields(trainer.TrainConfig)}
-        bad = sorted(k for k in self.train_overrides if k not in fields or k in _HARNESS_FIELDS)
-        if bad:
-            raise ValueError(f"train_overrides: {bad} are not TrainConfig fields the harness leaves open; the "
-                             f"harness sets {list(_HARNESS_FIELDS)} itself")
+        for what, keys in [("train_overrides", self.train_overrides)] + [
+                (f"ablation {a!r}", ablation_overrides(a)) for a in self.ablations]:
+            bad = sorted(k for k in keys if k not in fields or k in _HARNESS_FIELDS)
+            if bad:
+                raise ValueError(f"{what}: {bad} are not TrainConfig fields the harness leaves open; the "
+                                 f"harness sets {list(_HARNESS_FIELDS)} itself")
+        for a in self.ablations:
+            trainer.TrainConfig(**{**self.train_overrides, **ablation_overrides(a)}).validate()
         self.eval_config(0)  # k <= n and the sampling values
         verifier_client.connection_options(self.verifier_auth_token_file, self.verifier_tls_ca)
 
@@ -108,11 +120,53 @@ class ExperimentConfig:
 
         return trainer.TrainConfig(**self.train_overrides)
 
+    def grid_methods(self) -> list[str]:
+        """The grid's rows: the methods, then one pairs_wgrpo[...] row per ablation."""
+        return list(self.methods) + [ablation_label(a) for a in self.ablations]
+
     def eval_steps(self) -> list[int]:
         return list(range(0, self.steps + 1, self.eval_every))
 
     def history_steps(self, pool_size: int) -> int:
         return math.ceil(self.history_epochs * pool_size / self.history_batch)
+
+
+ABLATED = "pairs_wgrpo"
+
+
+def parse_overrides(items, what: str = "--train") -> dict:
+    """["key=value", ...] → {TrainConfig field: value of the field's type}; ValueError naming the bad item."""
+    from rlvr import trainer
+
+    types = {f.name: type(getattr(trainer.TrainConfig(), f.name)) for f in dataclasses.fields(trainer.TrainConfig)}
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key not in types:
+            raise ValueError(f"{what} item {item!r}: expected key=value with key a TrainConfig field "
+                             f"({', '.join(sorted(types))})")
+        try:
+            out[key] = types[key](value) if types[key] is not bool else value.lower() in ("1", "true", "yes")
+        except ValueError as e:
+            raise ValueError(f"{what} {key}={value!r}: expected a {types[key].__name__}") from e
+    return out
+
+
+def ablation_overrides(spec: str) -> dict:
+    """"alpha=1+beta=1" → {"alpha": 1.0, "beta": 1.0}."""
+    return parse_overrides(spec.split("+"), what=f"ablation {spec!r}:")
+
+
+def ablation_label(spec: str) -> str:
+    return f"{ABLATED}[{spec}]"
+
+
+def _split_label(method: str) -> tuple[str, dict]:
+    """A grid row's method and its ablation overrides ({} for a plain method)."""
+    if method.endswith("]") and "[" in method:
+        base, spec = method[:-1].split("[", 1)
+        return base, ablation_overrides(spec)
+    return method, {}
 
 
 def quick_config(output_dir: str) -> ExperimentConfig:
@@ -140,7 +194,7 @@ def _check_same_experiment(cfg: ExperimentConfig, path: str) -> None:
     mine = dataclasses.asdict(cfg)
     if os.path.exists(path):
         old = _read_json(path)["config"]
-        free = ("methods", "seeds", "output_dir", "verifier_address", "verifier_auth_token_file", "verifier_tls_ca")
+        free = ("methods", "ablations", "seeds", "output_dir", "verifier_address", "verifier_auth_token_file", "verifier_tls_ca")
         differ = sorted(k for k in mine if k not in free and json.loads(json.dumps(mine[k])) != old.get(k))
         if differ:
             raise ValueError(f"{cfg.output_dir} holds an experiment with a different config ({', '.join(differ)}); "
@@ -200,6 +254,8 @@ class _Grid:
         """The base model's success profile of the pool for this seed (resumed by profile_pool if partial)."""
         from rlvr import profile, trainer
 
+        if os.path.exists(path) and sum(1 for _ in data.read_jsonl(path)) == len(self.pool):
+            return path  # complete: no engine needed (a finished grid re-summarises without vLLM)
         t = self.train_defaults
         settings = profile.ProfileSettings(k=self.cfg.profile_rollouts, temperature=t.temperature, top_p=t.top_p,
                                            max_tokens=t.max_tokens, seed=trainer.derived_seed(seed, "profile"),
@@ -213,7 +269,7 @@ class _Grid:
         return path
 
     def train(self, run_dir: str, method: str, seed: int, steps: int, pool_batch: int = PROMPTS_PER_UPDATE,
-              checkpoint_every: int | None = None, **selection) -> dict:
+              checkpoint_every: int | None = None, overrides: dict | None = None, **selection) -> dict:
         """One trainer run (resumed from its latest checkpoint if interrupted); returns its summary."""
         from rlvr import trainer
 
@@ -225,7 +281,7 @@ class _Grid:
             shutil.rmtree(run_dir)
         every = checkpoint_every or steps
         tcfg = trainer.TrainConfig(
-            **self.cfg.train_overrides, output_dir=run_dir, model_dir=self.model_dir, pool=self.cfg.pool,
+            **{**self.cfg.train_overrides, **(overrides or {})}, output_dir=run_dir, model_dir=self.model_dir, pool=self.cfg.pool,
             pool_size=self.cfg.pool_size, synthetic_seed=self.cfg.synthetic_seed, method=method, steps=steps,
             rollouts_per_prompt=self.cfg.rollouts_per_prompt, pool_batch=pool_batch, resume=resume,
             verifier_address=self.verifier.address, verifier_auth_token_file=self.cfg.verifier_auth_token_file,
@@ -263,6 +319,7 @@ def _run_one(grid: _Grid, method: str, seed: int, seed_dir: str, base: dict) -> 
     start = time.perf_counter()
     evals = {0: base}
     selection_cost = 0
+    label, (method, overrides) = method, _split_label(method)
     if method != "no_training":
         selection: dict[str, str] = {}
         if method in ("pairs_wgrpo", "variance_profile"):
@@ -276,11 +333,11 @@ def _run_one(grid: _Grid, method: str, seed: int, seed_dir: str, base: dict) -> 
             selection_cost = hist_steps * cfg.history_batch * cfg.rollouts_per_prompt
         train_dir = os.path.join(run_dir, "train")
         grid.train(train_dir, _TRAINER_METHOD[method], seed, cfg.steps, checkpoint_every=cfg.eval_every,
-                   **selection)
+                   overrides=overrides, **selection)
         for step in cfg.eval_steps()[1:]:
             evals[step] = grid.evaluate(_checkpoint_dir(train_dir, step),
                                         os.path.join(run_dir, "eval", f"step_{step:06d}"), seed)
-    record = {"method": method, "seed": seed, "evals": {str(k): v for k, v in evals.items()},
+    record = {"method": label, "seed": seed, "evals": {str(k): v for k, v in evals.items()},
               "updates": 0 if method == "no_training" else cfg.steps,
               "training_rollouts": 0 if method == "no_training"
               else cfg.steps * PROMPTS_PER_UPDATE * cfg.rollouts_per_prompt,
@@ -307,11 +364,12 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
     with verifier_client.open_verifier(cfg.verifier_address or None, **verifier_client.connection_options(
             cfg.verifier_auth_token_file, cfg.verifier_tls_ca)) as verifier:
         grid = _Grid(cfg, verifier)
-        cells = [(s, m) for s in cfg.seeds for m in cfg.methods]
+        cells = [(s, m) for s in cfg.seeds for m in cfg.grid_methods()]
         bar = tqdm(cells, desc="experiment", unit="run", file=sys.stderr)
         for seed, method in bar:
             bar.set_postfix(method=method, seed=seed)
             seed_dir = os.path.join(cfg.output_dir, "seeds", f"seed{seed}")
             base = grid.evaluate(None, os.path.join(seed_dir, "base_eval"), seed)
+            grid.profile(seed, os.path.join(seed_dir, "profile.jsonl"))  # the testbed criteria need every seed's
             records.append(_run_one(grid, method, seed, seed_dir, base))
     return experiment_report.write(cfg, records, command, time.perf_counter() - start)

@@ -15,7 +15,7 @@ import os
 import time
 from typing import Any
 
-from rlvr import estimators, evaluate
+from rlvr import data, estimators, evaluate, pairing
 
 REFERENCE = "pairs_wgrpo"
 PRIMARY_BASELINE = "variance_hist"  # 1-shot RLVR's historical-variance pick: the comparison the paper makes
@@ -24,6 +24,12 @@ POWER = 0.8  # for the minimum detectable difference (two-sided, 1 − CONFIDENC
 METRIC_LEGEND = ("avg@n = mean accuracy of the n samples per problem (equals unbiased pass@1); pass@k = unbiased "
                  "estimate of P(at least one of k samples correct), 1 − C(n−c, k)/C(n, k). The paper's AIME/AMC "
                  "\"Pass@8\" follows 1-shot RLVR's scripts, where it is avg@8 at temperature 0.6.")
+
+
+# The testbed's premise (docs/method.md §7), fixed before the comparison is run.
+LATENT_RATIO = 2.0        # (a) base held-out pass@k_max ≥ 2 × avg@n at the evaluation temperature
+BAND_SHARE = 0.10         # (b) ≥ 10 % of the pool in each band, in every seed's profile
+SECOND_GUESS_SHARE = 0.20  # (c) ≥ 20 % of wrong base responses overwrite a right first answer, at every level
 
 
 def metric_names(cfg) -> list[str]:
@@ -259,6 +265,90 @@ def cfg_band(cfg, name: str) -> float:
     return float(cfg.train_config_defaults().__dict__[name])
 
 
+# --- testbed premise ------------------------------------------------------------------------------------------
+
+def _second_guess(response: dict, gold: str) -> bool:
+    """A wrong response whose first \\boxed{} string-matches the gold: a right answer overwritten by a later box."""
+    try:
+        return not response["correct"] and data.first_boxed(response["text"]) == gold != data.last_boxed(
+            response["text"])
+    except ValueError:  # unbalanced braces: not a readable first answer
+        return False
+
+
+def testbed_premise(cfg, set_name: str) -> dict:
+    """The three criteria measured on the base model from the grid's files (every seed's base evaluation of
+    `set_name` and profile of the pool). Each entry: measured values, threshold and `holds`."""
+    seeds = sorted(glob.glob(os.path.join(cfg.output_dir, "seeds", "seed*")))
+    out: dict[str, dict] = {}
+    base = [json.load(open(os.path.join(d, "base_eval", "results.json")))["sets"][set_name] for d in seeds
+            if os.path.exists(os.path.join(d, "base_eval", "results.json"))]
+    k = max(cfg.eval_ks)
+    if base:
+        avg = math.fsum(b["avg@n"] for b in base) / len(base)
+        pk = math.fsum(b[f"pass@{k}"] for b in base) / len(base)
+        out["latent"] = {"avg@n": avg, "pass@k": pk, "k": k, "ratio": pk / avg if avg else math.inf,
+                         "holds": pk >= LATENT_RATIO * avg, "seeds": len(base)}
+    shares = []
+    t = cfg.train_config_defaults()
+    for d in seeds:
+        path = os.path.join(d, "profile.jsonl")
+        if os.path.exists(path):
+            stats = pairing.load_profile(path)
+            shares.append((sum(pairing.is_q_plus(x, t.p_low, t.pair_rule) for x in stats) / len(stats),
+                           sum(pairing.is_q_minus(x, t.p_high, t.pair_rule) for x in stats) / len(stats)))
+    if shares:
+        out["bands"] = {"q+": min(a for a, _ in shares), "q-": min(b for _, b in shares),
+                        "q+ mean": math.fsum(a for a, _ in shares) / len(shares),
+                        "q- mean": math.fsum(b for _, b in shares) / len(shares), "p_low": t.p_low,
+                        "p_high": t.p_high, "seeds": len(shares),
+                        "holds": min(min(a, b) for a, b in shares) >= BAND_SHARE}
+    wrong: dict[int, list[int]] = {}  # level -> [wrong responses, second-guess failures]
+    for d in seeds:
+        path = os.path.join(d, "base_eval", f"{set_name}.verdicts.jsonl")
+        for row in (_read_jsonl(path) if os.path.exists(path) else []):
+            tally = wrong.setdefault(row.get("level", 0), [0, 0])
+            for r in row["responses"]:
+                tally[0] += not r["correct"]
+                tally[1] += _second_guess(r, row["gold"])
+    if wrong:
+        total, guesses = sum(w for w, _ in wrong.values()), sum(g for _, g in wrong.values())
+        share = guesses / total if total else 0.0
+        out["second_guess"] = {"share": share, "wrong": total, "by_level": {lv: g / w if w else None for lv, (w, g)
+                                                                            in sorted(wrong.items())},
+                               "holds": share >= SECOND_GUESS_SHARE and all(g > 0 for w, g in wrong.values() if w)}
+    return out
+
+
+def _premise_lines(cfg, premise: dict) -> list[str]:
+    yes = {True: "yes", False: "**no**"}
+    rows = []
+    if "latent" in premise:
+        a = premise["latent"]
+        rows.append(f"| (a) latent ability: base held-out pass@{a['k']} / avg@{cfg.eval_n} at T = "
+                    f"{cfg.eval_temperature} | ≥ {LATENT_RATIO:g} | {a['ratio']:.2f} ({100 * a['pass@k']:.1f} / "
+                    f"{100 * a['avg@n']:.1f}, {a['seeds']} seed(s)) | {yes[a['holds']]} |")
+    if "bands" in premise:
+        b = premise["bands"]
+        rows.append(f"| (b) pool share in q+ (0 < p̂ ≤ {b['p_low']:g}) / q− ({b['p_high']:g} ≤ p̂ < 1), fewest over "
+                    f"{b['seeds']} seed profile(s) | ≥ {BAND_SHARE:.0%} each | {100 * b['q+']:.0f} % / "
+                    f"{100 * b['q-']:.0f} % (mean {100 * b['q+ mean']:.0f} % / {100 * b['q- mean']:.0f} %) | "
+                    f"{yes[b['holds']]} |")
+    if "second_guess" in premise:
+        c = premise["second_guess"]
+        levels = ", ".join(f"L{lv} {'–' if v is None else f'{100 * v:.0f} %'}" for lv, v in c["by_level"].items())
+        rows.append(f"| (c) transferable failure: wrong base responses whose first \\boxed{{}} was right "
+                    f"(second guess) | ≥ {SECOND_GUESS_SHARE:.0%}, every level | {100 * c['share']:.0f} % of "
+                    f"{c['wrong']} ({levels}) | {yes[c['holds']]} |")
+    if not rows:
+        return ["No base evaluation or profile in this grid: the testbed criteria could not be measured."]
+    holds = all(v["holds"] for v in premise.values()) and len(premise) == 3
+    return ["Criteria fixed in docs/method.md §7 before the comparison was run, measured on the base model:", "",
+            "| criterion | threshold | measured | holds |", "|---|---|---|---|", *rows, "",
+            "The premise holds: the comparison below can test the method." if holds else
+            "**The premise does not hold here**: a null result below says little about the method."]
+
+
 # --- report ---------------------------------------------------------------------------------------------------
 
 def _primary(cfg, summary: dict) -> list[str]:
@@ -322,6 +412,7 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         curve_plots.append(name)
     picks = plot_profile(cfg, os.path.join(out, "plots", "pool_profile.png"))
     signal = training_signal(cfg)
+    summary["premise"] = testbed_premise(cfg, summary["sets"][0]) if summary["sets"] else {}
     summary["primary"] = {"reference": REFERENCE, "baseline": PRIMARY_BASELINE, "set": summary["sets"][0],
                           "metrics": primary_metrics(cfg), "step": cfg.steps, "power": POWER,
                           "alpha": 1 - CONFIDENCE}
@@ -345,6 +436,8 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         "no training", "",
         f"Written {time.strftime('%Y-%m-%d %H:%M:%S')}; this invocation took {wall_seconds / 60:.1f} min "
         f"(runs finished by an earlier invocation are not re-timed; per-run wall times below).", "",
+        "## Testbed premise", "",
+        *_premise_lines(cfg, summary["premise"]), "",
         "## Primary comparison", "",
         *_primary(cfg, summary), "",
         "## All comparisons", "",

@@ -158,6 +158,14 @@ def test_last_boxed():
     assert data.last_boxed("no answer") is None
 
 
+def test_first_boxed():
+    assert data.first_boxed("The answer is \\boxed{17}. Wait, \\boxed{23}.") == "17"
+    assert data.first_boxed("\\fbox{\\frac{1}{2}} then \\boxed{3}") == "\\frac{1}{2}"
+    assert data.first_boxed("no answer") is None
+    with pytest.raises(ValueError, match="first"):
+        data.first_boxed("\\boxed{\\frac{1}{2} and \\boxed{3}")
+
+
 def _tokenizer(chat_template=None):
     """A real transformers tokenizer (a one-word vocabulary is enough: only the template is exercised)."""
     from tokenizers import Tokenizer, models

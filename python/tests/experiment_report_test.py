@@ -79,6 +79,52 @@ def test_primary_comparison_declared_with_detectable_effect(cfg, records):
     assert json.load(open(os.path.join(cfg.output_dir, "summary.json")))["primary"]["baseline"] == "variance_hist"
 
 
+def _base_eval(seed_dir, avg, pass2, rows):
+    os.makedirs(os.path.join(seed_dir, "base_eval"), exist_ok=True)
+    with open(os.path.join(seed_dir, "base_eval", "results.json"), "w") as f:
+        json.dump({"sets": {"syn": {"problems": len(rows), "avg@n": avg, "pass@1": avg, "pass@2": pass2}}}, f)
+    with open(os.path.join(seed_dir, "base_eval", "syn.verdicts.jsonl"), "w") as f:
+        for level, gold, responses in rows:
+            f.write(json.dumps({"gold": gold, "level": level, "responses": [
+                {"text": t, "correct": c} for t, c in responses]}) + "\n")
+
+
+def _profile(seed_dir, counts, n=10):
+    with open(os.path.join(seed_dir, "profile.jsonl"), "w") as f:
+        for i, c in enumerate(counts):
+            f.write(json.dumps({"id": f"q{i}", "n": n, "successes": c}) + "\n")
+
+
+def test_testbed_premise_measured_from_base_evals_and_profiles(cfg):
+    guess = ("is \\boxed{7}. Wait, \\boxed{9}.", False)  # right first, overwritten: a second guess
+    wrong = ("is \\boxed{8}.", False)
+    right = ("is \\boxed{7}.", True)
+    s0, s1 = (os.path.join(cfg.output_dir, "seeds", f"seed{i}") for i in (0, 1))
+    # seed 0: avg 0.2, pass@2 0.5; seed 1: avg 0.3, pass@2 0.5 → ratio 0.5 / 0.25 = 2.0 (holds, at the edge)
+    _base_eval(s0, 0.2, 0.5, [(1, "7", [guess, wrong]), (2, "7", [right, wrong])])
+    _base_eval(s1, 0.3, 0.5, [(1, "7", [wrong, right]), (2, "7", [guess, right])])
+    # 10 prompts each: q+ = 0 < c ≤ 3, q− = 7 ≤ c < 10 (p_low 0.3, p_high 0.7 by default)
+    _profile(s0, [0, 1, 2, 5, 5, 5, 5, 7, 9, 10])   # q+ 2, q− 2
+    _profile(s1, [0, 3, 5, 5, 5, 5, 5, 5, 8, 10])   # q+ 1, q− 1
+    premise = experiment_report.testbed_premise(cfg, "syn")
+    assert premise["latent"]["ratio"] == pytest.approx(2.0) and premise["latent"]["holds"]
+    assert premise["bands"]["q+"] == pytest.approx(0.1) and premise["bands"]["q-"] == pytest.approx(0.1)
+    assert premise["bands"]["q+ mean"] == pytest.approx(0.15) and premise["bands"]["holds"]
+    # 5 wrong responses, 2 second guesses (one per level): 40 %
+    assert premise["second_guess"]["share"] == pytest.approx(0.4)
+    assert premise["second_guess"]["by_level"] == {1: pytest.approx(1 / 3), 2: pytest.approx(0.5)}
+    assert premise["second_guess"]["holds"]
+    lines = "\n".join(experiment_report._premise_lines(cfg, premise))
+    assert "| 2.00 (50.0 / 25.0, 2 seed(s)) | yes |" in lines and "The premise holds" in lines
+
+    _profile(s1, [0, 3, 5, 5, 5, 5, 5, 5, 5, 10])   # seed 1 loses its only q−: (b) fails
+    _base_eval(s1, 0.3, 0.5, [(1, "7", [wrong, right]), (2, "7", [wrong, right])])  # no second guess at level 2
+    premise = experiment_report.testbed_premise(cfg, "syn")
+    assert not premise["bands"]["holds"] and premise["bands"]["q-"] == 0.0
+    assert premise["second_guess"]["by_level"][2] == 0.0 and not premise["second_guess"]["holds"]
+    assert "**The premise does not hold here**" in "\n".join(experiment_report._premise_lines(cfg, premise))
+
+
 def test_verdicts():
     assert "better" in experiment_report._verdict({"mean": 0.1, "lo": 0.01, "hi": 0.2, "n": 5})
     assert "worse" in experiment_report._verdict({"mean": -0.1, "lo": -0.2, "hi": -0.01, "n": 5})
@@ -91,8 +137,8 @@ def test_write_produces_report_table_and_plots(cfg, records):
     seed_dir = os.path.join(cfg.output_dir, "seeds", "seed0")
     os.makedirs(seed_dir)
     with open(os.path.join(seed_dir, "profile.jsonl"), "w") as f:
-        for i, p in enumerate([0.0, 0.125, 0.5, 0.875, 1.0]):
-            f.write(json.dumps({"id": f"q{i}", "p_hat": p}) + "\n")
+        for i, c in enumerate([0, 1, 4, 7, 8]):
+            f.write(json.dumps({"id": f"q{i}", "n": 8, "successes": c, "p_hat": c / 8}) + "\n")
     train = os.path.join(cfg.output_dir, "runs", "pairs_wgrpo", "seed0", "train")
     os.makedirs(train)
     with open(os.path.join(train, "metrics.jsonl"), "w") as f:
@@ -117,3 +163,18 @@ def test_write_produces_report_table_and_plots(cfg, records):
         with open(os.path.join(cfg.output_dir, "plots", png), "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     assert json.load(open(os.path.join(cfg.output_dir, "summary.json")))["final"]["pairs_wgrpo"]["syn"]
+
+
+def test_ablation_rows_config(tmp_path):
+    cfg = experiment.ExperimentConfig(output_dir=str(tmp_path), ablations=("alpha=1+beta=1", "pairing=fixed"))
+    cfg.validate()
+    assert cfg.grid_methods()[-2:] == ["pairs_wgrpo[alpha=1+beta=1]", "pairs_wgrpo[pairing=fixed]"]
+    assert experiment._split_label("pairs_wgrpo[alpha=1+beta=1]") == ("pairs_wgrpo", {"alpha": 1.0, "beta": 1.0})
+    assert experiment._split_label("variance_hist") == ("variance_hist", {})
+    for bad, match in ((("alpha=x",), "expected a float"), (("steps=3",), "harness sets"),
+                       (("nope=1",), "TrainConfig field"), (("pairing=sometimes",), "pairing must be")):
+        with pytest.raises(ValueError, match=match):
+            experiment.ExperimentConfig(output_dir=str(tmp_path), ablations=bad).validate()
+    with pytest.raises(ValueError, match="not among the methods"):
+        experiment.ExperimentConfig(output_dir=str(tmp_path), methods=("variance_hist",),
+                                    ablations=("alpha=1",)).validate()
