@@ -39,6 +39,10 @@ flags.DEFINE_integer("history_epochs", _D.history_epochs, "Epochs of the full-po
 flags.DEFINE_integer("history_batch", _D.history_batch, "Prompts per update in that pass.")
 flags.DEFINE_string("eval_sets", _D.eval_sets, "Held-out sets: name=path,... or 'synthetic'.")
 flags.DEFINE_integer("heldout_size", _D.heldout_size, "Problems in the synthetic held-out split.")
+flags.DEFINE_string("pool_mix", _D.pool_mix, "Synthetic pool by level, 'level:count,...' (overrides --pool_size); "
+                    "empty: --pool_size problems, levels round robin.")
+flags.DEFINE_string("heldout_mix", _D.heldout_mix, "Synthetic held-out set by level, 'level:count,...' (overrides "
+                    "--heldout_size).")
 flags.DEFINE_integer("n", _D.eval_n, "Samples per held-out problem.")
 flags.DEFINE_list("k", [str(k) for k in _D.eval_ks], "k values of pass@k (each <= n).")
 flags.DEFINE_float("temperature", _D.eval_temperature, "Held-out sampling temperature.")

@@ -19,6 +19,7 @@ Layout of the output directory (re-running the same command skips everything alr
     runs/<method>/seed<S>/train/     the trainer's run dir (metrics.jsonl, checkpoints/step_N/hf, report.md)
     runs/<method>/seed<S>/eval/step_N/  results.json, results.md, <set>.verdicts.jsonl
     runs/<method>/seed<S>/DONE       the run's evaluations; its presence marks the run finished
+    pool.jsonl, heldout.jsonl        the synthetic pool / held-out set when given by level (pool_mix, heldout_mix)
     summary.json, summary.md, plots/*.png, report.md
 
 One verifier and one evaluation vLLM engine serve the whole grid: the base model and every checkpoint are swapped
@@ -64,12 +65,14 @@ class ExperimentConfig:
     model_dir: str = ""               # "" → the tiny model
     pool: str = "synthetic"
     pool_size: int = 64
+    pool_mix: str = ""                # synthetic pool by level, "level:count,..." (overrides pool_size); "": round robin
     synthetic_seed: int = 0
     profile_rollouts: int = 16        # K, for the profile behind pairs_wgrpo and variance_profile
     history_epochs: int = 3           # epochs of the full-pool GRPO pass behind variance_hist
     history_batch: int = 16           # prompts per update in that pass
     eval_sets: str = "synthetic"      # evaluate.parse_eval_sets syntax
     heldout_size: int = 32            # problems of the synthetic held-out split (files: all)
+    heldout_mix: str = ""             # synthetic held-out by level, "level:count,..." (overrides heldout_size)
     eval_n: int = 8
     eval_ks: tuple[int, ...] = (1, 4, 8)
     eval_temperature: float = 0.6
@@ -95,6 +98,8 @@ class ExperimentConfig:
         for name in ("steps", "eval_every", "profile_rollouts", "history_epochs", "history_batch", "eval_n"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("pool_mix", "heldout_mix"):
+            parse_mix(getattr(self, name), name)
         if self.steps % self.eval_every:
             raise ValueError(f"steps={self.steps} must be a multiple of eval_every={self.eval_every}")
         fields = {f.name for f in dataclasses.fields(trainer.TrainConfig)}
@@ -132,6 +137,45 @@ class ExperimentConfig:
 
 
 ABLATED = "pairs_wgrpo"
+
+
+def parse_mix(spec: str, what: str = "mix") -> dict[int, int]:
+    """"1:16,4:96" → {1: 16, 4: 96} (synthetic level → problem count); "" → {}."""
+    mix: dict[int, int] = {}
+    for item in filter(None, (x.strip() for x in spec.split(","))):
+        level, sep, count = item.partition(":")
+        try:
+            lv, n = int(level), int(count)
+        except ValueError:
+            lv = n = -1
+        if not sep or not 1 <= lv <= synthetic.LEVELS or n < 1 or lv in mix:
+            raise ValueError(f"{what} item {item!r}: expected level:count with a distinct level in 1..{synthetic.LEVELS} "
+                             f"and count >= 1 (e.g. '1:16,4:96')")
+        mix[lv] = n
+    return mix
+
+
+def synthetic_mix(seed: int, mix: dict[int, int], heldout: bool) -> list[data.Problem]:
+    """Synthetic problems by level count, from one side of the problem space (train or held-out), levels in
+    `mix` order. make_task round-robins every level and stops at the smallest level's distinct problems
+    (1-digit addition has ~25 held-out ones), so counts are filled from the splits of seed, seed + 1, ... in
+    turn, deduplicated; the first split of `seed` comes first, so the train side starts with the pool the
+    tiny model was supervised on. Train and held-out stay disjoint (synthetic.is_heldout_text)."""
+    per_call = 16 * synthetic.LEVELS
+    picked: dict[int, list[data.Problem]] = {lv: [] for lv in mix}
+    seen: set[str] = set()
+    for s in range(seed, seed + 200):
+        train, held = synthetic.make_task(seed=s, n_train=0 if heldout else per_call, n_heldout=per_call if heldout
+                                          else 0)
+        for p in held if heldout else train:
+            if p.level in mix and len(picked[p.level]) < mix[p.level] and p.id not in seen:
+                seen.add(p.id)
+                picked[p.level].append(p)
+        if all(len(picked[lv]) == n for lv, n in mix.items()):
+            return [p for lv in mix for p in picked[lv]]
+    short = {lv: f"{len(picked[lv])}/{n}" for lv, n in mix.items() if len(picked[lv]) < n}
+    raise ValueError(f"synthetic {'held-out' if heldout else 'train'} side has too few distinct problems for the "
+                     f"mix: got {short} (level: found/asked); ask for fewer")
 
 
 def parse_overrides(items, what: str = "--train") -> dict:
@@ -214,11 +258,24 @@ class _Grid:
         self.train_defaults = cfg.train_config_defaults()
         self.pool = (synthetic.make_task(seed=cfg.synthetic_seed, n_train=cfg.pool_size)[0]
                      if cfg.pool == evaluate.SYNTHETIC else data.load_problems(cfg.pool, limit=cfg.pool_size or None))
-        self.eval_sets = evaluate.load_eval_sets(evaluate.parse_eval_sets(cfg.eval_sets),
-                                                 synthetic_seed=cfg.synthetic_seed,
+        self.pool_spec, self.pool_limit = cfg.pool, cfg.pool_size  # what training runs load
+        sets = evaluate.parse_eval_sets(cfg.eval_sets)
+        self.eval_sets = evaluate.load_eval_sets(sets, synthetic_seed=cfg.synthetic_seed,
                                                  synthetic_heldout=cfg.heldout_size)
         # The trainer's own before/after check (greedy, a few problems) uses the first eval set.
-        self.trainer_heldout = next(iter(evaluate.parse_eval_sets(cfg.eval_sets).values()))
+        self.trainer_heldout = next(iter(sets.values()))
+        # Level mixes are written into the output dir, and training runs read those files.
+        if cfg.pool == evaluate.SYNTHETIC and cfg.pool_mix:
+            self.pool = synthetic_mix(cfg.synthetic_seed, parse_mix(cfg.pool_mix), heldout=False)
+            self.pool_spec, self.pool_limit = os.path.join(cfg.output_dir, "pool.jsonl"), 0
+            data.write_problems(self.pool_spec, self.pool)
+        mixed = [name for name, path in sets.items() if path == evaluate.SYNTHETIC]
+        if cfg.heldout_mix and mixed:
+            self.eval_sets[mixed[0]] = synthetic_mix(cfg.synthetic_seed, parse_mix(cfg.heldout_mix), heldout=True)
+            path = os.path.join(cfg.output_dir, "heldout.jsonl")
+            data.write_problems(path, self.eval_sets[mixed[0]])
+            if self.trainer_heldout == evaluate.SYNTHETIC:
+                self.trainer_heldout = path
         self._engine = None
         self._tokenizer = None
         self._base_state = None
@@ -281,8 +338,8 @@ class _Grid:
             shutil.rmtree(run_dir)
         every = checkpoint_every or steps
         tcfg = trainer.TrainConfig(
-            **{**self.cfg.train_overrides, **(overrides or {})}, output_dir=run_dir, model_dir=self.model_dir, pool=self.cfg.pool,
-            pool_size=self.cfg.pool_size, synthetic_seed=self.cfg.synthetic_seed, method=method, steps=steps,
+            **{**self.cfg.train_overrides, **(overrides or {})}, output_dir=run_dir, model_dir=self.model_dir, pool=self.pool_spec,
+            pool_size=self.pool_limit, synthetic_seed=self.cfg.synthetic_seed, method=method, steps=steps,
             rollouts_per_prompt=self.cfg.rollouts_per_prompt, pool_batch=pool_batch, resume=resume,
             verifier_address=self.verifier.address, verifier_auth_token_file=self.cfg.verifier_auth_token_file,
             verifier_tls_ca=self.cfg.verifier_tls_ca, seed=seed, eval_every=steps, checkpoint_every=every,

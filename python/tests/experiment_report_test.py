@@ -178,3 +178,23 @@ def test_ablation_rows_config(tmp_path):
     with pytest.raises(ValueError, match="not among the methods"):
         experiment.ExperimentConfig(output_dir=str(tmp_path), methods=("variance_hist",),
                                     ablations=("alpha=1",)).validate()
+
+
+def test_level_mix_parse_and_draw():
+    from rlvr import synthetic
+
+    assert experiment.parse_mix("1:3, 4:5") == {1: 3, 4: 5} and experiment.parse_mix("") == {}
+    for bad in ("9:1", "1:0", "1", "1:2,1:3", "a:b"):
+        with pytest.raises(ValueError, match="level:count"):
+            experiment.parse_mix(bad, "heldout_mix")
+    held = experiment.synthetic_mix(0, {1: 16, 4: 100}, heldout=True)
+    assert [p.level for p in held] == [1] * 16 + [4] * 100  # more than one make_task split holds of level 4
+    assert len({p.id for p in held}) == 116 and all(synthetic.is_heldout_text(p.problem) for p in held)
+    assert held == experiment.synthetic_mix(0, {1: 16, 4: 100}, heldout=True)  # deterministic
+    train = experiment.synthetic_mix(0, {1: 4, 2: 4}, heldout=False)
+    assert not any(synthetic.is_heldout_text(p.problem) for p in train)
+    # the train side starts with the seed's own pool (the one the tiny model was supervised on), level by level
+    pool = synthetic.make_task(seed=0, n_train=64)[0]
+    assert train == [p for p in pool if p.level == 1][:4] + [p for p in pool if p.level == 2][:4]
+    with pytest.raises(ValueError, match=r"too few distinct problems.*1: '16/17'"):  # 1-digit sums: 16 held-out
+        experiment.synthetic_mix(0, {1: 17}, heldout=True)
