@@ -49,6 +49,8 @@ flags.DEFINE_float("temperature", _D.eval_temperature, "Held-out sampling temper
 flags.DEFINE_float("top_p", _D.eval_top_p, "Held-out nucleus sampling top_p.")
 flags.DEFINE_list("ablations", list(_D.ablations), "Extra pairs_wgrpo rows, each 'key=value[+key=value]' of "
                   "TrainConfig fields, e.g. advantage=drgrpo,alpha=1+beta=1 (row pairs_wgrpo[advantage=drgrpo], ...).")
+flags.DEFINE_list("ablation_seeds", [str(x) for x in _D.ablation_seeds], "Seeds the ablation rows run on "
+                  "(a subset of --seeds); empty: all.")
 flags.DEFINE_list("train", [], "Other trainer settings as key=value (TrainConfig fields, e.g. "
                   "alpha=2,beta=2,lr=1e-4,p_low=0.3,p_high=0.7,pairing=resample,max_tokens=48).")
 
@@ -71,7 +73,7 @@ def main(argv):
                 value = {**cfg.train_overrides, **experiment.parse_overrides(value)}
             except ValueError as e:
                 raise app.UsageError(str(e)) from e
-        elif name in ("seeds", "k"):
+        elif name in ("seeds", "k", "ablation_seeds"):
             try:
                 value = tuple(int(v) for v in value)
             except ValueError as e:

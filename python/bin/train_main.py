@@ -42,7 +42,11 @@ flags.DEFINE_string("history", _D.history, "variance_grpo: accuracy_by_epoch.jso
 flags.DEFINE_float("alpha", _D.alpha, "Weight of successes on q+ (alpha = beta = 1 is plain GRPO).")
 flags.DEFINE_float("beta", _D.beta, "Weight of failures on q-.")
 flags.DEFINE_enum("advantage", _D.advantage, list(weighted_grpo.ADV_ESTIMATORS), "Advantage estimator: grpo "
-                  "(std-normalised per group) or drgrpo (centred only); both with the pair weights alpha, beta.")
+                  "(std-normalised per group) or drgrpo (centred only), both with the pair weights alpha, beta "
+                  "(Weighted GRPO's loss-weight reading); relabel_group / relabel_pooled / relabel_drgrpo: q- "
+                  "failures rewarded -relabel_lambda, normalised per group (= GRPO), over the pair, or without std.")
+flags.DEFINE_float("relabel_lambda", _D.relabel_lambda, "lambda of the relabel estimators (reward of a q- failure "
+                   "is -lambda).")
 flags.DEFINE_string("loss_agg", _D.loss_agg, f"Loss normaliser, one of {list(weighted_grpo.LOSS_AGGREGATIONS)} "
                     "(token: mean over generated tokens; constant: B * max_tokens, Dr.GRPO); empty: the "
                     "estimator's own (grpo: token, drgrpo: constant).")

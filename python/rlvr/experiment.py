@@ -58,27 +58,34 @@ PROMPTS_PER_UPDATE = 2  # a pair, two variance-selected prompts, or pool_grpo's 
 class ExperimentConfig:
     output_dir: str = ""
     methods: tuple[str, ...] = METHODS
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    seeds: tuple[int, ...] = tuple(range(8))  # ≥ 8: see the detectable difference in docs/method.md §8
     steps: int = 36                   # updates per training run (the shared budget)
-    eval_every: int = 12              # checkpoints evaluated at 0, eval_every, 2·eval_every, ..., steps
+    eval_every: int = 36              # checkpoints evaluated at 0, eval_every, 2·eval_every, ..., steps
     rollouts_per_prompt: int = 8      # G
     model_dir: str = ""               # "" → the tiny model
     pool: str = "synthetic"
     pool_size: int = 64
-    pool_mix: str = ""                # synthetic pool by level, "level:count,..." (overrides pool_size); "": round robin
+    # Synthetic pool by level, "level:count,..." (overrides pool_size; "": pool_size round robin). The default is
+    # the testbed fixed in docs/method.md §7 before the comparison: levels the base model solves sometimes, with
+    # 1-digit sums (q− at T = 0.6) and linear equations (q+) for both bands.
+    pool_mix: str = "1:24,2:8,4:24,5:8"
     synthetic_seed: int = 0
     profile_rollouts: int = 16        # K, for the profile behind pairs_wgrpo and variance_profile
     history_epochs: int = 3           # epochs of the full-pool GRPO pass behind variance_hist
     history_batch: int = 16           # prompts per update in that pass
     eval_sets: str = "synthetic"      # evaluate.parse_eval_sets syntax
     heldout_size: int = 32            # problems of the synthetic held-out split (files: all)
-    heldout_mix: str = ""             # synthetic held-out by level, "level:count,..." (overrides heldout_size)
+    # Synthetic held-out by level (overrides heldout_size): levels with latent ability (pass@8 well above avg@8)
+    # and the second-guess habit; 1-digit sums have only 16 held-out problems.
+    heldout_mix: str = "1:16,2:32,4:96,5:96"
     eval_n: int = 8
     eval_ks: tuple[int, ...] = (1, 4, 8)
     eval_temperature: float = 0.6
     eval_top_p: float = 0.95
-    train_overrides: dict = field(default_factory=dict)  # other TrainConfig fields (alpha, beta, lr, ...)
+    # Other TrainConfig fields (alpha, beta, lr, ...). Rollouts at T = 0.6, as in the paper's recipe (1-shot RLVR).
+    train_overrides: dict = field(default_factory=lambda: {"temperature": 0.6})
     ablations: tuple[str, ...] = ()   # "k=v+k2=v2": extra pairs_wgrpo rows with those TrainConfig fields changed
+    ablation_seeds: tuple[int, ...] = ()  # the seeds ablation rows run on (a subset of seeds); (): all seeds
     verifier_address: str = ""        # "" → start the embedded verifier; else shared by the grid and its runs
     verifier_auth_token_file: str = ""
     verifier_tls_ca: str = ""
@@ -93,6 +100,8 @@ class ExperimentConfig:
             raise ValueError(f"ablations vary {ABLATED}, which is not among the methods {list(self.methods)}")
         if len(set(self.ablations)) != len(self.ablations):
             raise ValueError(f"ablations repeat: {list(self.ablations)}")
+        if not set(self.ablation_seeds) <= set(self.seeds):
+            raise ValueError(f"ablation_seeds {list(self.ablation_seeds)} must be among seeds {list(self.seeds)}")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds must be non-empty and distinct, got {list(self.seeds)}")
         for name in ("steps", "eval_every", "profile_rollouts", "history_epochs", "history_batch", "eval_n"):
@@ -125,9 +134,11 @@ class ExperimentConfig:
 
         return trainer.TrainConfig(**self.train_overrides)
 
-    def grid_methods(self) -> list[str]:
-        """The grid's rows: the methods, then one pairs_wgrpo[...] row per ablation."""
-        return list(self.methods) + [ablation_label(a) for a in self.ablations]
+    def grid_cells(self) -> list[tuple[int, str]]:
+        """(seed, row) in run order: per seed the methods, then one pairs_wgrpo[...] row per ablation (on
+        ablation_seeds only)."""
+        return [(s, m) for s in self.seeds for m in list(self.methods) + [
+            ablation_label(a) for a in self.ablations if not self.ablation_seeds or s in self.ablation_seeds]]
 
     def eval_steps(self) -> list[int]:
         return list(range(0, self.steps + 1, self.eval_every))
@@ -216,8 +227,8 @@ def _split_label(method: str) -> tuple[str, dict]:
 def quick_config(output_dir: str) -> ExperimentConfig:
     """A grid small enough for a smoke test: every method, one seed, two updates, a small pool and held-out."""
     return ExperimentConfig(output_dir=output_dir, seeds=(0,), steps=2, eval_every=1, rollouts_per_prompt=4,
-                            pool_size=24, profile_rollouts=8, history_epochs=2, history_batch=12,
-                            heldout_size=16, eval_n=4, eval_ks=(1, 4),
+                            pool_size=24, pool_mix="", profile_rollouts=8, history_epochs=2, history_batch=12,
+                            heldout_size=16, heldout_mix="", eval_n=4, eval_ks=(1, 4),
                             train_overrides={"max_tokens": 24})
 
 
@@ -238,7 +249,7 @@ def _check_same_experiment(cfg: ExperimentConfig, path: str) -> None:
     mine = dataclasses.asdict(cfg)
     if os.path.exists(path):
         old = _read_json(path)["config"]
-        free = ("methods", "ablations", "seeds", "output_dir", "verifier_address", "verifier_auth_token_file", "verifier_tls_ca")
+        free = ("methods", "ablations", "ablation_seeds", "seeds", "output_dir", "verifier_address", "verifier_auth_token_file", "verifier_tls_ca")
         differ = sorted(k for k in mine if k not in free and json.loads(json.dumps(mine[k])) != old.get(k))
         if differ:
             raise ValueError(f"{cfg.output_dir} holds an experiment with a different config ({', '.join(differ)}); "
@@ -421,7 +432,7 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
     with verifier_client.open_verifier(cfg.verifier_address or None, **verifier_client.connection_options(
             cfg.verifier_auth_token_file, cfg.verifier_tls_ca)) as verifier:
         grid = _Grid(cfg, verifier)
-        cells = [(s, m) for s in cfg.seeds for m in cfg.grid_methods()]
+        cells = cfg.grid_cells()
         bar = tqdm(cells, desc="experiment", unit="run", file=sys.stderr)
         for seed, method in bar:
             bar.set_postfix(method=method, seed=seed)

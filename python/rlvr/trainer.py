@@ -83,6 +83,8 @@ class TrainConfig:
     alpha: float = 2.0
     beta: float = 2.0
     advantage: str = "grpo"           # a weighted_grpo.ADV_ESTIMATORS key: grpo (std-normalised) | drgrpo (centred)
+                                      # | relabel_group | relabel_pooled | relabel_drgrpo (the +1/−λ readings)
+    relabel_lambda: float = 1.0       # λ of the relabel readings: a failure on q− is rewarded −λ
     loss_agg: str = ""                # a weighted_grpo.LOSS_AGGREGATIONS key; "" → the estimator's own
                                       # (grpo: token mean, drgrpo: the constant B · max_tokens)
     clip_eps: float = 0.2
@@ -132,6 +134,8 @@ class TrainConfig:
                      "checkpoint_every", "keep_checkpoints"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.relabel_lambda < 0:
+            raise ValueError(f"relabel_lambda must be >= 0 (a q- failure's reward is -lambda), got {self.relabel_lambda}")
         if self.micro_batch_size < 0:
             raise ValueError(f"micro_batch_size must be >= 0 (0: a rank's whole shard at once), got "
                              f"{self.micro_batch_size}")
@@ -302,7 +306,8 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     estimator = weighted_grpo.get_adv_estimator(cfg.advantage)
     loss_agg = cfg.loss_agg or estimator.loss_agg
     aggregate = weighted_grpo.get_loss_agg(loss_agg)
-    advantages, weights = estimator.fn(rewards, batch["roles"], weighted_grpo.EstimatorParams(cfg.alpha, cfg.beta))
+    advantages, weights = estimator.fn(rewards, batch["roles"], weighted_grpo.EstimatorParams(
+        cfg.alpha, cfg.beta, relabel_lambda=cfg.relabel_lambda))
     advantages, weights = advantages.reshape(-1), weights.reshape(-1)         # [B]
     prompts = [batch["prompt_ids"][i // rewards.shape[1]] for i in range(advantages.numel())]
     ids, attn, resp = token_batch(prompts, batch["response_ids"], pad_id)

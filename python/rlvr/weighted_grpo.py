@@ -62,6 +62,17 @@ def group_advantages(
     return centred / (std + eps)
 
 
+def _check_binary_with_roles(rewards: torch.Tensor, roles: Sequence[str], who: str) -> None:
+    _check_rewards(rewards)
+    if not ((rewards == 0) | (rewards == 1)).all():
+        raise ValueError(f"{who} needs binary rewards in {{0, 1}}")
+    if len(roles) != rewards.shape[0]:
+        raise ValueError(f"roles has {len(roles)} entries but rewards has P={rewards.shape[0]} prompts")
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise ValueError(f"roles must be in {ROLES}, got {bad[:3]}")
+
+
 def pair_weights(rewards: torch.Tensor, roles: Sequence[str], alpha: float, beta: float) -> torch.Tensor:
     """Pair-level outcome weights, rewards [P, G] and roles [P] → weights [P, G].
 
@@ -72,14 +83,7 @@ def pair_weights(rewards: torch.Tensor, roles: Sequence[str], alpha: float, beta
 
     α = β = 1 gives all ones exactly, i.e. plain GRPO.
     """
-    _check_rewards(rewards)
-    if not ((rewards == 0) | (rewards == 1)).all():
-        raise ValueError("pair_weights needs binary rewards in {0, 1}")
-    if len(roles) != rewards.shape[0]:
-        raise ValueError(f"roles has {len(roles)} entries but rewards has P={rewards.shape[0]} prompts")
-    bad = [r for r in roles if r not in ROLES]
-    if bad:
-        raise ValueError(f"roles must be in {ROLES}, got {bad[:3]}")
+    _check_binary_with_roles(rewards, roles, "pair_weights")
     for name, value in (("alpha", alpha), ("beta", beta)):
         if not (isinstance(value, (int, float)) and value > 0 and value < float("inf")):
             raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
@@ -123,6 +127,7 @@ class EstimatorParams:
     alpha: float = 1.0   # q+ successes' weight
     beta: float = 1.0    # q− failures' weight
     eps: float = 1e-6    # std floor of group normalisation
+    relabel_lambda: float = 1.0  # λ of the +1 / −λ relabel readings (a q− failure's reward)
 
 
 # rewards [P, G] (row p: prompt p's G responses; all prompts of one update, so an estimator may normalise per
@@ -167,6 +172,80 @@ def drgrpo(rewards: torch.Tensor, roles: Sequence[str], params: EstimatorParams)
     """Dr.GRPO's centred advantages with the same pair weights: A_i = r_i − mean_j r_j (no std division)."""
     return (group_advantages(rewards, params.eps, scale="none"),
             pair_weights(rewards, roles, params.alpha, params.beta))
+
+
+# The +1 / −λ relabel readings. What is reported of the paper (second-hand) maps outcomes to +1 / −λ before
+# normalisation. Where the normalisation spans exactly the set one affine map was applied to, the map cancels:
+# (a·r + b − mean)/std = (r − mean)/std for a > 0. So a map applied to every response is a no-op under per-group
+# and pooled normalisation alike; only a map that differs between the pair's prompts — −λ for failures on q−,
+# the rare events the method amplifies, 0 elsewhere — can act, and it does once the normalisation pools both
+# prompts or has no std. The three readings below are that map under each normalisation.
+
+def relabel_rewards(rewards: torch.Tensor, roles: Sequence[str], lam: float) -> torch.Tensor:
+    """Rewards [P, G] with q− failures relabelled −λ: r' = +1 for a success, −λ for a failure on a q− prompt,
+    0 for other failures. On a q− row that is the positive affine map r ↦ (1 + λ)·r − λ; elsewhere the identity
+    (λ = 0: no change at all)."""
+    _check_binary_with_roles(rewards, roles, "relabel_rewards")
+    if not (isinstance(lam, (int, float)) and 0 <= lam < float("inf")):
+        raise ValueError(f"relabel_lambda must be a finite number >= 0, got {lam!r}")
+    is_minus = torch.tensor([r == Q_MINUS for r in roles], device=rewards.device).unsqueeze(1)  # [P, 1]
+    rewards = rewards.to(torch.float32)
+    return torch.where(is_minus, rewards * (1.0 + lam) - lam, rewards)
+
+
+def pooled_advantages(rewards: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """Advantages normalised over every response of the update at once, rewards [P, G] → [P, G]:
+
+        A_i = (r_i − mean_all r) / (std_all r + ε)      (population std over all P·G responses)
+
+    For a pair, one baseline and one scale for both prompts' responses. All-equal rewards give exactly 0."""
+    _check_rewards(rewards)
+    flat = rewards.to(torch.float32).reshape(-1)
+    centred = flat - flat.mean()
+    return (centred / (flat.std(unbiased=False) + eps)).reshape(rewards.shape)
+
+
+def _unit_weights(rewards: torch.Tensor) -> torch.Tensor:
+    return torch.ones(rewards.shape, dtype=torch.float32, device=rewards.device)
+
+
+@register_adv_est("relabel_group", loss_agg="token")
+def relabel_group(rewards: torch.Tensor, roles: Sequence[str],
+                  params: EstimatorParams) -> tuple[torch.Tensor, torch.Tensor]:
+    """+1 / −λ relabel, then GRPO's per-group normalisation; weights 1:
+
+        A_i = (r'_i − mean_j r'_j) / (std_j r'_j + ε)     per prompt's group,   r' = relabel_rewards(r)
+
+    Kept as the reading the relabel literally describes: each group's map is affine, so this equals plain GRPO
+    (α = β = 1) up to ε (tested)."""
+    return (group_advantages(relabel_rewards(rewards, roles, params.relabel_lambda), params.eps, scale="std"),
+            _unit_weights(rewards))
+
+
+@register_adv_est("relabel_pooled", loss_agg="token")
+def relabel_pooled(rewards: torch.Tensor, roles: Sequence[str],
+                   params: EstimatorParams) -> tuple[torch.Tensor, torch.Tensor]:
+    """+1 / −λ relabel, normalised over the whole update (both prompts of the pair together); weights 1:
+
+        A_i = (r'_i − mean_all r') / (std_all r' + ε),    r' = relabel_rewards(r)          (pooled_advantages)
+
+    Example, G = 4, λ = 1: q+ [1, 0, 0, 0] and q− [1, 1, 1, 0] → r' = [1, 0, 0, 0 | 1, 1, 1, −1], mean 3/8,
+    std 0.696: the q− failure gets −1.98 (GRPO: −√3), the q+ success +0.90 (GRPO: +√3)."""
+    return pooled_advantages(relabel_rewards(rewards, roles, params.relabel_lambda), params.eps), \
+        _unit_weights(rewards)
+
+
+@register_adv_est("relabel_drgrpo", loss_agg="constant")
+def relabel_drgrpo(rewards: torch.Tensor, roles: Sequence[str],
+                   params: EstimatorParams) -> tuple[torch.Tensor, torch.Tensor]:
+    """+1 / −λ relabel, centred per group without the std (Dr.GRPO, with its constant normaliser); weights 1:
+
+        A_i = r'_i − mean_j r'_j,    r' = relabel_rewards(r)
+
+    On q− rows this is (1 + λ) × Dr.GRPO's advantage, elsewhere Dr.GRPO's: the relabel scales the easy prompt's
+    whole group against the hard one's."""
+    return (group_advantages(relabel_rewards(rewards, roles, params.relabel_lambda), params.eps, scale="none"),
+            _unit_weights(rewards))
 
 
 def _masked_sum(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -166,15 +166,19 @@ def test_write_produces_report_table_and_plots(cfg, records):
 
 
 def test_ablation_rows_config(tmp_path):
-    cfg = experiment.ExperimentConfig(output_dir=str(tmp_path), ablations=("alpha=1+beta=1", "pairing=fixed"))
+    cfg = experiment.ExperimentConfig(output_dir=str(tmp_path), seeds=(0, 1), ablations=("alpha=1+beta=1",
+                                      "pairing=fixed"), ablation_seeds=(1,))
     cfg.validate()
-    assert cfg.grid_methods()[-2:] == ["pairs_wgrpo[alpha=1+beta=1]", "pairs_wgrpo[pairing=fixed]"]
+    assert cfg.grid_cells() == [(0, m) for m in experiment.METHODS] + [(1, m) for m in experiment.METHODS] + [
+        (1, "pairs_wgrpo[alpha=1+beta=1]"), (1, "pairs_wgrpo[pairing=fixed]")]
     assert experiment._split_label("pairs_wgrpo[alpha=1+beta=1]") == ("pairs_wgrpo", {"alpha": 1.0, "beta": 1.0})
     assert experiment._split_label("variance_hist") == ("variance_hist", {})
     for bad, match in ((("alpha=x",), "expected a float"), (("steps=3",), "harness sets"),
                        (("nope=1",), "TrainConfig field"), (("pairing=sometimes",), "pairing must be")):
         with pytest.raises(ValueError, match=match):
             experiment.ExperimentConfig(output_dir=str(tmp_path), ablations=bad).validate()
+    with pytest.raises(ValueError, match="must be among seeds"):
+        experiment.ExperimentConfig(output_dir=str(tmp_path), seeds=(0,), ablation_seeds=(1,)).validate()
     with pytest.raises(ValueError, match="not among the methods"):
         experiment.ExperimentConfig(output_dir=str(tmp_path), methods=("variance_hist",),
                                     ablations=("alpha=1",)).validate()

@@ -102,3 +102,11 @@ def test_loss_aggregation_is_its_own_axis(base_model, ds_config):
         assert torch.equal(const[k], drgrpo[k]), k
     # Token mean: Z = 36 tokens instead of 8 × 48 = 384, so the policy term is 384/36 times larger.
     assert abs(token_stats["loss"]) > 2 * abs(drgrpo_stats["loss"])
+
+
+def test_relabel_lambda_reaches_the_estimator(base_model, ds_config):
+    one, _ = _one_update(base_model, ds_config, advantage="relabel_pooled", relabel_lambda=1.0)
+    three, _ = _one_update(base_model, ds_config, advantage="relabel_pooled", relabel_lambda=3.0)
+    assert any(not torch.allclose(one[k], three[k]) for k in one)  # λ moves the pooled baseline: another update
+    with pytest.raises(ValueError, match="relabel_lambda must be >= 0"):
+        trainer.TrainConfig(relabel_lambda=-1.0).validate()

@@ -357,3 +357,57 @@ def test_a_registered_estimator_is_a_valid_trainer_choice():
             trainer.TrainConfig(loss_agg="sequence").validate()
     finally:
         del weighted_grpo.ADV_ESTIMATORS["halved"]
+
+
+# --- the +1 / −λ relabel readings -----------------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(g=st.integers(2, 8), roles=st.lists(st.sampled_from([Q_PLUS, Q_MINUS, NEUTRAL]), min_size=1, max_size=4),
+       lam=st.floats(0.0, 5.0), data=st.data())
+def test_relabel_with_per_group_normalisation_is_grpo(g, roles, lam, data):
+    rewards = torch.tensor(data.draw(st.lists(st.lists(st.sampled_from([0.0, 1.0]), min_size=g, max_size=g),
+                                              min_size=len(roles), max_size=len(roles))))
+    plain = weighted_grpo.EstimatorParams()  # α = β = 1: GRPO
+    adv, w = weighted_grpo.get_adv_estimator("relabel_group").fn(
+        rewards, roles, weighted_grpo.EstimatorParams(relabel_lambda=lam))
+    grpo_adv, grpo_w = weighted_grpo.grpo(rewards, roles, plain)
+    torch.testing.assert_close(adv, grpo_adv, rtol=1e-4, atol=1e-4)  # equal up to ε / (1 + λ)
+    assert torch.equal(w, grpo_w) and torch.equal(w, torch.ones_like(w))
+
+
+def test_relabel_map_by_hand():
+    rewards = torch.tensor([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+    out = weighted_grpo.relabel_rewards(rewards, [Q_PLUS, Q_MINUS, NEUTRAL], 2.0)
+    assert out.tolist() == [[1.0, 0.0], [1.0, -2.0], [1.0, 0.0]]
+    assert torch.equal(weighted_grpo.relabel_rewards(rewards, [Q_MINUS] * 3, 0.0), rewards)
+    with pytest.raises(ValueError, match="relabel_lambda"):
+        weighted_grpo.relabel_rewards(rewards, [Q_MINUS] * 3, -1.0)
+    with pytest.raises(ValueError, match="binary"):
+        weighted_grpo.relabel_rewards(rewards * 0.5, [Q_MINUS] * 3, 1.0)
+
+
+def test_relabel_pooled_over_the_pair_by_hand():
+    # G = 4, λ = 1: r' = [1, 0, 0, 0 | 1, 1, 1, −1]; mean 3/8, population variance 5/8 − 9/64 = 31/64.
+    rewards = torch.tensor([[1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0]])
+    adv, w = weighted_grpo.get_adv_estimator("relabel_pooled").fn(rewards, [Q_PLUS, Q_MINUS],
+                                                                  weighted_grpo.EstimatorParams(relabel_lambda=1.0))
+    sd = math.sqrt(31 / 64)
+    expect = (torch.tensor([[1.0, 0, 0, 0], [1, 1, -1, 1]]) - 3 / 8) / sd
+    torch.testing.assert_close(adv, expect, rtol=1e-5, atol=1e-5)
+    assert adv[1, 2].item() == pytest.approx(-1.976, abs=1e-3) and adv[0, 0].item() == pytest.approx(0.898, abs=1e-3)
+    assert torch.equal(w, torch.ones(2, 4))
+    # Unlike per-group normalisation, λ acts: the q− failure goes further below the pooled baseline.
+    more, _ = weighted_grpo.relabel_pooled(rewards, [Q_PLUS, Q_MINUS], weighted_grpo.EstimatorParams(relabel_lambda=3))
+    assert more[1, 2] < adv[1, 2] - 0.1
+    # All rewards equal → exactly 0, no NaN.
+    assert torch.equal(weighted_grpo.pooled_advantages(torch.ones(2, 4)), torch.zeros(2, 4))
+
+
+def test_relabel_without_std_scales_the_q_minus_group():
+    rewards = torch.tensor([[1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0]])
+    est = weighted_grpo.get_adv_estimator("relabel_drgrpo")
+    assert est.loss_agg == "constant"
+    adv, w = est.fn(rewards, [Q_PLUS, Q_MINUS], weighted_grpo.EstimatorParams(relabel_lambda=1.0))
+    # q+ as Dr.GRPO; q− (1 + λ) = 2 × Dr.GRPO's [0.25, 0.25, −0.75, 0.25]
+    torch.testing.assert_close(adv, torch.tensor([[0.75, -0.25, -0.25, -0.25], [0.5, 0.5, -1.5, 0.5]]))
+    assert torch.equal(w, torch.ones(2, 4))
