@@ -223,7 +223,7 @@ std::string DropThousandsSeparators(absl::string_view s) {
   return out;
 }
 
-// "5 cm", "12 square feet": drop trailing letter words after a number.
+// "5 cm", "12 square feet", "3:45 p.m.": drop trailing letter words after a number.
 absl::string_view DropTrailingUnitWords(absl::string_view s) {
   size_t end = s.size();
   size_t cut = absl::string_view::npos;
@@ -231,7 +231,7 @@ absl::string_view DropTrailingUnitWords(absl::string_view s) {
     size_t e = end;
     while (e > 0 && IsSpace(s[e - 1])) --e;
     size_t b = e;
-    while (b > 0 && (IsLetter(s[b - 1]) || s[b - 1] == '^' || IsDigit(s[b - 1]))) --b;
+    while (b > 0 && (IsLetter(s[b - 1]) || s[b - 1] == '^' || s[b - 1] == '.' || IsDigit(s[b - 1]))) --b;
     if (b == e || b == 0 || !IsSpace(s[b - 1])) break;
     absl::string_view word = s.substr(b, e - b);
     if (!IsLetter(word[0]) || word.size() < 2) break;
@@ -288,8 +288,11 @@ Canonical Canonicalize(absl::string_view answer) {
     v = absl::StripTrailingAsciiWhitespace(v);
   }
   v = DropTrailingUnitWords(v);
-  // "\text{Area} = 12": the name was a word group (dropped like a unit), so the right side is the answer.
-  if (absl::StartsWith(v, "=")) v = absl::StripLeadingAsciiWhitespace(v.substr(1));
+  // "\text{Area} = 12": the name was a word group (dropped like a unit), so the right side is the answer;
+  // likewise "\approx 3.14" with nothing before it.
+  for (absl::string_view lead : {"=", "\\approx"}) {
+    if (absl::StartsWith(v, lead)) v = absl::StripLeadingAsciiWhitespace(v.substr(lead.size()));
+  }
   // The set of all reals written in words.
   for (absl::string_view words : {"all real numbers", "all reals", "all real values", "all real x"}) {
     if (absl::EqualsIgnoreCase(v, words)) v = "(-\\infty,\\infty)";

@@ -89,7 +89,8 @@ TEST(SemanticsTest, TextAndChoices) {
 TEST(SemanticsTest, NumberFormats) {
   ExpectEquivalent({{"3,\\! 141,\\! 592", "3141592"}, {"1,\\! 000", "1000"}, {"2 1/4", "\\frac94"},
                     {"2\\ 1/4", "2.25"}, {"-3 2/5", "-\\frac{17}{5}"}, {"09:15", "9:15"}, {"5:8", "\\frac58"},
-                    {"2^3 3^2", "72"}, {"2^3 3^2", "2^3 \\cdot 3^2"}},
+                    {"2^3 3^2", "72"}, {"2^3 3^2", "2^3 \\cdot 3^2"}, {"3:45 \\text{ p.m.}", "\\text{3:45 p.m.}"},
+                    {"\\approx 3.14", "3.14"}},
                    true);
   // Ratios compare as written: "10:16" is not in lowest terms, and 2:30 and 1:15 are different times.
   ExpectEquivalent({{"3,\\! 141", "3, 141"}, {"2 1/4", "\\frac12"}, {"9:15", "9:51"}, {"2:30", "1:15"},
