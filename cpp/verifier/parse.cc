@@ -187,7 +187,13 @@ std::vector<Token> Tokenize(absl::string_view s) {
 
 class Parser {
  public:
-  Parser(absl::string_view src, const ParseLimits& limits) : src_(src), limits_(limits), toks_(Tokenize(src)) {}
+  Parser(absl::string_view src, const ParseLimits& limits) : src_(src), limits_(limits), toks_(Tokenize(src)) {
+    // One allocation for the arena (a node per token, about, up to the node limit): growing a large vector of
+    // nodes step by step costs more than parsing a long list.
+    size_t expected = std::min(toks_.size() + 8, static_cast<size_t>(limits_.max_nodes) + 1);
+    expr_.nodes.reserve(expected);
+    heights_.reserve(expected);
+  }
 
   absl::StatusOr<Expr> Run() {
     RLVR_ASSIGN_OR_RETURN(root, ParseList(Tok::kEnd, ""));
@@ -635,8 +641,9 @@ class Parser {
     }
     BigInt num, den;
     if (!BigInt::FromDigits(digits, 10, &num)) return Error("malformed number");
-    BigInt::FromDigits(absl::StrCat("1", std::string(frac_digits, '0')), 10, &den);
-    int n = Number(Rational(num, den), std::string(mant));
+    // Integers need no denominator or reduction (the common case, and long lists are mostly integers).
+    if (frac_digits > 0) BigInt::FromDigits(absl::StrCat("1", std::string(frac_digits, '0')), 10, &den);
+    int n = Number(frac_digits > 0 ? Rational(num, den) : Rational(num), std::string(mant));
     if (e == absl::string_view::npos) return n;
     // 1.2e3 = 1.2 * 10^3, evaluated lazily so the exponent limit applies in one place.
     absl::string_view exp = text.substr(e + 1);
