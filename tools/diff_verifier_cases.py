@@ -64,6 +64,10 @@ _OWN = [
         "\n<|im_start|>assistant\nThe answer is 4.", "15", "CORRECT"),
     (2, "The total is $\\boxed{15}$.<|endoftext|>Question: What is 2+2?\nAnswer: 4", "15", "CORRECT"),
     (2, "The total is $\\boxed{15}$.</s>", "15", "CORRECT"),
+    (2, "So the total is $\\boxed{15}$.\n\nProblem:\nWhat is $2+2$?\n\nSolution:\nFinal Answer: The final answer is $4$. "
+        "I hope it is correct.", "15", "CORRECT"),
+    (2, "Final Answer: The final answer is $15$. I hope it is correct.\n\nQuestion: What is 2+2?\nAnswer: 4", "15",
+     "CORRECT"),
     # 3. Several boxes.
     (3, "The roots are $\\boxed{3}$ and $\\boxed{5}$.", "3, 5", "CORRECT"),
     (3, "The ordered pairs are $\\boxed{(1,4)} \\text{ and } \\boxed{(4,1)}$.", "(1,4), (4,1)", "CORRECT"),

@@ -22,11 +22,14 @@ bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsSpace(char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); }
 
-// Text after a chat template's end-of-turn marker is another turn (a hallucinated user message, the next
-// few-shot problem), not this answer.
+// Text after a chat template's end-of-turn marker is another turn (a hallucinated user message), not this answer.
 constexpr std::array<absl::string_view, 9> kTurnEnds = {
     "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end|>", "</s>", "<|im_start|>", "<|start_header_id|>",
     "<end_of_turn>", "<\xef\xbd\x9c" "end\xe2\x96\x81of\xe2\x96\x81sentence\xef\xbd\x9c>"};
+
+// A line opening the next few-shot example or a plain-text chat turn (a base model continuing its prompt):
+// "...\boxed{5}\n\nProblem:\n..." or "\nHuman: ...".
+constexpr std::array<absl::string_view, 4> kTurnLines = {"\nProblem:", "\nQuestion:", "\nHuman:", "\nUser:"};
 
 // The response up to its first end-of-turn marker after some text (a marker opening the response is not an end).
 absl::string_view CutAtTurnEnd(absl::string_view text) {
@@ -34,6 +37,7 @@ absl::string_view CutAtTurnEnd(absl::string_view text) {
   while (first < text.size() && IsSpace(text[first])) ++first;
   size_t cut = text.size();
   for (absl::string_view marker : kTurnEnds) cut = std::min(cut, text.find(marker, first + 1));
+  for (absl::string_view line : kTurnLines) cut = std::min(cut, text.find(line, first));
   return text.substr(0, cut);
 }
 
@@ -325,6 +329,7 @@ absl::StatusOr<std::string> StatementAnswer(absl::string_view rest) {
       answer = LeadingAnswer(absl::string_view(answer).substr(dollar));
     }
   }
+  while (!answer.empty() && answer.back() == '*') answer.pop_back();  // "**Answer: 7**"
   // Alternatives may sit outside the first $...$: "answer: $x=3$ or $x=4$".
   absl::string_view sentence = rest.substr(0, std::min(rest.find('\n'), rest.find(". ")));
   if (ListsAlternatives(answer, answer) || ListsAlternatives(answer, sentence)) {
@@ -454,18 +459,17 @@ std::optional<std::string> LastMathSpan(absl::string_view text) {
       record(text.substr(i + 2, e - i - 2));
       i = e + 2;
     } else if (c == '\\' && text.substr(i, 7) == "\\begin{") {
-      size_t k = 0;
-      while (k < kDisplayEnvironments.size() &&
-             text.substr(i + 7, kDisplayEnvironments[k].size() + 1) != absl::StrCat(kDisplayEnvironments[k], "}")) {
-        ++k;
-      }
-      if (k == kDisplayEnvironments.size()) {
+      const absl::string_view head = text.substr(i + 7, 10);  // the longest name, "eqnarray*}", has 10 bytes
+      const absl::string_view name = head.substr(0, head.find('}') == kNpos ? 0 : head.find('}'));
+      const size_t k = std::find(kDisplayEnvironments.begin(), kDisplayEnvironments.end(), name) -
+                       kDisplayEnvironments.begin();
+      if (k == kDisplayEnvironments.size() || unclosed_env[k]) {
         i += 7;
         continue;
       }
-      const size_t body = i + 8 + kDisplayEnvironments[k].size();
-      const std::string close = absl::StrCat("\\end{", kDisplayEnvironments[k], "}");
-      const size_t e = unclosed_env[k] ? kNpos : text.find(close, body);
+      const size_t body = i + 8 + name.size();
+      const std::string close = absl::StrCat("\\end{", name, "}");
+      const size_t e = text.find(close, body);
       if (e == kNpos) {
         unclosed_env[k] = true;
         i = body;

@@ -130,6 +130,8 @@ TEST(ExtractTest, StatementsAndPrecedence) {
       {"**Answer:** 7", "7", "phrase"},
       {"**Final Answer:** $\\frac{3}{4}$", "\\frac{3}{4}", "phrase"},
       {"**Answer**: $-3$", "-3", "phrase"},
+      {"**Answer: 7**", "7", "phrase"},
+      {"**Answer:** **12**", "12", "phrase"},
       {"### Final Answer\n$-\\frac{1}{3}$", "-\\frac{1}{3}", "phrase"},
       {"The answer is:\n\n$5$", "5", "phrase"},
       {"The answer is: It is $\\pi$.", "\\pi", "phrase"},
@@ -149,6 +151,12 @@ TEST(ExtractTest, StatementsAndPrecedence) {
       {"Total: \\boxed{15}<|endoftext|>Question: 2+2?\nAnswer: 4", "15", "boxed"},
       {"<|im_start|>assistant\nThe answer is 3.<|im_end|>", "3", "phrase"},
       {"\\boxed{15}</s>\nHuman: and 2+2?\nAssistant: **Answer:** 4", "15", "boxed"},
+      // A base model continuing its few-shot prompt with the next problem.
+      {"So $\\boxed{5}$.\n\nProblem:\nWhat is 1+1?\n\nSolution: Final Answer: The final answer is $2$.", "5", "boxed"},
+      {"The sum is 5.\nQuestion: What is 1+1?\nAnswer: 2", "5", "last number"},
+      {"Question: what is 2+3?\nAnswer: 5", "5", "phrase"},
+      {"\nHuman: what is 2+3?\nAnswer: 5", "5", "phrase"},
+      {"The sum is 5. The question: is it odd?", "", ""},
   });
 }
 
@@ -239,7 +247,8 @@ TEST(ExtractTest, ManyJoinedBoxesAreLinear) {
 
 TEST(ExtractTest, UnclosedDelimitersAreLinear) {
   // Each unclosed opener must not rescan the rest of the text.
-  for (absl::string_view unit : {"$a ", "\\( ", "\\[ ", "$$ ", "\\begin{align} ", "answer is "}) {
+  for (absl::string_view unit : {"$a ", "\\( ", "\\[ ", "$$ ", "\\begin{align} ", "\\begin{", "\\begin{foo} ", "answer is ",
+                                 "\\boxed{", "1. ", "\\boxed{1} and "}) {
     std::string s;
     for (int i = 0; i < 50000; ++i) s += std::string(unit);
     absl::StatusOr<Extraction> got = ExtractAnswer(s);

@@ -25,6 +25,7 @@ class Sample:
     text: str
     token_ids: list[int]
     logprobs: list[float]  # logprob of each sampled token under the sampler (see RolloutEngine)
+    truncated: bool = False  # cut off by max_tokens (vLLM finish_reason "length"): the verifier gives NO_ANSWER
 
 
 def _reload_from_blob(worker, blob: bytes, repack_lm_head: bool) -> None:
@@ -155,7 +156,8 @@ class RolloutEngine:
         ids = list(completion.token_ids)
         # logprobs=0 returns exactly the sampled token in each position's dict.
         logprobs = [step[tok].logprob for tok, step in zip(ids, completion.logprobs)]
-        return Sample(text=completion.text, token_ids=ids, logprobs=logprobs)
+        return Sample(text=completion.text, token_ids=ids, logprobs=logprobs,
+                      truncated=completion.finish_reason == "length")
 
     def sync_weights(self, state_dict: dict[str, torch.Tensor]) -> None:
         """Loads a full Hugging Face-named state dict into the running engine, in place, and drops the prefix
