@@ -28,6 +28,8 @@ flags.DEFINE_enum("template", _D.template, ["auto", "plain"], "Prompt template: 
 flags.DEFINE_enum("method", _D.method, list(trainer.METHODS), "Prompt selection and objective.")
 flags.DEFINE_integer("steps", _D.steps, "Number of updates.")
 flags.DEFINE_integer("rollouts_per_prompt", _D.rollouts_per_prompt, "G: responses sampled per prompt per update.")
+flags.DEFINE_integer("groups_per_prompt", _D.groups_per_prompt, "C: each chosen prompt is C GRPO groups of G "
+                     "rollouts per update (1-shot RLVR's duplicated rows); 1: one group per prompt.")
 flags.DEFINE_integer("pool_batch", _D.pool_batch, "pool_grpo: prompts per update.")
 flags.DEFINE_enum("pairing", _D.pairing, list(pairing.STRATEGIES), "pairs_wgrpo: how (q+, q-) is chosen.")
 flags.DEFINE_enum("pair_rule", _D.pair_rule, list(pairing.RULES), "Band edge on p-hat ('point') or on the "

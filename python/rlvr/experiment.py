@@ -129,10 +129,10 @@ class ExperimentConfig:
                                    top_p=self.eval_top_p, max_tokens=self.train_config_defaults().max_tokens,
                                    seed=seed, template=self.train_config_defaults().template)
 
-    def train_config_defaults(self):
+    def train_config_defaults(self, overrides: dict | None = None):
         from rlvr import trainer
 
-        return trainer.TrainConfig(**self.train_overrides)
+        return trainer.TrainConfig(**{**self.train_overrides, **(overrides or {})})
 
     def grid_cells(self) -> list[tuple[int, str]]:
         """(seed, row) in run order: per seed the methods, then one pairs_wgrpo[...] row per ablation (on
@@ -398,7 +398,8 @@ def _run_one(grid: _Grid, method: str, seed: int, seed_dir: str, base: dict) -> 
             hist_steps = cfg.history_steps(len(grid.pool))
             grid.train(hist_dir, "pool_grpo", seed, hist_steps, pool_batch=cfg.history_batch)
             selection["history"] = os.path.join(hist_dir, "accuracy_by_epoch.json")
-            selection_cost = hist_steps * cfg.history_batch * cfg.rollouts_per_prompt
+            selection_cost = hist_steps * cfg.history_batch * grid.train_defaults.groups_per_prompt * \
+                cfg.rollouts_per_prompt
         train_dir = os.path.join(run_dir, "train")
         grid.train(train_dir, _TRAINER_METHOD[method], seed, cfg.steps, checkpoint_every=cfg.eval_every,
                    overrides=overrides, **selection)
@@ -407,8 +408,8 @@ def _run_one(grid: _Grid, method: str, seed: int, seed_dir: str, base: dict) -> 
                                         os.path.join(run_dir, "eval", f"step_{step:06d}"), seed)
     record = {"method": label, "seed": seed, "evals": {str(k): v for k, v in evals.items()},
               "updates": 0 if method == "no_training" else cfg.steps,
-              "training_rollouts": 0 if method == "no_training"
-              else cfg.steps * PROMPTS_PER_UPDATE * cfg.rollouts_per_prompt,
+              "training_rollouts": 0 if method == "no_training" else cfg.steps * PROMPTS_PER_UPDATE *
+              cfg.train_config_defaults(overrides).groups_per_prompt * cfg.rollouts_per_prompt,
               "selection_rollouts": selection_cost, "wall_seconds": round(time.perf_counter() - start, 1)}
     _write_json(done_path, record)
     return record

@@ -463,7 +463,8 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         "| method | runs | updates | training rollouts | selection rollouts | mean wall s |", "|---|---|---|---|---|---|",
         *[f"| {m} | {b['runs']} | {b['updates']} | {b['training']} | {b['selection']} | {b['wall'] / b['runs']:.0f} |"
           for m, b in budget.items()], "",
-        "Training rollouts are equal for every trained method (updates × 2 prompts × G). Selection rollouts are "
+        "Training rollouts are equal for every trained method (updates × 2 prompts × C groups × G) except ablation "
+        "rows that change C (groups_per_prompt) or G. Selection rollouts are "
         "what choosing the prompts cost before training: the K-rollout profile of the pool (pairs_wgrpo, "
         "variance_profile; shared by the two within a seed) or the full-pool GRPO pass (variance_hist).", "",
         "## Reproduce", "",

@@ -69,6 +69,8 @@ class TrainConfig:
     method: str = "pairs_wgrpo"
     steps: int = 50
     rollouts_per_prompt: int = 8      # G
+    groups_per_prompt: int = 1        # C: each chosen prompt is C GRPO groups of G rollouts per update (1-shot RLVR's
+                                      # rows of duplicated prompts); C = 1: one group per prompt
     pool_batch: int = 4               # prompts per update for pool_grpo
     # pairing (pairs_wgrpo) and profiling
     pairing: str = "resample"         # fixed | resample | online
@@ -139,6 +141,8 @@ class TrainConfig:
         if self.micro_batch_size < 0:
             raise ValueError(f"micro_batch_size must be >= 0 (0: a rank's whole shard at once), got "
                              f"{self.micro_batch_size}")
+        if self.groups_per_prompt < 1:
+            raise ValueError(f"groups_per_prompt (C) must be >= 1, got {self.groups_per_prompt}")
         if self.rollouts_per_prompt < 2:
             raise ValueError(f"rollouts_per_prompt (G) must be >= 2 for a group baseline, got "
                              f"{self.rollouts_per_prompt}")
@@ -199,8 +203,20 @@ def _load_problems(spec: str, split: str, cfg: TrainConfig, limit: int) -> list[
 
 
 def responses_per_update(cfg: TrainConfig) -> int:
-    """B = prompts per update × G: a pair or two variance picks, or pool_grpo's batch."""
-    return (cfg.pool_batch if cfg.method == "pool_grpo" else PAIR_PROMPTS) * cfg.rollouts_per_prompt
+    """B = prompts per update × C × G: a pair or two variance picks, or pool_grpo's batch."""
+    return (cfg.pool_batch if cfg.method == "pool_grpo" else PAIR_PROMPTS) * cfg.groups_per_prompt * \
+        cfg.rollouts_per_prompt
+
+
+def group_rows(rewards: list[list[float]], roles: list[str], groups: int):
+    """Each prompt's C·G rewards as C GRPO groups of G: (rewards [P·C, G], roles [P·C]); row r is copy r % C of
+    prompt r // C, its responses the prompt's samples (r % C)·G … (r % C + 1)·G − 1."""
+    import torch
+
+    per_prompt = torch.tensor(rewards, dtype=torch.float32)  # [P, C·G]
+    if per_prompt.dim() != 2 or per_prompt.shape[1] % groups:
+        raise ValueError(f"each prompt needs C·G rewards with C = {groups}, got shape {tuple(per_prompt.shape)}")
+    return per_prompt.reshape(per_prompt.shape[0] * groups, -1), [r for r in roles for _ in range(groups)]
 
 
 def micro_batches(cfg: TrainConfig, world: int) -> int:
@@ -302,14 +318,15 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     import torch
     import torch.distributed as dist
 
-    rewards = torch.tensor(batch["rewards"], dtype=torch.float32)               # [P, G]
+    rewards, roles = group_rows(batch["rewards"], batch["roles"], cfg.groups_per_prompt)  # [P·C, G], [P·C]
     estimator = weighted_grpo.get_adv_estimator(cfg.advantage)
     loss_agg = cfg.loss_agg or estimator.loss_agg
     aggregate = weighted_grpo.get_loss_agg(loss_agg)
-    advantages, weights = estimator.fn(rewards, batch["roles"], weighted_grpo.EstimatorParams(
+    advantages, weights = estimator.fn(rewards, roles, weighted_grpo.EstimatorParams(
         cfg.alpha, cfg.beta, relabel_lambda=cfg.relabel_lambda))
     advantages, weights = advantages.reshape(-1), weights.reshape(-1)         # [B]
-    prompts = [batch["prompt_ids"][i // rewards.shape[1]] for i in range(advantages.numel())]
+    per_prompt = len(batch["rewards"][0])                                        # C·G
+    prompts = [batch["prompt_ids"][i // per_prompt] for i in range(advantages.numel())]
     ids, attn, resp = token_batch(prompts, batch["response_ids"], pad_id)
     sampler_lp = torch.zeros_like(resp)
     for i, (p, lp) in enumerate(zip(prompts, batch["sampler_logprobs"])):
@@ -596,18 +613,17 @@ def train(cfg: TrainConfig) -> dict:
             times["select"] = time.perf_counter() - t
 
             t = time.perf_counter()
-            samples = rollout.generate(prompts, n=cfg.rollouts_per_prompt, temperature=cfg.temperature,
+            n = cfg.groups_per_prompt * cfg.rollouts_per_prompt  # C groups of G per prompt, cut apart in _update
+            samples = rollout.generate(prompts, n=n, temperature=cfg.temperature,
                                        top_p=cfg.top_p, max_tokens=cfg.max_tokens,
                                        seed=derived_seed(cfg.seed, "rollout", step))
             times["rollout"] = time.perf_counter() - t
 
             t = time.perf_counter()
             flat = [s for per in samples for s in per]
-            golds = [by_id[i].answer for i in ids for _ in range(cfg.rollouts_per_prompt)]
-            verdicts = verifier.verify([s.text for s in flat], golds,
-                                       [f"{i}#{j}" for i in ids for j in range(cfg.rollouts_per_prompt)])
-            rewards = [[float(verdicts[p * cfg.rollouts_per_prompt + j].correct)
-                        for j in range(cfg.rollouts_per_prompt)] for p in range(len(ids))]
+            golds = [by_id[i].answer for i in ids for _ in range(n)]
+            verdicts = verifier.verify([s.text for s in flat], golds, [f"{i}#{j}" for i in ids for j in range(n)])
+            rewards = [[float(verdicts[p * n + j].correct) for j in range(n)] for p in range(len(ids))]
             times["verify"] = time.perf_counter() - t
             batch = {"ids": ids, "roles": roles, "epochs": epochs, "rewards": rewards,
                      "prompt_ids": [rollout.prompt_token_ids(p) for p in prompts],

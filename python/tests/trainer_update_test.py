@@ -51,11 +51,11 @@ def ds_config(tmp_path_factory):
     return str(path)
 
 
-def _one_update(base_model, ds_config, **options):
+def _one_update(base_model, ds_config, batch=None, **options):
     import deepspeed
 
-    cfg = trainer.TrainConfig(rollouts_per_prompt=G, beta_kl=0.05, alpha=2.0, beta=2.0, lr=1.0,
-                              ds_config=ds_config, **options)
+    cfg = trainer.TrainConfig(**{"rollouts_per_prompt": G, "beta_kl": 0.05, "alpha": 2.0, "beta": 2.0, "lr": 1.0,
+                                 "ds_config": ds_config, **options})
     cfg.validate()
     model = copy.deepcopy(base_model)
     if cfg.gradient_checkpointing:
@@ -63,7 +63,8 @@ def _one_update(base_model, ds_config, **options):
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=list(model.parameters()),
                                            config=trainer._ds_config(cfg, world=1))
     engine.train()
-    stats = trainer._update(engine, _batch(), cfg, rank=0, world=1, pad_id=0, ref_model=copy.deepcopy(base_model))
+    stats = trainer._update(engine, batch or _batch(), cfg, rank=0, world=1, pad_id=0,
+                            ref_model=copy.deepcopy(base_model))
     return {k: v.detach().clone() for k, v in engine.module.state_dict().items()}, stats
 
 
@@ -110,3 +111,24 @@ def test_relabel_lambda_reaches_the_estimator(base_model, ds_config):
     assert any(not torch.allclose(one[k], three[k]) for k in one)  # λ moves the pooled baseline: another update
     with pytest.raises(ValueError, match="relabel_lambda must be >= 0"):
         trainer.TrainConfig(relabel_lambda=-1.0).validate()
+
+
+def test_groups_per_prompt_makes_c_groups_of_g(base_model, ds_config):
+    both = _batch()  # the pair's 2 × G responses, here as one q+ prompt's C = 2 groups
+    copies = {**both, "rewards": [both["rewards"][0] + both["rewards"][1]], "roles": [weighted_grpo.Q_PLUS],
+              "prompt_ids": [both["prompt_ids"][0]]}
+    rows = {**both, "roles": [weighted_grpo.Q_PLUS] * 2, "prompt_ids": [both["prompt_ids"][0]] * 2}
+    c2, c2_stats = _one_update(base_model, ds_config, copies, groups_per_prompt=2)
+    two, two_stats = _one_update(base_model, ds_config, rows)  # the same prompt written as two rows, C = 1
+    for k in c2:
+        torch.testing.assert_close(c2[k], two[k], rtol=1e-5, atol=1e-6, msg=k)
+    assert c2_stats["loss"] == pytest.approx(two_stats["loss"], rel=1e-5)
+    one_group, _ = _one_update(base_model, ds_config, copies, rollouts_per_prompt=2 * G)  # one group of 8 instead
+    assert any(not torch.allclose(one_group[k], c2[k]) for k in c2)
+    rewards, roles = trainer.group_rows([[1.0, 0.0, 0.0, 1.0, 1.0, 1.0]], ["q-"], 3)
+    assert rewards.tolist() == [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]] and roles == ["q-"] * 3
+    with pytest.raises(ValueError, match="C·G rewards with C = 4"):
+        trainer.group_rows([[1.0, 0.0, 0.0, 1.0, 1.0, 1.0]], ["q-"], 4)
+    assert trainer.responses_per_update(trainer.TrainConfig(rollouts_per_prompt=8, groups_per_prompt=4)) == 64
+    with pytest.raises(ValueError, match="groups_per_prompt"):
+        trainer.TrainConfig(groups_per_prompt=0).validate()
