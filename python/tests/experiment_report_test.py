@@ -202,3 +202,13 @@ def test_level_mix_parse_and_draw():
     assert train == [p for p in pool if p.level == 1][:4] + [p for p in pool if p.level == 2][:4]
     with pytest.raises(ValueError, match=r"too few distinct problems.*1: '16/17'"):  # 1-digit sums: 16 held-out
         experiment.synthetic_mix(0, {1: 17}, heldout=True)
+
+
+def test_default_and_full_grids_validate(tmp_path):
+    default, full = experiment.ExperimentConfig(output_dir=str(tmp_path)), experiment.full_config(str(tmp_path))
+    default.validate()
+    full.validate()
+    assert len(default.seeds) == 8 and len(full.seeds) == 16  # docs/method.md §8: ≥ 8 seeds
+    assert sum(m.startswith("pairs_wgrpo[") for _, m in default.grid_cells()) == 2 * len(default.ablations)
+    assert sum(experiment.parse_mix(default.heldout_mix).values()) == 240
+    assert experiment.quick_config(str(tmp_path)).ablations == ()
