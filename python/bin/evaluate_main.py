@@ -9,7 +9,7 @@ import sys
 
 from absl import app, flags
 
-from rlvr import runtime, verifier_flags
+from rlvr import console, runtime, verifier_flags
 
 FLAGS = flags.FLAGS
 flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
@@ -33,6 +33,7 @@ flags.DEFINE_string("output_dir", None, "Where results.json, results.md and verd
 
 def main(argv):
     del argv
+    console.configure()  # libraries quiet unless --verbosity is given
     runtime.setup()
     from rlvr import evaluate, tiny_model_store
     try:

@@ -16,7 +16,7 @@ import sys  # noqa: E402
 
 from absl import app, flags  # noqa: E402
 
-from rlvr import experiment, verifier_flags  # noqa: E402
+from rlvr import console, experiment, verifier_flags  # noqa: E402
 
 _D = experiment.ExperimentConfig()
 FLAGS = flags.FLAGS
@@ -66,6 +66,7 @@ _FIELD = {"n": "eval_n", "k": "eval_ks", "temperature": "eval_temperature", "top
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    console.configure()  # libraries quiet unless --verbosity is given
     if FLAGS.quick and FLAGS.full:
         raise app.UsageError("--quick and --full are exclusive")
     cfg = (experiment.quick_config(FLAGS.output_dir) if FLAGS.quick else experiment.full_config(FLAGS.output_dir)

@@ -10,7 +10,7 @@ import sys
 
 from absl import app, flags
 
-from rlvr import runtime, verifier_flags
+from rlvr import console, runtime, verifier_flags
 
 FLAGS = flags.FLAGS
 flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
@@ -34,6 +34,7 @@ flags.DEFINE_string("output", "profile.jsonl", "Profile JSONL to write (and resu
 
 def main(argv):
     del argv
+    console.configure()  # libraries quiet unless --verbosity is given
     runtime.setup()
     from rlvr import data, profile, synthetic, tiny_model_store
 

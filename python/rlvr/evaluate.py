@@ -95,12 +95,12 @@ def resolve_model_dir(path: str) -> str:
     (`<run>/checkpoints/step_N/`) → its `hf/` export; a training run dir → its latest checkpoint's `hf/`."""
     if not os.path.isdir(path):
         raise FileNotFoundError(f"model dir {path!r}: not a directory")
-    if os.path.isfile(os.path.join(path, "config.json")):
-        return path
-    latest = os.path.join(path, "checkpoints", "latest")  # trainer.py's run layout
+    latest = os.path.join(path, "checkpoints", "latest")  # trainer.py's run layout (its config.json is the run's)
     if os.path.isfile(latest):
         with open(latest, encoding="utf-8") as f:
             return resolve_model_dir(os.path.join(path, "checkpoints", f.read().strip()))
+    if os.path.isfile(os.path.join(path, "config.json")):
+        return path
     hf = os.path.join(path, "hf")
     if os.path.isfile(os.path.join(hf, "config.json")):
         return hf
@@ -120,11 +120,17 @@ def score_problem(n: int, correct: Sequence[bool], ks: Sequence[int]) -> dict[st
 
 
 def aggregate(scores: Sequence[dict[str, float]], ks: Sequence[int]) -> dict[str, float]:
-    """Mean over problems of avg@n and each pass@k (the benchmark-level numbers)."""
+    """Mean over problems of avg@n and each pass@k (the benchmark-level numbers), and avg@n's 95 % Student-t
+    interval over problems (`avg@n_lo`, `avg@n_hi`; from 2 problems on; clipped to [0, 1], where an accuracy
+    lies): it counts both the sampling noise of n responses and which problems the set happens to hold, so it
+    says how far another draw of the set could land."""
     if not scores:
         raise ValueError("no problems to aggregate")
     m = len(scores)
     out = {"problems": m, "avg@n": sum(s["avg"] for s in scores) / m}
+    if m > 1:
+        _, lo, hi = estimators.mean_ci([s["avg"] for s in scores])
+        out["avg@n_lo"], out["avg@n_hi"] = max(0.0, lo), min(1.0, hi)
     for k in ks:
         out[f"pass@{k}"] = sum(s[f"pass@{k}"] for s in scores) / m
     return out
@@ -159,24 +165,27 @@ def _prefill_chunks(engine, prompts: Sequence[str], n: int) -> list[list[str]]:
 
 
 def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], cfg: EvalConfig,
-                 verdict_path: str | None = None, desc: str = "eval") -> dict[str, float]:
+                 verdict_path: str | None = None, desc: str | None = "eval") -> dict[str, float]:
     """Samples cfg.n responses per problem, verifies them and returns the aggregate metrics.
 
-    When verdict_path is given, writes one JSON line per problem (prompt, gold, responses with verdicts)."""
+    When verdict_path is given, writes one JSON line per problem (prompt, gold, responses with verdicts).
+    `desc`: the progress bar's name; None: no bar (e.g. inside a training loop that has its own)."""
     tok = tokenizer if cfg.template == "auto" else None
     prompts = [data.format_prompt(p.problem, tok) for p in problems]
     t0 = time.perf_counter()
     samples = []
+    bar = tqdm(total=len(prompts), desc=desc, unit="problem", disable=desc is None)  # over generation: the slow part
     for chunk in _prefill_chunks(engine, prompts, cfg.n):
         samples += engine.generate(chunk, n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
                                    max_tokens=cfg.max_tokens, seed=cfg.seed)
+        bar.update(len(chunk))
     t_gen = time.perf_counter() - t0
     texts = [s.text for per_prompt in samples for s in per_prompt]
     golds = [p.answer for p in problems for _ in range(cfg.n)]
     ids = [f"{p.id}#{j}" for p in problems for j in range(cfg.n)]
     verdicts = verifier.verify(texts, golds, ids)
     scores, lines = [], []
-    for i, p in enumerate(tqdm(problems, desc=desc, unit="problem", leave=False)):
+    for i, p in enumerate(problems):
         vs = verdicts[i * cfg.n:(i + 1) * cfg.n]
         score = score_problem(cfg.n, [v.correct for v in vs], cfg.ks)
         scores.append(score)
@@ -189,6 +198,8 @@ def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], 
     if verdict_path:
         write_text_atomic(verdict_path, "\n".join(lines) + "\n")
     result = aggregate(scores, cfg.ks)
+    bar.set_postfix({f"avg@{cfg.n}": f"{result['avg@n']:.1%}"})
+    bar.close()
     result["generate_s"] = round(t_gen, 3)
     result["tokens_per_response"] = sum(len(s.token_ids) for per in samples for s in per) / max(1, len(texts))
     return result

@@ -15,7 +15,7 @@ import safetensors
 import safetensors.torch
 import torch
 
-from rlvr import runtime
+from rlvr import console, runtime
 
 _LM_HEAD = "lm_head.weight"
 
@@ -97,6 +97,7 @@ class RolloutEngine:
 
         # On CPU, compiling the model costs minutes and gains nothing at this scale; GPUs keep vLLM's default.
         engine_kwargs.setdefault("enforce_eager", current_platform.is_cpu())
+        engine_kwargs.setdefault("use_tqdm_on_load", not console.quiet())
         if current_platform.is_cpu():
             # vLLM 0.32 on CPU crashes ("CPU Generator does not use offset") when it rewinds a seeded request's
             # generator after a partial prefill, which large seeded batches (prompts × K) trigger.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 
 import numpy as np
 
@@ -91,6 +92,56 @@ def _cell(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+def _percent_ci(value: float, ci) -> str:
+    lo, hi = ci
+    return f"{100 * value:.1f}%" + ("" if lo is None else f" (95% CI {100 * lo:.1f}–{100 * hi:.1f})")
+
+
+def heldout_line(summary: dict) -> str:
+    """Held-out accuracy before → after with intervals and how it was measured: the run's headline."""
+    how = ("greedy" if summary["eval_temperature"] == 0 and summary["eval_n"] == 1
+           else f"avg@{summary['eval_n']} at T={summary['eval_temperature']:g}")
+    return (f"held-out {how}, {summary['heldout_problems']} problems: before "
+            f"{_percent_ci(summary['accuracy_before'], summary['accuracy_before_ci'])} -> after "
+            f"{_percent_ci(summary['accuracy_after'], summary['accuracy_after_ci'])}")
+
+
+def tensorboard_command(run_dir: str) -> str:
+    """The command that shows a run's curves (the venv's tensorboard when the binary runs from it)."""
+    venv_tb = os.path.join(os.path.dirname(sys.executable), "tensorboard")
+    exe = venv_tb if os.path.isfile(venv_tb) else "tensorboard"
+    return f"{exe} --logdir {os.path.join(os.path.abspath(run_dir), 'tensorboard')}"
+
+
+def final_lines(summary: dict) -> list[str]:
+    """What a training binary prints last: what was trained, the held-out result, where to read more."""
+    return [f"trained: {summary['method']}, {summary['steps']} updates of {summary['model_dir']} "
+            f"({summary['ranks']} rank(s) x {summary['threads_per_rank']} thread(s); {summary['rollout_engine']}, "
+            f"{summary['trainer_engine']})",
+            heldout_line(summary),
+            f"report: {summary['report']}",
+            f"tensorboard: {tensorboard_command(summary['run_dir'])}"]
+
+
+def _provenance_lines(summary: dict) -> list[str]:
+    m, v = summary["machine"], summary["verifier"]
+    verifier = (f"embedded C++ server at {v['address']} (binary sha256 {v['binary_sha256']}, built from commit "
+                f"{v['commit']})" if v["kind"] == "embedded" else f"remote at {v['address']} (build not known here)")
+    zero = summary["deepspeed_config"].get("zero_optimization", {})
+    return [
+        "## What ran",
+        "",
+        f"- Project commit `{summary['git_commit']}`; Python {summary['versions']['python']}, torch "
+        f"{summary['versions']['torch']}, transformers {summary['versions']['transformers']}.",
+        f"- Rollouts: {summary['rollout_engine']}. Updates: {summary['trainer_engine']} (DeepSpeed config: "
+        f"`{json.dumps(summary['deepspeed_config'], sort_keys=True)}`; ZeRO stage {zero.get('stage', 0)}).",
+        f"- Verifier: {verifier}.",
+        f"- {summary['ranks']} rank(s) × {summary['threads_per_rank']} torch thread(s) on a machine with "
+        f"{m['cores']} cores ({m['usable_cores']} usable), CPU {m['cpu']}, torch kernels {m['isa']}.",
+        "",
+    ]
+
+
 def report_markdown(cfg, rows: list[dict], state: dict, summary: dict, problems: dict) -> str:
     evals = [r for r in rows if r.get("kind") == "eval"]
     train = [r for r in rows if r.get("kind") == "update"]
@@ -111,12 +162,16 @@ def report_markdown(cfg, rows: list[dict], state: dict, summary: dict, problems:
         "",
         "## Held-out accuracy",
         "",
-        f"{len(state['heldout_ids'])} problems, {cfg.eval_n} sample(s) each at temperature {cfg.eval_temperature}.",
+        f"{len(state['heldout_ids'])} problems, {cfg.eval_n} sample(s) each at temperature {cfg.eval_temperature}; "
+        f"accuracy = mean over problems of the share of correct samples (avg@{cfg.eval_n}), with its 95 % "
+        f"Student-t interval over problems.",
         "",
-        "| update | accuracy |", "|---|---|",
-        *[f"| {r['step']} | {100 * r['heldout/accuracy']:.1f}% |" for r in evals],
+        "| update | accuracy | 95% CI |", "|---|---|---|",
+        *[f"| {r['step']} | {100 * r['heldout/accuracy']:.1f}% | " + (
+            f"{100 * r['heldout/accuracy_lo']:.1f}–{100 * r['heldout/accuracy_hi']:.1f}%" if
+            "heldout/accuracy_lo" in r else "—") + " |" for r in evals],
         "",
-        f"**Before: {100 * summary['accuracy_before']:.1f}%  →  after: {100 * summary['accuracy_after']:.1f}%**",
+        f"**{heldout_line(summary)}**",
         "",
         "## Prompts trained on (most frequent first)",
         "",
@@ -127,6 +182,9 @@ def report_markdown(cfg, rows: list[dict], state: dict, summary: dict, problems:
         f"Mean seconds per update by phase: {timing}.",
         f"Wall time {summary['wall_seconds']:.0f} s. Weight digests of the ranks at the end: "
         f"{', '.join(summary['weight_digests'])}.",
+        "",
+        *_provenance_lines(summary),
+        f"TensorBoard: `{tensorboard_command(summary['run_dir'])}`.",
         "",
         "Files: `config.json`, `metrics.jsonl`, `tensorboard/`, `plots/training.png`, `checkpoints/`, "
         "`profile.jsonl` (when profiled here), `eval/` (held-out verdicts).",

@@ -24,7 +24,7 @@ import shutil
 import sys
 import tempfile
 
-from rlvr import data, runtime, synthetic, tiny_model
+from rlvr import data, provenance, runtime, synthetic, tiny_model
 
 RECIPE_FILE = "recipe.json"
 SHIPPED_RELPATH = os.path.join("python", "models", "tiny")  # from the repository root
@@ -44,14 +44,6 @@ def recipe_hash(cfg: tiny_model.TinyModelConfig) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def read_recipe(model_dir: str) -> dict | None:
     """A model directory's recipe.json, or None when it has none."""
     path = os.path.join(model_dir, RECIPE_FILE)
@@ -68,14 +60,14 @@ def check_files(model_dir: str, recipe: dict) -> None:
         path = os.path.join(model_dir, name)
         if not os.path.isfile(path):
             raise FileNotFoundError(f"{model_dir}: {name} listed in {RECIPE_FILE} is missing; re-ship with {RESHIP}")
-        if _sha256(path) != want:
+        if provenance.file_sha256(path) != want:
             raise ValueError(f"{path}: sha256 differs from {RECIPE_FILE}; re-ship with {RESHIP}")
 
 
 def _write_recipe(model_dir: str, cfg: tiny_model.TinyModelConfig, key: str) -> None:
     files = sorted(n for n in os.listdir(model_dir) if n != RECIPE_FILE and not n.startswith("."))
     recipe = {"recipe_hash": key, "config": dataclasses.asdict(cfg),
-              "files": {n: _sha256(os.path.join(model_dir, n)) for n in files}}
+              "files": {n: provenance.file_sha256(os.path.join(model_dir, n)) for n in files}}
     with open(os.path.join(model_dir, RECIPE_FILE), "w", encoding="utf-8") as f:
         json.dump(recipe, f, indent=2)
         f.write("\n")

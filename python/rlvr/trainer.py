@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rlvr import data, evaluate, pairing, run_report, runtime, synthetic, weighted_grpo
+from rlvr import console, data, evaluate, pairing, provenance, run_report, runtime, synthetic, weighted_grpo
 
 METHODS = ("pairs_wgrpo", "variance_grpo", "pool_grpo")
 PAIR_PROMPTS = 2  # prompts per update of pairs_wgrpo (q+, q−) and variance_grpo (its top two); pool_grpo: pool_batch
@@ -106,8 +106,8 @@ class TrainConfig:
     gradient_checkpointing: bool = False  # recompute activations in backward (long responses on real models)
     # evaluation, checkpoints, logging
     eval_every: int = 10              # held-out evaluation every N updates (and before the first, after the last)
-    eval_n: int = 1                   # samples per held-out problem (1 with eval_temperature 0: greedy)
-    eval_temperature: float = 0.0
+    eval_n: int = 8                   # samples per held-out problem (1 with eval_temperature 0: greedy), at
+    eval_temperature: float = 0.6     # the rollouts' usual T = 0.6: one greedy answer per problem hides an effect
     checkpoint_every: int = 10
     keep_checkpoints: int = 2
     resume: str = ""                  # a run dir (its latest checkpoint) or a checkpoint dir
@@ -180,7 +180,8 @@ def _init_distributed():
         os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
                           MASTER_PORT=str(_free_port()))
     if not dist.is_initialized():
-        deepspeed.init_distributed(dist_backend="gloo")
+        with console.library_prints():
+            deepspeed.init_distributed(dist_backend="gloo")
     return dist.get_rank(), dist.get_world_size()
 
 
@@ -473,8 +474,11 @@ def _evaluate(engine, verifier, tokenizer, problems, cfg: TrainConfig, run_dir: 
                                max_tokens=cfg.max_tokens, seed=derived_seed(cfg.seed, "eval"), template=cfg.template)
     os.makedirs(os.path.join(run_dir, "eval"), exist_ok=True)
     verdicts = os.path.join(run_dir, "eval", f"step_{step:06d}.verdicts.jsonl")
-    res = evaluate.evaluate_set(engine, verifier, tokenizer, problems, ecfg, verdicts, desc=f"eval@{step}")
-    return {"heldout/accuracy": res["avg@n"], "heldout/pass@1": res["pass@1"],
+    # The evaluation before training has its own bar; later ones show in the training bar's postfix.
+    res = evaluate.evaluate_set(engine, verifier, tokenizer, problems, ecfg, verdicts,
+                                desc="eval (before training)" if step == 0 else None)
+    interval = {f"heldout/accuracy_{end}": res[f"avg@n_{end}"] for end in ("lo", "hi") if f"avg@n_{end}" in res}
+    return {"heldout/accuracy": res["avg@n"], **interval, "heldout/pass@1": res["pass@1"],
             "heldout/response_len": res["tokens_per_response"]}
 
 
@@ -506,8 +510,6 @@ def train(cfg: TrainConfig) -> dict:
                               f"resume={run_dir!r} or choose another output_dir")
     if rank == 0:
         os.makedirs(os.path.join(run_dir, "plots"), exist_ok=True)
-        run_report.write_atomic(os.path.join(run_dir, "config.json"),
-                                json.dumps(dataclasses.asdict(cfg), indent=2) + "\n")
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
@@ -521,21 +523,26 @@ def train(cfg: TrainConfig) -> dict:
 
     # Every rank builds the engine (vLLM forms its groups over our world collectively); rank 0 samples.
     rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len)
-    runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world))
-    verifier = None
+    threads = runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world))
+    ds_config = _ds_config(cfg, world)
+    verifier, record = None, None
     if rank == 0:
         from rlvr import verifier_client
 
         verifier = verifier_client.open_verifier(
             cfg.verifier_address or None, retry_window_s=cfg.verifier_retry_s,
             **verifier_client.connection_options(cfg.verifier_auth_token_file, cfg.verifier_tls_ca))
+        record = provenance.run_record(ranks=world, threads=threads, ds_config=ds_config,
+                                       verifier=provenance.verifier_record(verifier))
+        run_report.write_atomic(os.path.join(run_dir, "config.json"),
+                                json.dumps({**dataclasses.asdict(cfg), **record}, indent=2) + "\n")
 
     model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32)
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable()
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=[p for p in model.parameters()
                                                                           if p.requires_grad],
-                                           config=_ds_config(cfg, world))
+                                           config=ds_config)
     ref_model = None
     if cfg.beta_kl > 0:
         ref_model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32).eval()
@@ -588,6 +595,7 @@ def train(cfg: TrainConfig) -> dict:
     start_step = state["step"]
     bar = tqdm(total=cfg.steps, initial=start_step, desc="train", unit="update", disable=rank != 0,
                file=sys.stderr, dynamic_ncols=True)
+    postfix = {"heldout": f"{state['accuracy_before']:.1%}"} if rank == 0 else {}  # the latest evaluation
     for step in range(start_step + 1, cfg.steps + 1):
         times: dict[str, float] = {}
         t = time.perf_counter()
@@ -662,13 +670,16 @@ def train(cfg: TrainConfig) -> dict:
                 row["pairing/band_empty_updates"] = state["band_empty_updates"]
             row.update({f"time/{k}": round(v, 4) for k, v in times.items()})
             metrics.write(row)
-            bar.set_postfix(reward=f"{row['reward/mean']:.2f}", loss=f"{upd['loss']:.3f}")
+            postfix.update(reward=f"{row['reward/mean']:.2f}", loss=f"{upd['loss']:.3f}", kl=f"{upd['kl']:.3f}")
+            bar.set_postfix(postfix, refresh=False)
         bar.update(1)
 
         if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.steps):
             t = time.perf_counter()
             row = _evaluate(rollout, verifier, tokenizer, heldout, cfg, run_dir, step)
             metrics.write({"kind": "eval", "step": step, **row, "time/eval": round(time.perf_counter() - t, 4)})
+            postfix["heldout"] = f"{row['heldout/accuracy']:.1%}"
+            bar.set_postfix(postfix)
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:
             state["step"] = step
             if rank == 0:
@@ -687,10 +698,14 @@ def train(cfg: TrainConfig) -> dict:
     summary = {}
     if rank == 0:
         evals = [r for r in metrics.rows if r.get("kind") == "eval"]
+        before, after = evals[0], evals[-1]  # step 0 and the last update (metrics rows survive a resume)
         summary = {"run_dir": os.path.abspath(run_dir), "report": os.path.abspath(os.path.join(run_dir, "report.md")),
-                   "model_dir": cfg.model_dir, "world_size": world, "steps": cfg.steps,
-                   "accuracy_before": state["accuracy_before"], "accuracy_after": evals[-1]["heldout/accuracy"],
-                   "weight_digests": digests, "wall_seconds": time.perf_counter() - wall_start}
+                   "model_dir": cfg.model_dir, "world_size": world, "steps": cfg.steps, "method": cfg.method,
+                   "accuracy_before": state["accuracy_before"], "accuracy_after": after["heldout/accuracy"],
+                   "accuracy_before_ci": [before.get("heldout/accuracy_lo"), before.get("heldout/accuracy_hi")],
+                   "accuracy_after_ci": [after.get("heldout/accuracy_lo"), after.get("heldout/accuracy_hi")],
+                   "heldout_problems": len(heldout), "eval_n": cfg.eval_n, "eval_temperature": cfg.eval_temperature,
+                   "weight_digests": digests, "wall_seconds": time.perf_counter() - wall_start, **record}
         if cfg.method == "pool_grpo":
             run_report.write_atomic(os.path.join(run_dir, "accuracy_by_epoch.json"),
                           json.dumps({i: [acc[k] for k in sorted(acc, key=int)]

