@@ -75,6 +75,9 @@ flags.DEFINE_string("output_dir", _D.output_dir, "Run directory; empty: <cache>/
 flags.DEFINE_string("resume", _D.resume, "Resume from a run dir (its latest checkpoint) or a checkpoint dir.")
 flags.DEFINE_float("verifier_retry_s", _D.verifier_retry_s, "Seconds a call waits for an unavailable verifier "
                    "(e.g. one being restarted), retrying with backoff, before the run fails.")
+flags.DEFINE_float("max_ungraded_share", _D.max_ungraded_share, "Warn once when more than this share of an "
+                   "update's responses get NO_ANSWER, UNPARSEABLE, TIMEOUT or INVALID (a zero reward that says "
+                   "nothing about the answer); the verdict/* metrics count them every update.")
 flags.DEFINE_integer("seed", _D.seed, "Seed of everything random in the run.")
 flags.DEFINE_integer("threads", _D.threads, "Torch threads per rank (trainer and in-process vLLM); 0: cores / ranks. "
                      "Raise it for real models on an otherwise idle machine.")

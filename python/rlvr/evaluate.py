@@ -180,10 +180,10 @@ def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], 
                                    max_tokens=cfg.max_tokens, seed=cfg.seed)
         bar.update(len(chunk))
     t_gen = time.perf_counter() - t0
-    texts = [s.text for per_prompt in samples for s in per_prompt]
+    flat = [s for per_prompt in samples for s in per_prompt]
     golds = [p.answer for p in problems for _ in range(cfg.n)]
     ids = [f"{p.id}#{j}" for p in problems for j in range(cfg.n)]
-    verdicts = verifier.verify(texts, golds, ids)
+    verdicts = verifier.verify([s.text for s in flat], golds, ids, [s.truncated for s in flat])
     scores, lines = [], []
     for i, p in enumerate(problems):
         vs = verdicts[i * cfg.n:(i + 1) * cfg.n]
@@ -201,7 +201,7 @@ def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], 
     bar.set_postfix({f"avg@{cfg.n}": f"{result['avg@n']:.1%}"})
     bar.close()
     result["generate_s"] = round(t_gen, 3)
-    result["tokens_per_response"] = sum(len(s.token_ids) for per in samples for s in per) / max(1, len(texts))
+    result["tokens_per_response"] = sum(len(s.token_ids) for s in flat) / max(1, len(flat))
     return result
 
 

@@ -120,10 +120,10 @@ def profile_pool(engine, verifier, problems: Sequence[data.Problem], settings: P
             prompts = [data.format_prompt(p.problem, tokenizer) for p in chunk]
             samples = engine.generate(prompts, n=settings.k, temperature=settings.temperature,
                                       top_p=settings.top_p, max_tokens=settings.max_tokens, seed=settings.seed)
-            responses = [s.text for row in samples for s in row]
+            flat = [s for row in samples for s in row]
             golds = [p.answer for p in chunk for _ in range(settings.k)]
             ids = [f"{p.id}#{j}" for p in chunk for j in range(settings.k)]
-            verdicts = verifier.verify(responses, golds, ids)
+            verdicts = verifier.verify([s.text for s in flat], golds, ids, [s.truncated for s in flat])
             for i, problem in enumerate(chunk):
                 successes = sum(v.correct for v in verdicts[i * settings.k:(i + 1) * settings.k])
                 done[problem.id] = _row(problem, successes, keys)

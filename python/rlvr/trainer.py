@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rlvr import console, data, evaluate, pairing, provenance, run_report, runtime, synthetic, weighted_grpo
+from rlvr import (console, data, evaluate, pairing, provenance, run_report, runtime, synthetic, verdict_monitor,
+                  weighted_grpo)
 
 METHODS = ("pairs_wgrpo", "variance_grpo", "pool_grpo")
 PAIR_PROMPTS = 2  # prompts per update of pairs_wgrpo (q+, q−) and variance_grpo (its top two); pool_grpo: pool_batch
@@ -113,6 +114,7 @@ class TrainConfig:
     resume: str = ""                  # a run dir (its latest checkpoint) or a checkpoint dir
     verifier_address: str = ""        # "" → start the embedded C++ verifier on a free loopback port
     verifier_retry_s: float = 300.0   # how long updates wait for an unavailable (restarting) verifier before failing
+    max_ungraded_share: float = 0.5   # warn (once) when more of an update's responses than this are not graded
     verifier_auth_token_file: str = ""  # a protected verifier's bearer token, as a file: it stays out of config.json
     verifier_tls_ca: str = ""         # PEM CA certificate of a TLS verifier
     seed: int = 0
@@ -136,6 +138,8 @@ class TrainConfig:
                      "checkpoint_every", "keep_checkpoints"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not 0 <= self.max_ungraded_share <= 1:
+            raise ValueError(f"max_ungraded_share must be in [0, 1], got {self.max_ungraded_share}")
         if self.relabel_lambda < 0:
             raise ValueError(f"relabel_lambda must be >= 0 (a q- failure's reward is -lambda), got {self.relabel_lambda}")
         if self.micro_batch_size < 0:
@@ -431,7 +435,8 @@ def _save_checkpoint(engine, tokenizer, run_dir: str, step: int, state: dict, ra
 # Settings a resumed run may change; any other difference would silently make it a different experiment.
 _RESUME_MAY_CHANGE = ("output_dir", "resume", "steps", "eval_every", "checkpoint_every", "keep_checkpoints",
                       "verifier_address", "verifier_retry_s", "verifier_auth_token_file", "verifier_tls_ca",
-                      "threads", "micro_batch_size", "gradient_checkpointing", "extra")  # the last: memory only
+                      "max_ungraded_share", "threads",
+                      "micro_batch_size", "gradient_checkpointing", "extra")  # the last: memory only
 
 
 def _check_resumable(saved: dict, now: dict) -> None:
@@ -592,6 +597,7 @@ def train(cfg: TrainConfig) -> dict:
             state["accuracy_before"] = row["heldout/accuracy"]
             metrics.write({"kind": "eval", "step": 0, **row})
 
+    alarm = verdict_monitor.UngradedAlarm(cfg.max_ungraded_share)
     start_step = state["step"]
     bar = tqdm(total=cfg.steps, initial=start_step, desc="train", unit="update", disable=rank != 0,
                file=sys.stderr, dynamic_ncols=True)
@@ -630,8 +636,11 @@ def train(cfg: TrainConfig) -> dict:
             t = time.perf_counter()
             flat = [s for per in samples for s in per]
             golds = [by_id[i].answer for i in ids for _ in range(n)]
-            verdicts = verifier.verify([s.text for s in flat], golds, [f"{i}#{j}" for i in ids for j in range(n)])
+            verdicts = verifier.verify([s.text for s in flat], golds, [f"{i}#{j}" for i in ids for j in range(n)],
+                                       [s.truncated for s in flat])
             rewards = [[float(verdicts[p * n + j].correct) for j in range(n)] for p in range(len(ids))]
+            verdict_row = verdict_monitor.verdict_metrics(verdicts)
+            alarm.check(verdicts, [s.text for s in flat], f"update {step}")
             times["verify"] = time.perf_counter() - t
             batch = {"ids": ids, "roles": roles, "epochs": epochs, "rewards": rewards,
                      "prompt_ids": [rollout.prompt_token_ids(p) for p in prompts],
@@ -668,6 +677,7 @@ def train(cfg: TrainConfig) -> dict:
                     row[f"reward/{role}"] = float(np.mean(rewards[roles.index(role)]))
             if sampler is not None:
                 row["pairing/band_empty_updates"] = state["band_empty_updates"]
+            row.update(verdict_row)
             row.update({f"time/{k}": round(v, 4) for k, v in times.items()})
             metrics.write(row)
             postfix.update(reward=f"{row['reward/mean']:.2f}", loss=f"{upd['loss']:.3f}", kl=f"{upd['kl']:.3f}")

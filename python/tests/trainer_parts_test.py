@@ -58,6 +58,7 @@ def test_pool_walk_visits_every_prompt_once_per_epoch_and_is_stateless():
     ("pairing", "greedy", "pairing must be one of"),
     ("steps", 0, "steps must be >= 1"),
     ("ds_config", "/nonexistent/ds.json", "ds_config: no file"),
+    ("max_ungraded_share", 1.5, "max_ungraded_share must be in"),
 ])
 def test_bad_config_values_are_named(field, value, message):
     cfg = trainer.TrainConfig(**{field: value})

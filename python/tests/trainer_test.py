@@ -168,6 +168,10 @@ def test_end_to_end_run_writes_a_complete_run_dir(run_a):
         assert (r["grad_norm"] > 0) == mixed, r
         for phase in ("select", "rollout", "verify", "update", "sync"):
             assert r[f"time/{phase}"] >= 0
+        # Every response's verdict is counted, and the CORRECT ones are the reward.
+        counts = [r[f"verdict/{v}"] for v in ("CORRECT", "INCORRECT", "NO_ANSWER", "UNPARSEABLE", "TIMEOUT", "INVALID")]
+        assert sum(counts) == config["groups_per_prompt"] * config["rollouts_per_prompt"] * len(r["prompts"]), r
+        assert r["verdict/CORRECT"] == round(r["reward/mean"] * sum(counts)), r
         # vLLM samples with the weights the trainer has just written: its logprobs match the trainer's.
         assert r["sync/logprob_gap"] < 1e-3, r["sync/logprob_gap"]
     for r in evals:
@@ -190,6 +194,10 @@ def test_end_to_end_run_writes_a_complete_run_dir(run_a):
     with open(os.path.join(out, "plots", "training.png"), "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     assert any(n.startswith("events.out.tfevents") for n in os.listdir(os.path.join(out, "tensorboard")))
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    events = EventAccumulator(os.path.join(out, "tensorboard"))
+    events.Reload()
+    assert {"verdict/CORRECT", "verdict/NO_ANSWER", "verdict/ungraded_share"} <= set(events.Tags()["scalars"])
 
 
 def test_default_console_is_quiet(run_a):
