@@ -1,7 +1,8 @@
 """Evaluate a model on held-out sets: n samples per problem, verifier verdicts, unbiased pass@k and avg@n.
 
   bazel run //python:evaluate -- --model_dir=/models/Qwen2.5-Math-7B \
-      --eval_sets=aime25=/data/aime25.parquet,amc23=/data/amc23.jsonl --n=64 --k=1,8,64
+      --eval_sets=aime24,math500,amc23=/data/amc23.jsonl --n=64 --k=1,8,64
+  bazel run //python:evaluate -- --model_dir=smollm2-135m --eval_sets=gsm8k:limit=16 --max_tokens=256
 With no --model_dir the tiny model is used (built if missing); with no --verifier_address a verifier is started.
 """
 import os
@@ -13,8 +14,10 @@ from rlvr import console, runtime, verifier_flags
 
 FLAGS = flags.FLAGS
 flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
-flags.DEFINE_string("model_dir", None, "HF model dir or training checkpoint dir; default: the tiny model.")
-flags.DEFINE_string("eval_sets", "synthetic", "Comma-separated name=path (parquet/JSONL); 'synthetic' is the "
+flags.DEFINE_string("model_dir", None, "HF model dir, training run or checkpoint dir, or a named model "
+                    "(smollm2-135m); default: the tiny model.")
+flags.DEFINE_string("eval_sets", "synthetic", "Comma-separated benchmark specs (aime24, math500:limit=16, ...: "
+                    "`bazel run //tools:benchmarks` lists them) or name=path (parquet/JSONL); 'synthetic' is the "
                     "built-in held-out split of the synthetic task.")
 flags.DEFINE_integer("synthetic_seed", 0, "Seed of the synthetic task (must match the training run's).")
 flags.DEFINE_integer("limit", None, "Evaluate only the first N problems of each set.")
@@ -35,7 +38,7 @@ def main(argv):
     del argv
     console.configure()  # libraries quiet unless --verbosity is given
     runtime.setup()
-    from rlvr import evaluate, tiny_model_store
+    from rlvr import evaluate, models
     try:
         ks = tuple(int(k) for k in FLAGS.k)
     except ValueError:
@@ -43,11 +46,12 @@ def main(argv):
     try:
         cfg = evaluate.EvalConfig(n=FLAGS.n, ks=ks, temperature=FLAGS.temperature, top_p=FLAGS.top_p,
                                   max_tokens=FLAGS.max_tokens, seed=FLAGS.seed, template=FLAGS.template)
-        sets = evaluate.load_eval_sets(evaluate.parse_eval_sets(FLAGS.eval_sets),
-                                       synthetic_seed=FLAGS.synthetic_seed, limit=FLAGS.limit)
+        specs = evaluate.parse_eval_sets(FLAGS.eval_sets)
+        sets = evaluate.load_eval_sets(specs, synthetic_seed=FLAGS.synthetic_seed, limit=FLAGS.limit)
+        sources = evaluate.provenance(specs, sets, FLAGS.synthetic_seed)
+        model_dir = models.resolve(FLAGS.model_dir)
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
-    model_dir = FLAGS.model_dir or tiny_model_store.ensure_tiny_model()
     output_dir = FLAGS.output_dir or os.path.join(model_dir, "eval")
     try:
         verifier = verifier_flags.open_verifier()
@@ -55,7 +59,7 @@ def main(argv):
         sys.exit(f"error: {e}")
     with verifier:
         results = evaluate.evaluate_model(model_dir, sets, cfg, verifier, output_dir=output_dir,
-                                          max_model_len=FLAGS.max_model_len)
+                                          max_model_len=FLAGS.max_model_len, sources=sources)
     print(evaluate.results_markdown(results))
     print(f"results: {os.path.join(output_dir, 'results.json')}")
 

@@ -33,15 +33,18 @@ flags.DEFINE_list("seeds", [str(s) for s in _D.seeds], "Training seeds (one run 
 flags.DEFINE_integer("steps", _D.steps, "Updates per training run (the same for every method).")
 flags.DEFINE_integer("eval_every", _D.eval_every, "Evaluate checkpoints every N updates (steps must be a multiple).")
 flags.DEFINE_integer("rollouts_per_prompt", _D.rollouts_per_prompt, "G: rollouts per prompt per update.")
-flags.DEFINE_string("model_dir", _D.model_dir, "HF model dir; empty: the tiny model (built on first use).")
-flags.DEFINE_string("pool", _D.pool, "Prompt pool file (.parquet/.jsonl/.json) or 'synthetic'.")
+flags.DEFINE_string("model_dir", _D.model_dir, "HF model dir or named model (smollm2-135m); empty: the tiny "
+                    "model (built on first use).")
+flags.DEFINE_string("pool", _D.pool, "Prompt pool file (.parquet/.jsonl/.json), benchmark spec "
+                    "(gsm8k_train:limit=64; `bazel run //tools:benchmarks` lists them) or 'synthetic'.")
 flags.DEFINE_integer("pool_size", _D.pool_size, "Synthetic pool size; for files, the first N problems (0: all).")
 flags.DEFINE_integer("synthetic_seed", _D.synthetic_seed, "Seed of the synthetic task (the same for every run).")
 flags.DEFINE_integer("profile_rollouts", _D.profile_rollouts, "K: rollouts per prompt when profiling the pool.")
 flags.DEFINE_integer("history_epochs", _D.history_epochs, "Epochs of the full-pool GRPO pass behind "
                      "variance_hist's historical-variance ranking.")
 flags.DEFINE_integer("history_batch", _D.history_batch, "Prompts per update in that pass.")
-flags.DEFINE_string("eval_sets", _D.eval_sets, "Held-out sets: name=path,... or 'synthetic'.")
+flags.DEFINE_string("eval_sets", _D.eval_sets, "Held-out sets: benchmark specs (gsm8k:limit=32) or "
+                    "name=path, comma-separated, or 'synthetic'.")
 flags.DEFINE_integer("heldout_size", _D.heldout_size, "Problems in the synthetic held-out split.")
 flags.DEFINE_string("pool_mix", _D.pool_mix, "Synthetic pool by level, 'level:count,...' (overrides --pool_size); "
                     "empty: --pool_size problems, levels round robin.")

@@ -14,8 +14,10 @@ from rlvr import console, runtime, verifier_flags
 
 FLAGS = flags.FLAGS
 flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
-flags.DEFINE_string("model_dir", None, "HF model directory; default: the tiny model (built if missing).")
-flags.DEFINE_string("pool", None, "Pool file (.parquet/.jsonl/.json with problem + answer); default: the train "
+flags.DEFINE_string("model_dir", None, "HF model directory or a named model (smollm2-135m); default: the tiny "
+                    "model (built if missing).")
+flags.DEFINE_string("pool", None, "Pool file (.parquet/.jsonl/.json with problem + answer) or benchmark spec "
+                    "(gsm8k_train:limit=64, math_train:level=3-5, ...); default: the train "
                     "split of the built-in synthetic task.")
 flags.DEFINE_integer("limit", None, "Profile only the first N problems of the pool.")
 flags.DEFINE_integer("synthetic_seed", 0, "Seed of the synthetic task (with no --pool).")
@@ -36,17 +38,17 @@ def main(argv):
     del argv
     console.configure()  # libraries quiet unless --verbosity is given
     runtime.setup()
-    from rlvr import data, profile, synthetic, tiny_model_store
+    from rlvr import benchmarks, models, profile, synthetic
 
     try:
         settings = profile.ProfileSettings(k=FLAGS.k, temperature=FLAGS.temperature, top_p=FLAGS.top_p,
                                            max_tokens=FLAGS.max_tokens, seed=FLAGS.seed, delta=FLAGS.delta,
                                            chunk_size=FLAGS.chunk_size)
         if FLAGS.pool:
-            problems = data.load_problems(FLAGS.pool, limit=FLAGS.limit)
+            problems = benchmarks.load(FLAGS.pool, limit=FLAGS.limit)
         else:
             problems = synthetic.make_task(seed=FLAGS.synthetic_seed)[0][:FLAGS.limit]
-        model_dir = FLAGS.model_dir if FLAGS.model_dir else tiny_model_store.ensure_tiny_model()
+        model_dir = models.resolve(FLAGS.model_dir)
         model = profile.model_key(model_dir)
         verifier = verifier_flags.open_verifier()
     except (ValueError, FileNotFoundError) as e:

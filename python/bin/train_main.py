@@ -18,9 +18,12 @@ from rlvr import console, pairing, run_report, trainer, verifier_flags, weighted
 _D = trainer.TrainConfig()
 FLAGS = flags.FLAGS
 flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
-flags.DEFINE_string("model_dir", _D.model_dir, "Hugging Face model dir; empty: the tiny model, built on first use.")
-flags.DEFINE_string("pool", _D.pool, "Prompt pool (.parquet/.jsonl/.json with problem + answer) or 'synthetic'.")
-flags.DEFINE_string("heldout", _D.heldout, "Held-out set file or 'synthetic' (the synthetic task's held-out split).")
+flags.DEFINE_string("model_dir", _D.model_dir, "Hugging Face model dir or named model (smollm2-135m); empty: "
+                    "the tiny model, built on first use.")
+flags.DEFINE_string("pool", _D.pool, "Prompt pool (.parquet/.jsonl/.json with problem + answer), "
+                    "benchmark spec (gsm8k_train:limit=64; `bazel run //tools:benchmarks` lists them) or 'synthetic'.")
+flags.DEFINE_string("heldout", _D.heldout, "Held-out set file, benchmark spec (gsm8k:limit=32) or "
+                    "'synthetic' (the synthetic task's held-out split).")
 flags.DEFINE_integer("pool_size", _D.pool_size, "Synthetic pool size; for files, the first N problems (0: all).")
 flags.DEFINE_integer("heldout_size", _D.heldout_size, "Held-out problems evaluated (0: all of a file).")
 flags.DEFINE_integer("synthetic_seed", _D.synthetic_seed, "Seed of the synthetic task.")

@@ -32,6 +32,7 @@ PLAIN_TEMPLATE = "Give the final answer in \\boxed{{}}.\nQuestion: {problem}\nAn
 _PROBLEM_ALIASES = ("question", "prompt")
 _ID_COLUMNS = ("id", "unique_id")
 _BOX_COMMANDS = ("\\boxed", "\\fbox")
+_BRACELESS_BOX = re.compile(r"\\(?:boxed|fbox)\s+([^\s{$][^\s$]*)")  # `\boxed 2`: no brace, one token
 
 
 class DataError(ValueError):
@@ -83,14 +84,20 @@ def _box_span(text: str, start: int, which: str) -> tuple[int, int, int]:
 
 def last_boxed(text: str) -> str | None:
     """Content of the last \\boxed{...} (or \\fbox{...}) in `text`, braces balanced; None if there is none.
+    A box without braces takes the token after it, as TeX does: `\\boxed 2` (MATH train writes this twice).
 
     Raises ValueError when the last box is opened but its braces never close.
     """
     span = last_boxed_span(text)
+    bare = None
+    for bare in _BRACELESS_BOX.finditer(text):
+        pass
+    if bare is not None and (span is None or bare.start() > span[0]):
+        return bare.group(1).rstrip(".,") or None
     return None if span is None else text[span[1]:span[2]].strip()
 
 
-def _iter_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def iter_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Yields (where, row) with `where` like 'line 3' or 'row 2' for error messages."""
     ext = os.path.splitext(path)[1].lower()
     if ext == ".parquet":
@@ -235,14 +242,19 @@ def _level(value: Any) -> int:
 
 def load_problems(path: str, limit: int | None = None) -> list[Problem]:
     """Reads a .parquet / .jsonl / .json pool or benchmark; `limit` keeps the first `limit` problems."""
-    if limit is not None and limit < 1:
-        raise ValueError(f"limit must be >= 1 (or None for all), got {limit}")
     if not os.path.isfile(path):
         raise DataError(f"{path}: no such file (expected a .parquet, .jsonl or .json problem file)")
+    return problems_from_rows(((f"{path}: {where}", row) for where, row in iter_rows(path)), path, limit)
+
+
+def problems_from_rows(rows: Iterable[tuple[str, Any]], source: str, limit: int | None = None) -> list[Problem]:
+    """Problems from (where, row) pairs in any accepted row shape (module docstring); `source` names the file in
+    the error raised when there are none."""
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be >= 1 (or None for all), got {limit}")
     problems: list[Problem] = []
     seen: dict[str, str] = {}  # id -> where it was first seen
-    for where, row in _iter_rows(path):
-        where = f"{path}: {where}"
+    for where, row in rows:
         if not isinstance(row, dict):
             raise DataError(f"{where}: expected an object with 'problem' and 'answer', got {type(row).__name__}")
         cols = _columns(row)
@@ -264,7 +276,7 @@ def load_problems(path: str, limit: int | None = None) -> list[Problem]:
         if limit is not None and len(problems) >= limit:
             break
     if not problems:
-        raise DataError(f"{path}: no problems found (empty file?)")
+        raise DataError(f"{source}: no problems found (empty file?)")
     return problems
 
 

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from tqdm import tqdm
 
-from rlvr import data, estimators, synthetic
+from rlvr import benchmarks, data, estimators, synthetic
 
 SYNTHETIC = "synthetic"
 
@@ -53,21 +53,25 @@ class EvalConfig:
 
 
 def parse_eval_sets(spec: str) -> dict[str, str]:
-    """`name=path,name2=path2` → {name: path}. A bare `synthetic` selects the built-in held-out split."""
+    """`name=path,name2=path2` → {name: path}. A bare `synthetic` selects the built-in held-out split; a bare
+    benchmark spec (`math500:limit=16`, see benchmarks.py) is named after its benchmark (`math500`)."""
     sets: dict[str, str] = {}
     for item in (s.strip() for s in spec.split(",")):
         if not item:
             continue
-        if "=" in item:
+        if benchmarks.is_named(item):
+            name, path = benchmarks.base_name(item), item
+        elif "=" in item:
             name, path = (p.strip() for p in item.split("=", 1))
         elif item == SYNTHETIC:
             name, path = SYNTHETIC, SYNTHETIC
         else:
-            raise ValueError(f"--eval_sets item {item!r}: expected name=path (parquet/JSONL) or '{SYNTHETIC}'")
+            raise ValueError(f"--eval_sets item {item!r}: expected name=path (parquet/JSONL), a benchmark name "
+                             f"({', '.join(benchmarks.BENCHMARKS)}) or '{SYNTHETIC}'")
         if not name or not path:
             raise ValueError(f"--eval_sets item {item!r}: empty name or path")
         if name in sets:
-            raise ValueError(f"--eval_sets names the set {name!r} twice")
+            raise ValueError(f"--eval_sets names the set {name!r} twice (name the parts: low=math500:level=1,...)")
         sets[name] = path
     if not sets:
         raise ValueError(f"--eval_sets is empty; expected name=path,... or '{SYNTHETIC}'")
@@ -76,18 +80,26 @@ def parse_eval_sets(spec: str) -> dict[str, str]:
 
 def load_eval_sets(sets: dict[str, str], synthetic_seed: int = 0, limit: int | None = None,
                    synthetic_heldout: int = 64) -> dict[str, list[data.Problem]]:
-    """Loads each set; the path `synthetic` is the synthetic task's held-out split for `synthetic_seed`."""
+    """Loads each set (a file or a benchmark spec); `synthetic` is the synthetic task's held-out split for
+    `synthetic_seed`."""
     out = {}
     for name, path in sets.items():
         if path == SYNTHETIC:
             _, heldout = synthetic.make_task(seed=synthetic_seed, n_heldout=synthetic_heldout)
             problems = heldout[:limit] if limit else heldout
         else:
-            problems = data.load_problems(path, limit=limit)  # DataError names the file when it is unusable
+            problems = benchmarks.load(path, limit=limit)  # DataError names the file or set when it is unusable
         if not problems:
             raise ValueError(f"eval set {name!r} ({path}) holds no problems")
         out[name] = problems
     return out
+
+
+def provenance(specs: dict[str, str], sets: dict[str, list[data.Problem]], synthetic_seed: int = 0) -> dict:
+    """{set name: where its problems came from} (benchmarks.provenance; the synthetic split by its seed)."""
+    return {name: ({"set": SYNTHETIC, "synthetic_seed": synthetic_seed, "used": len(sets[name])}
+                   if spec == SYNTHETIC else benchmarks.provenance(spec, sets[name]))
+            for name, spec in specs.items()}
 
 
 def resolve_model_dir(path: str) -> str:
@@ -104,6 +116,8 @@ def resolve_model_dir(path: str) -> str:
     hf = os.path.join(path, "hf")
     if os.path.isfile(os.path.join(hf, "config.json")):
         return hf
+    if os.path.isfile(os.path.join(path, "config.json")):
+        return path
     raise FileNotFoundError(f"model dir {path!r}: expected an HF model dir (config.json), a training checkpoint "
                             f"dir (hf/config.json) or a training run dir (checkpoints/latest)")
 
@@ -192,7 +206,7 @@ def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], 
         lines.append(json.dumps({
             "id": p.id, "problem": p.problem, "gold": p.answer, "level": p.level, "prompt": prompts[i], **score,
             "responses": [{"text": s.text, "verdict": v.verdict, "extracted": v.extracted,
-                           "correct": v.correct, "reason": v.reason}
+                           "correct": v.correct, "reason": v.reason, "truncated": s.truncated}
                           for s, v in zip(samples[i], vs)],
         }, ensure_ascii=False))
     if verdict_path:
@@ -220,7 +234,8 @@ def results_markdown(results: dict[str, Any]) -> str:
             f"Values in percent; avg@{cfg['n']} is the mean accuracy of the {cfg['n']} samples (equal to unbiased "
             f"pass@1); pass@k is the unbiased estimator 1 − C(n−c, k)/C(n, k) of at least one of k samples being "
             f"correct, averaged over problems.\n\n"
-            + "\n".join(rows) + "\n\nPer-problem responses and verdicts: `<set>.verdicts.jsonl`.\n")
+            + "\n".join(rows) + "\n\nPer-problem responses and verdicts: `<set>.verdicts.jsonl`.\n"
+            + (f"\nData:\n{benchmarks.provenance_markdown(results['data'])}\n" if results.get("data") else ""))
 
 
 def load_state_dict(model_dir: str) -> dict:
@@ -236,8 +251,10 @@ def load_state_dict(model_dir: str) -> dict:
 
 
 def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg: EvalConfig, verifier,
-                   output_dir: str | None = None, engine=None, max_model_len: int = 512) -> dict[str, Any]:
+                   output_dir: str | None = None, engine=None, max_model_len: int = 512,
+                   sources: dict[str, dict] | None = None) -> dict[str, Any]:
     """Evaluates one model on every set; writes results.json, results.md and verdict files when output_dir is set.
+    `sources` (evaluate.provenance) is recorded in both as `data`.
 
     engine: a running RolloutEngine to reuse (its weights are replaced by model_dir's, in place); None starts
     one for model_dir and shuts it down afterwards."""
@@ -254,7 +271,7 @@ def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg
     if output_dir:
         os.makedirs(output_dir, exist_ok=True)
     results: dict[str, Any] = {"model_dir": os.path.abspath(model_dir), "config": dataclasses.asdict(cfg),
-                               "sets": {}}
+                               "sets": {}, "data": sources or {}}
     try:
         for name, problems in eval_sets.items():
             path = os.path.join(output_dir, f"{name}.verdicts.jsonl") if output_dir else None

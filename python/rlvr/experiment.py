@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from rlvr import data, evaluate, experiment_report, synthetic
+from rlvr import benchmarks, data, evaluate, experiment_report, models, synthetic
 
 METHODS = ("pairs_wgrpo", "variance_hist", "variance_profile", "pool_grpo", "no_training")
 TRAINED = METHODS[:4]
@@ -274,13 +274,11 @@ class _Grid:
     """Shared state of one experiment run: the verifier, the evaluation engine and the loaded problem sets."""
 
     def __init__(self, cfg: ExperimentConfig, verifier):
-        from rlvr import tiny_model_store
-
         self.cfg, self.verifier = cfg, verifier
-        self.model_dir = evaluate.resolve_model_dir(cfg.model_dir) if cfg.model_dir else tiny_model_store.ensure_tiny_model()
+        self.model_dir = evaluate.resolve_model_dir(models.resolve(cfg.model_dir))
         self.train_defaults = cfg.train_config_defaults()
         self.pool = (synthetic.make_task(seed=cfg.synthetic_seed, n_train=cfg.pool_size)[0]
-                     if cfg.pool == evaluate.SYNTHETIC else data.load_problems(cfg.pool, limit=cfg.pool_size or None))
+                     if cfg.pool == evaluate.SYNTHETIC else benchmarks.load(cfg.pool, limit=cfg.pool_size or None))
         self.pool_spec, self.pool_limit = cfg.pool, cfg.pool_size  # what training runs load
         sets = evaluate.parse_eval_sets(cfg.eval_sets)
         self.eval_sets = evaluate.load_eval_sets(sets, synthetic_seed=cfg.synthetic_seed,
@@ -299,6 +297,9 @@ class _Grid:
             data.write_problems(path, self.eval_sets[mixed[0]])
             if self.trainer_heldout == evaluate.SYNTHETIC:
                 self.trainer_heldout = path
+        self.eval_sources = evaluate.provenance(sets, self.eval_sets, cfg.synthetic_seed)
+        self.sources = {**evaluate.provenance({"pool": cfg.pool}, {"pool": self.pool}, cfg.synthetic_seed),
+                        **self.eval_sources}
         self._engine = None
         self._tokenizer = None
         self._base_state = None
@@ -328,7 +329,8 @@ class _Grid:
             return _read_json(done)["sets"]
         self.engine()  # evaluate_model swaps model_dir's weights into it
         return evaluate.evaluate_model(model_dir or self.model_dir, self.eval_sets, self.cfg.eval_config(seed),
-                                       self.verifier, output_dir=out_dir, engine=self._engine)["sets"]
+                                       self.verifier, output_dir=out_dir, engine=self._engine,
+                                       sources=self.eval_sources)["sets"]
 
     def profile(self, seed: int, path: str) -> str:
         """The base model's success profile of the pool for this seed (resumed by profile_pool if partial)."""
@@ -453,4 +455,4 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
             base = grid.evaluate(None, os.path.join(seed_dir, "base_eval"), seed)
             grid.profile(seed, os.path.join(seed_dir, "profile.jsonl"))  # the testbed criteria need every seed's
             records.append(_run_one(grid, method, seed, seed_dir, base))
-    return experiment_report.write(cfg, records, command, time.perf_counter() - start)
+    return experiment_report.write(cfg, records, command, time.perf_counter() - start, sources=grid.sources)

@@ -15,7 +15,7 @@ import os
 import time
 from typing import Any
 
-from rlvr import data, estimators, evaluate, pairing
+from rlvr import benchmarks, data, estimators, evaluate, pairing
 
 REFERENCE = "pairs_wgrpo"
 PRIMARY_BASELINE = "variance_hist"  # 1-shot RLVR's historical-variance pick: the comparison the paper makes
@@ -400,8 +400,9 @@ def _headline(cfg, summary: dict) -> list[str]:
     return [lead, ""] + lines
 
 
-def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
-    """summary.json, summary.md, plots/*.png and report.md in cfg.output_dir; returns the summary."""
+def write(cfg, records: list[dict], command: str, wall_seconds: float, sources: dict | None = None) -> dict:
+    """summary.json, summary.md, plots/*.png and report.md in cfg.output_dir; returns the summary. `sources`: the
+    pool's and eval sets' provenance (evaluate.provenance), recorded in both."""
     out = cfg.output_dir
     os.makedirs(os.path.join(out, "plots"), exist_ok=True)
     summary = summarise(cfg, records)
@@ -417,7 +418,7 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
                           "metrics": primary_metrics(cfg), "step": cfg.steps, "power": POWER,
                           "alpha": 1 - CONFIDENCE}
     summary.update({"wall_seconds": round(wall_seconds, 1), "picked_p_hat": picks, "training_signal": signal,
-                    "command": command,
+                    "command": command, "data": sources or {},
                     "runs": [{k: r[k] for k in ("method", "seed", "updates", "training_rollouts",
                                                 "selection_rollouts", "wall_seconds")} for r in records]})
     table = summary_markdown(cfg, summary)
@@ -467,6 +468,7 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float) -> dict:
         "rows that change C (groups_per_prompt) or G. Selection rollouts are "
         "what choosing the prompts cost before training: the K-rollout profile of the pool (pairs_wgrpo, "
         "variance_profile; shared by the two within a seed) or the full-pool GRPO pass (variance_hist).", "",
+        "## Data", "", benchmarks.provenance_markdown(sources or {}), "",
         "## Reproduce", "",
         "```", command or "(called from Python: run_experiment(ExperimentConfig(...)) with the config below)", "```",
         "", "Config:", "", "```json", config, "```", "",

@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 
+from rlvr import benchmarks
+
 
 def write_atomic(path: str, text: str) -> None:
     tmp = f"{path}.tmp.{os.getpid()}"
@@ -172,6 +174,10 @@ def report_markdown(cfg, rows: list[dict], state: dict, summary: dict, problems:
             "heldout/accuracy_lo" in r else "—") + " |" for r in evals],
         "",
         f"**{heldout_line(summary)}**",
+        "",
+        "## Data",
+        "",
+        benchmarks.provenance_markdown(summary["data"]),
         "",
         "## Prompts trained on (most frequent first)",
         "",

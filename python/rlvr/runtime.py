@@ -5,14 +5,48 @@ place first. Values already set by the user are never overridden (os.environ.set
 """
 
 import contextlib
+import fcntl
+import glob
 import os
 import pathlib
+import shutil
+import tempfile
+from typing import Callable
 
 
 def cache_root() -> pathlib.Path:
     """`$RLVR_CACHE_DIR`, else `~/.cache/rlvr` (./bazelw points it at `<repo>/.cache`)."""
     root = os.environ.get("RLVR_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "rlvr")
     return pathlib.Path(root)
+
+
+def build_once(final: str, build: Callable[[str], None], force: bool = False) -> bool:
+    """Makes the directory `final` with `build(tmp_dir)` unless it exists (or `force`); returns whether it built.
+
+    Built in a temp dir next to `final` and moved in with os.replace under a file lock, so concurrent callers
+    (ranks, tests, helpers sharing a cache) build it once and never see a half-written directory.
+    """
+    if os.path.isdir(final) and not force:
+        return False
+    parent, name = os.path.split(os.path.abspath(final))
+    os.makedirs(parent, exist_ok=True)
+    with open(final + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a concurrent builder finishes first; then we find its result
+        if os.path.isdir(final) and not force:
+            return False
+        # Leftovers of builders that were killed before their cleanup ran (we hold the lock: none is live).
+        for stale in glob.glob(os.path.join(parent, f".building-{name}-*")):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = tempfile.mkdtemp(prefix=f".building-{name}-", dir=parent)
+        try:
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the result is for every user of the cache
+            build(tmp)
+            if os.path.isdir(final):  # force: replace the old build
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return True
 
 
 def _has_cuda() -> bool:

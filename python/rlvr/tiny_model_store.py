@@ -14,8 +14,6 @@ in with os.replace under a file lock, so concurrent callers build once and never
 from __future__ import annotations
 
 import dataclasses
-import fcntl
-import glob
 import hashlib
 import inspect
 import json
@@ -78,38 +76,24 @@ def ensure_tiny_model(cfg: tiny_model.TinyModelConfig | None = None, cache_dir: 
     """Directory of the tiny model for `cfg`: cached; else copied from the shipped files when their recipe hash
     matches (seconds); else built (minutes). `force` rebuilds even when cached or shipped."""
     cfg = cfg or tiny_model.TinyModelConfig()
-    root = os.path.join(cache_dir or str(runtime.cache_root()), "tiny_model")
     key = recipe_hash(cfg)
-    final = os.path.join(root, key)
-    if os.path.isdir(final) and not force:
-        return final
-    os.makedirs(root, exist_ok=True)
-    with open(final + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a concurrent builder finishes first; then we find its result
-        if os.path.isdir(final) and not force:
-            return final
-        # Leftovers of builders that were killed before their cleanup ran (we hold the lock: none is live).
-        for stale in glob.glob(os.path.join(root, f".building-{key}-*")):
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = tempfile.mkdtemp(prefix=f".building-{key}-", dir=root)
-        try:
-            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the finished model is for every user of the cache
-            shipped = read_recipe(SHIPPED_DIR)
-            if not force and shipped is not None and shipped["recipe_hash"] == key:
-                check_files(SHIPPED_DIR, shipped)
-                for name in list(shipped["files"]) + [RECIPE_FILE]:
-                    shutil.copyfile(os.path.join(SHIPPED_DIR, name), os.path.join(tmp, name))
-                origin = "the shipped copy"
-            else:
-                tiny_model.build(cfg, tmp)
-                _write_recipe(tmp, cfg, key)
-                origin = "a build"
-            if os.path.isdir(final):  # force: replace the old build
-                shutil.rmtree(final)
-            os.replace(tmp, final)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"tiny model: {final} (from {origin})", file=sys.stderr)
+    final = os.path.join(cache_dir or str(runtime.cache_root()), "tiny_model", key)
+    origin = []
+
+    def make(tmp: str) -> None:
+        shipped = read_recipe(SHIPPED_DIR)
+        if not force and shipped is not None and shipped["recipe_hash"] == key:
+            check_files(SHIPPED_DIR, shipped)
+            for name in list(shipped["files"]) + [RECIPE_FILE]:
+                shutil.copyfile(os.path.join(SHIPPED_DIR, name), os.path.join(tmp, name))
+            origin.append("the shipped copy")
+        else:
+            tiny_model.build(cfg, tmp)
+            _write_recipe(tmp, cfg, key)
+            origin.append("a build")
+
+    if runtime.build_once(final, make, force=force):
+        print(f"tiny model: {final} (from {origin[0]})", file=sys.stderr)
     return final
 
 

@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rlvr import (console, data, evaluate, pairing, provenance, run_report, runtime, synthetic, verdict_monitor,
-                  weighted_grpo)
+from rlvr import (benchmarks, console, data, evaluate, models, pairing, provenance, run_report, runtime, synthetic,
+                  verdict_monitor, weighted_grpo)
 
 METHODS = ("pairs_wgrpo", "variance_grpo", "pool_grpo")
 PAIR_PROMPTS = 2  # prompts per update of pairs_wgrpo (q+, q−) and variance_grpo (its top two); pool_grpo: pool_batch
@@ -60,9 +60,9 @@ DEFAULT_DS_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath
 class TrainConfig:
     """Plain values; saved as the run's config.json."""
     output_dir: str = ""              # run directory; "" → <cache>/runs/<method>-<date-time>
-    model_dir: str = ""               # HF model dir; "" → the tiny model (built and cached on first use)
-    pool: str = SYNTHETIC             # prompt pool file (.parquet/.jsonl/.json) or the synthetic task's train split
-    heldout: str = SYNTHETIC          # held-out set file or the synthetic task's held-out split
+    model_dir: str = ""               # HF model dir or named model (models.py); "" → the tiny model (built on first use)
+    pool: str = SYNTHETIC             # prompt pool file or benchmark spec (benchmarks.py), or the synthetic train split
+    heldout: str = SYNTHETIC          # held-out set file or benchmark spec, or the synthetic task's held-out split
     synthetic_seed: int = 0
     pool_size: int = 64               # synthetic pool size (files: 0 = all)
     heldout_size: int = 64            # held-out problems evaluated (0 = all)
@@ -204,7 +204,7 @@ def _load_problems(spec: str, split: str, cfg: TrainConfig, limit: int) -> list[
         train, heldout = synthetic.make_task(seed=cfg.synthetic_seed, n_train=cfg.pool_size,
                                              n_heldout=cfg.heldout_size)
         return train if split == "train" else heldout
-    return data.load_problems(spec, limit=limit or None)
+    return benchmarks.load(spec, limit=limit or None)
 
 
 def responses_per_update(cfg: TrainConfig) -> int:
@@ -501,10 +501,7 @@ def train(cfg: TrainConfig) -> dict:
 
     from rlvr.rollout import RolloutEngine
 
-    if not cfg.model_dir:
-        from rlvr import tiny_model_store
-
-        cfg.model_dir = tiny_model_store.ensure_tiny_model()  # file-locked: concurrent ranks wait for one build
+    cfg.model_dir = models.resolve(cfg.model_dir)  # file-locked: concurrent ranks wait for one build or import
     if not cfg.output_dir:  # rank 0 names it: ranks' clocks may straddle a second
         cfg.output_dir = _broadcast(os.path.join(str(runtime.cache_root()), "runs", f"{cfg.method}-"
                                                  f"{time.strftime('%Y%m%d-%H%M%S')}"), rank, world)
@@ -521,6 +518,8 @@ def train(cfg: TrainConfig) -> dict:
 
     pool = _load_problems(cfg.pool, "train", cfg, cfg.pool_size)
     heldout = _load_problems(cfg.heldout, "heldout", cfg, cfg.heldout_size)
+    sources = evaluate.provenance({"pool": cfg.pool, "heldout": cfg.heldout}, {"pool": pool, "heldout": heldout},
+                                  cfg.synthetic_seed)
     by_id = {p.id: p for p in pool}
     tokenizer = AutoTokenizer.from_pretrained(cfg.model_dir)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -715,7 +714,7 @@ def train(cfg: TrainConfig) -> dict:
                    "accuracy_before_ci": [before.get("heldout/accuracy_lo"), before.get("heldout/accuracy_hi")],
                    "accuracy_after_ci": [after.get("heldout/accuracy_lo"), after.get("heldout/accuracy_hi")],
                    "heldout_problems": len(heldout), "eval_n": cfg.eval_n, "eval_temperature": cfg.eval_temperature,
-                   "weight_digests": digests, "wall_seconds": time.perf_counter() - wall_start, **record}
+                   "weight_digests": digests, "wall_seconds": time.perf_counter() - wall_start, "data": sources, **record}
         if cfg.method == "pool_grpo":
             run_report.write_atomic(os.path.join(run_dir, "accuracy_by_epoch.json"),
                           json.dumps({i: [acc[k] for k in sorted(acc, key=int)]

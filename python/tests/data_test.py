@@ -156,6 +156,8 @@ def test_last_boxed():
     assert data.last_boxed("\\boxed{1} and \\boxed{\\{1, 2\\}}") == "\\{1, 2\\}"
     assert data.last_boxed("\\fbox{7}") == "7"
     assert data.last_boxed("no answer") is None
+    assert data.last_boxed("so $x = \\boxed 9$.") == "9"  # TeX's braceless form, as MATH train writes it
+    assert data.last_boxed("\\boxedx{9}") is None
 
 
 def test_first_boxed():
