@@ -232,7 +232,7 @@ def quick_config(output_dir: str) -> ExperimentConfig:
     return ExperimentConfig(output_dir=output_dir, seeds=(0,), steps=2, eval_every=1, rollouts_per_prompt=4,
                             pool_size=24, pool_mix="", profile_rollouts=8, history_epochs=2, history_batch=12,
                             heldout_size=16, heldout_mix="", eval_n=4, eval_ks=(1, 4),
-                            train_overrides={"max_tokens": 24}, ablations=())
+                            train_overrides={"max_tokens": 24}, ablations=(), ablation_seeds=())
 
 
 FULL_SEEDS = 16  # docs/method.md §8: 8 seeds detected 3.1 points on avg@8 but only 5.6 on pass@8
