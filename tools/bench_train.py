@@ -4,13 +4,15 @@
 
 Both sides run on the tiny model (built on first use), in child processes of this run, on the same batch: the
 (q+, q−) pair our trainer picked (fixed pairing), G responses each, the same max_tokens, temperature and lr,
-binary rewards from the same C++ verifier, one optimiser step per batch, token-level loss (TRL: loss_type="dapo",
-scale_rewards="group", beta=0 — its GRPO with our defaults). Ours samples with vLLM and trains with DeepSpeed;
-TRL samples with transformers' generate (its vLLM modes target GPUs) and trains with its Trainer. The first update
-of each side is warm-up and excluded from the means.
+binary rewards from the same C++ verifier, one optimiser step per batch, token-level loss, the same KL
+coefficient to the initial model (TRL: loss_type="dapo", scale_rewards="group", beta=--beta_kl — its GRPO with our
+defaults). Ours samples with vLLM and trains with DeepSpeed; TRL samples with transformers' generate (its vLLM
+modes target GPUs) and trains with its Trainer. The first update of each side is warm-up and excluded from the
+means. Both sides report seconds per update by phase (TRL's from its own profiling contexts: generate, reward,
+and the rest of its step).
 
-TRL is not a project dependency: when it is missing the ratio is skipped with the reason (the numbers of our
-trainer are still printed).
+TRL, accelerate and datasets are pinned in requirements.txt as benchmark dependencies, so every fresh venv
+measures the ratio.
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ flags.DEFINE_integer("steps", 6, "Updates per side (the first is warm-up).")
 flags.DEFINE_integer("rollouts_per_prompt", 8, "G: responses per prompt.")
 flags.DEFINE_integer("max_tokens", 48, "Maximum response length.")
 flags.DEFINE_float("lr", 1e-4, "Learning rate of both sides.")
+flags.DEFINE_float("beta_kl", 0.05, "KL coefficient to the initial model, both sides (our trainer's default).")
 flags.DEFINE_integer("seed", 0, "Seed of both sides.")
 flags.DEFINE_string("model_dir", "", "Model of both sides; empty: the tiny model (built on first use).")
 flags.DEFINE_integer("threads", 1, "Torch threads of both sides (0: all cores).")
@@ -45,7 +48,8 @@ def _run_ours(out: str) -> dict:
     run_dir = os.path.join(out, "ours")
     cfg = trainer.TrainConfig(output_dir=run_dir, model_dir=FLAGS.model_dir, threads=FLAGS.threads,
                               steps=FLAGS.steps, rollouts_per_prompt=FLAGS.rollouts_per_prompt,
-                              max_tokens=FLAGS.max_tokens, lr=FLAGS.lr, seed=FLAGS.seed, pairing="fixed",
+                              max_tokens=FLAGS.max_tokens, lr=FLAGS.lr, beta_kl=FLAGS.beta_kl, seed=FLAGS.seed,
+                              pairing="fixed",
                               p_low=FLAGS.p_low, p_high=FLAGS.p_high, heldout_size=16, eval_every=10 ** 6,
                               checkpoint_every=10 ** 6)
     start = time.perf_counter()
@@ -81,9 +85,19 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
         return [float(v.correct) for v in verifier.verify(list(completions), list(answer))]
 
     step_times: list[float] = []
+    phase_times: list[dict[str, float]] = []  # per step: seconds inside TRL's profiling contexts, by name
+    log_metrics = trl.extras.profiling.ProfilingContext._log_metrics
+
+    def record(context, duration):
+        if phase_times:
+            phase_times[-1][context.name] = phase_times[-1].get(context.name, 0.0) + duration
+        log_metrics(context, duration)
+
+    trl.extras.profiling.ProfilingContext._log_metrics = record
 
     class Timer(transformers.TrainerCallback):
         def on_step_begin(self, *_, **__):
+            phase_times.append({})
             self.t = time.perf_counter()
 
         def on_step_end(self, *_, **__):
@@ -93,7 +107,7 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
     args = trl.GRPOConfig(
         output_dir=os.path.join(out, "trl"), use_cpu=True, per_device_train_batch_size=len(pair) * g,
         num_generations=g, max_completion_length=FLAGS.max_tokens, temperature=1.0, top_p=1.0,
-        learning_rate=FLAGS.lr, max_steps=FLAGS.steps, beta=0.0, loss_type="dapo", scale_rewards="group",
+        learning_rate=FLAGS.lr, max_steps=FLAGS.steps, beta=FLAGS.beta_kl, loss_type="dapo", scale_rewards="group",
         shuffle_dataset=False, logging_steps=1, report_to="none", save_strategy="no", seed=FLAGS.seed,
         bf16=False, dataloader_num_workers=0)
     model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype="float32")
@@ -103,7 +117,11 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
     grpo.train()
     verifier.close()
     timed = step_times[1:] or step_times
-    return {"per_update": statistics.mean(timed), "wall": time.perf_counter() - start,
+    named = phase_times[1:len(step_times)] or phase_times[:len(step_times)]
+    rollout = statistics.mean(p.get("transformers.generate", 0.0) for p in named)
+    verify = statistics.mean(p.get("reward", 0.0) for p in named)
+    phases = {"rollout": rollout, "verify": verify, "update+rest": statistics.mean(timed) - rollout - verify}
+    return {"per_update": statistics.mean(timed), "phases": phases, "wall": time.perf_counter() - start,
             "versions": {"trl": trl.__version__, "transformers": transformers.__version__}}
 
 
@@ -111,7 +129,7 @@ def _child(side: str, out: str, model_dir: str, extra: list[str]) -> dict:
     result = os.path.join(out, f"{side}.json")
     cmd = [sys.executable, os.path.abspath(__file__), f"--side={side}", f"--result={result}",
            f"--steps={FLAGS.steps}", f"--rollouts_per_prompt={FLAGS.rollouts_per_prompt}",
-           f"--max_tokens={FLAGS.max_tokens}", f"--lr={FLAGS.lr}", f"--seed={FLAGS.seed}",
+           f"--max_tokens={FLAGS.max_tokens}", f"--lr={FLAGS.lr}", f"--beta_kl={FLAGS.beta_kl}", f"--seed={FLAGS.seed}",
            f"--model_dir={model_dir}", f"--threads={FLAGS.threads}", f"--p_low={FLAGS.p_low}",
            f"--p_high={FLAGS.p_high}", *extra]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -142,25 +160,21 @@ def main(argv):
         if "error" in ours:
             sys.exit(f"our trainer failed: {ours['error']}\n{ours['log']}")
         print(f"batch: 2 prompts x G={FLAGS.rollouts_per_prompt}, max_tokens={FLAGS.max_tokens}, "
-              f"{FLAGS.steps} updates (first excluded), model {ours['model_dir']}")
-        print("ours (vLLM rollouts + C++ verifier + DeepSpeed ZeRO-2), seconds per update by phase:")
+              f"beta_kl={FLAGS.beta_kl}, {FLAGS.steps} updates (first excluded), model {ours['model_dir']}")
+        print("ours (vLLM rollouts + C++ verifier + DeepSpeed), seconds per update by phase:")
         for phase, sec in ours["phases"].items():
-            print(f"  {phase:<10} {sec:8.3f}")
-        print(f"  {'total':<10} {ours['per_update']:8.3f}   (whole run incl. start-up, profiling, "
+            print(f"  {phase:<12} {sec:8.3f}")
+        print(f"  {'total':<12} {ours['per_update']:8.3f}   (whole run incl. start-up, profiling, "
               f"2 evaluations: {ours['wall']:.1f} s)")
-        try:
-            import trl  # noqa: F401
-        except ImportError as e:
-            print(f"TRL GRPOTrainer: skipped, TRL does not import here ({e}); "
-                  "pip install trl accelerate datasets to compare")
-            return
         theirs = _child("trl", out, ours["model_dir"], [f"--pair={','.join(ours['pair'])}"])
         if "error" in theirs:
-            print(f"TRL GRPOTrainer: failed: {theirs['error']}\n{theirs['log']}")
-            return
-        print(f"TRL {theirs['versions']['trl']} GRPOTrainer (transformers generate), seconds per update: "
-              f"{theirs['per_update']:.3f}")
-        print(f"ratio TRL / ours: {theirs['per_update'] / ours['per_update']:.2f}x")
+            sys.exit(f"TRL GRPOTrainer failed: {theirs['error']}\n{theirs['log']}")
+        print(f"TRL {theirs['versions']['trl']} GRPOTrainer (transformers generate), seconds per update by phase:")
+        for phase, sec in theirs["phases"].items():
+            print(f"  {phase:<12} {sec:8.3f}")
+        print(f"  {'total':<12} {theirs['per_update']:8.3f}")
+        print(f"ours / TRL time per update: {ours['per_update'] / theirs['per_update']:.2f}x "
+              f"(TRL / ours: {theirs['per_update'] / ours['per_update']:.2f}x)")
 
 
 if __name__ == "__main__":

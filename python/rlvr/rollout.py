@@ -28,19 +28,33 @@ class Sample:
     truncated: bool = False  # cut off by max_tokens (vLLM finish_reason "length"): the verifier gives NO_ANSWER
 
 
-def _reload_from_blob(worker, blob: bytes, repack_lm_head: bool) -> None:
-    """Runs inside each vLLM worker (in-process on CPU; pickled to worker processes elsewhere).
+def _reload(worker, weights, repack_lm_head: bool) -> None:
+    """Runs inside each vLLM worker: in this process when the engine is in-process, else pickled to worker
+    processes.
 
-    The weights travel as one safetensors blob because untyped RPC arguments cannot carry tensors between
-    processes. `reload_weights` re-runs the layers' post-load processing (oneDNN packing on CPU), except for a
-    tied `lm_head`, whose packed copy would keep serving the old embedding matrix.
+    `weights` is a dict of tensors when the worker shares our process (vLLM copies them into its own
+    parameters: no serialisation, and on a GPU no trip through host memory), else one safetensors blob, because
+    untyped RPC arguments cannot carry tensors between processes. `reload_weights` re-runs the layers'
+    post-load processing (oneDNN packing on CPU), except for a tied `lm_head`, whose packed copy would keep
+    serving the old embedding matrix.
     """
-    weights = safetensors.torch.load(blob)
+    if isinstance(weights, bytes):
+        weights = safetensors.torch.load(weights)
     worker.reload_weights(weights_iterator=iter(weights.items()))
     if repack_lm_head:
         from vllm.model_executor.layers.utils import dispatch_cpu_unquantized_gemm
 
         dispatch_cpu_unquantized_gemm(worker.model_runner.get_model().lm_head, remove_weight=False)
+
+
+def _in_process_worker(llm) -> bool:
+    """Whether the engine's one worker runs in this process (in-process engine core, single-process executor),
+    so that RPC arguments reach it as the objects themselves."""
+    from vllm.v1.engine.core_client import InprocClient
+    from vllm.v1.executor.uniproc_executor import UniProcExecutor
+
+    client = llm.llm_engine.engine_core
+    return isinstance(client, InprocClient) and isinstance(client.engine_core.model_executor, UniProcExecutor)
 
 
 def _checkpoint_shapes(model_dir: str) -> dict[str, tuple[int, ...]]:
@@ -117,6 +131,7 @@ class RolloutEngine:
         self.dtype: torch.dtype = model_config.dtype
         self.tied_embeddings = bool(getattr(model_config.hf_config, "tie_word_embeddings", False))
         self._shapes = _checkpoint_shapes(model_dir)
+        self.in_process = _in_process_worker(self._llm)
         self.last_sync_ms = 0.0
 
     def prompt_token_ids(self, prompt: str) -> list[int]:
@@ -167,13 +182,14 @@ class RolloutEngine:
         start = time.perf_counter()
         self._check_state_dict(state_dict)
         tensors = {
-            name: t.detach().to(device="cpu", dtype=self.dtype).contiguous()
+            name: t.detach().to(dtype=self.dtype)  # no copy when the dtypes agree
             for name, t in state_dict.items()
             if not (self.tied_embeddings and name == _LM_HEAD)  # vLLM reads the tied head from the embeddings
         }
-        blob = safetensors.torch.save(tensors)
+        if not self.in_process:
+            tensors = safetensors.torch.save({name: t.to("cpu").contiguous() for name, t in tensors.items()})
         with self._serving_threads():
-            self._llm.collective_rpc(_reload_from_blob, args=(blob, self.tied_embeddings and self._is_cpu))
+            self._llm.collective_rpc(_reload, args=(tensors, self.tied_embeddings and self._is_cpu))
         self._llm.reset_prefix_cache()
         self.last_sync_ms = (time.perf_counter() - start) * 1e3
 

@@ -28,8 +28,11 @@ Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
 - Exact resume: a checkpoint holds the DeepSpeed state (model + optimiser), RNG states, the sampler's state_dict,
   the step and the run's history; every random choice after that is derived from (seed, step), so a resumed run
   samples, trains and logs exactly what the uninterrupted run would (tested, timings aside).
-- DeepSpeed's config comes from a JSON file (configs/ds_cpu.json: ZeRO-2, AdamW through torch — `torch_adam`
-  avoids JIT-compiling DeepSpeed's fused Adam op on CPU). `lr` here overrides the file's optimiser lr.
+- DeepSpeed's config comes from a JSON file (configs/ds_cpu.json: ZeRO-2, torch's fused AdamW — `torch_adam`
+  avoids JIT-compiling DeepSpeed's fused Adam op on CPU). `lr` here overrides the file's optimiser lr. On one rank
+  the trainer runs ZeRO stage 0 (nothing to partition), unless the file offloads.
+- The loss scores response tokens only: logits, softmaxes and the entropy are computed from the first response
+  position of a micro-batch on (HF's logits_to_keep), not over the prompt.
 """
 from __future__ import annotations
 
@@ -245,6 +248,11 @@ def _ds_config(cfg: TrainConfig, world: int = 1) -> dict:
                          f"parameters on every rank for weight sync), got {stage}")
     if cfg.lr > 0:
         ds["optimizer"].setdefault("params", {})["lr"] = cfg.lr
+    zero = ds.setdefault("zero_optimization", {})
+    if world == 1 and not any(key.startswith("offload") for key in zero):
+        # ZeRO partitions over ranks; on one rank it partitions nothing, yet its gradient bucketing hooks and
+        # flat fp32 copies took ~15 % of the tiny model's update (profiled). Offloading still needs ZeRO.
+        zero["stage"] = 0
     # One optimiser step per update, accumulated over micro_batches(); the batch size is ours, not DeepSpeed's.
     ds.pop("train_batch_size", None)
     ds["train_micro_batch_size_per_gpu"] = 1
@@ -303,18 +311,23 @@ def token_batch(prompt_ids: list[list[int]], response_ids: list[list[int]], pad_
     return ids, attn, resp
 
 
-def token_logprobs(model, ids, attn, temperature: float):
-    """Per-token logprobs of ids[:, 1:] and the policy entropy, both [B, L−1], under logits / temperature;
-    also the temperature-1 logprobs (detached) for comparing against the sampler's."""
+def token_logprobs(model, ids, attn, temperature: float, first: int = 0, entropy_grad: bool = False):
+    """Per-token logprobs of ids[:, first+1:] and the policy entropy, both [B, L−1−first], under logits /
+    temperature; also the temperature-1 logprobs (detached) for comparing against the sampler's. `first` skips
+    positions nobody scores (the shortest prompt's): the vocabulary projection and softmaxes run on the rest
+    only. The entropy carries gradients only with `entropy_grad` (an entropy bonus)."""
     import torch
 
-    logits = model(input_ids=ids, attention_mask=attn).logits[:, :-1].float()  # [B, L−1, V]
-    target = ids[:, 1:].unsqueeze(-1)
+    out = model(input_ids=ids, attention_mask=attn, logits_to_keep=ids.shape[1] - first)
+    logits = out.logits[:, :-1].float()  # [B, L−1−first, V]
+    target = ids[:, first + 1:].unsqueeze(-1)
     logp_all = torch.log_softmax(logits / temperature, dim=-1)
     logprobs = logp_all.gather(-1, target).squeeze(-1)
-    entropy = -(logp_all.exp() * logp_all).sum(-1)
+    with torch.set_grad_enabled(entropy_grad and torch.is_grad_enabled()):
+        entropy = -(logp_all.exp() * logp_all).sum(-1)
     with torch.no_grad():
-        raw = torch.log_softmax(logits, dim=-1).gather(-1, target).squeeze(-1)
+        raw = (logprobs.detach() if temperature == 1.0  # logits / 1 is logits exactly: no second softmax
+               else torch.log_softmax(logits, dim=-1).gather(-1, target).squeeze(-1))
     return logprobs, entropy, raw
 
 
@@ -347,26 +360,33 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     totals = torch.zeros(6, dtype=torch.float64)
     for rows in micro:
         width = int(attn[rows].sum(1).max().item())  # drop the columns that are padding in every row here
-        m_ids, m_attn, m_resp = ids[rows, :width], attn[rows, :width], resp[rows, :width - 1]
-        logprobs, entropy, raw = token_logprobs(engine, m_ids, m_attn, cfg.temperature)
+        # and the positions before the first response token of any row here (prompt tokens score nothing)
+        first = min(len(prompts[i]) for i in rows.tolist()) - 1
+        m_ids, m_attn, m_resp = ids[rows, :width], attn[rows, :width], resp[rows, first:width - 1]
+        logprobs, entropy, raw = token_logprobs(engine, m_ids, m_attn, cfg.temperature, first, cfg.beta_h > 0)
         ref = None
         if ref_model is not None:
             with torch.no_grad():
-                ref = token_logprobs(ref_model, m_ids, m_attn, cfg.temperature)[0]
+                ref = token_logprobs(ref_model, m_ids, m_attn, cfg.temperature, first)[0]
         loss, stats = weighted_grpo.policy_loss(
             logprobs, logprobs.detach(), m_resp, advantages[rows], weights[rows], clip_eps=cfg.clip_eps,
-            ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy if cfg.beta_h > 0 else entropy.detach(),
-            beta_h=cfg.beta_h, loss_agg=loss_agg, max_len=cfg.max_tokens)
+            ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy, beta_h=cfg.beta_h, loss_agg=loss_agg,
+            max_len=cfg.max_tokens)
         # policy_loss normalises by this micro-batch's Z; scaled by world · Z / Z_batch, the sum over micro-batches
         # and DeepSpeed's mean over ranks make the full batch's loss.
         z = aggregate(m_resp, cfg.max_tokens).item()
         engine.backward(loss * (world * z / z_batch), scale_wrt_gas=False)
+        if engine.is_gradient_accumulation_boundary() and engine.zero_optimization_stage() == 0:
+            # ZeRO reports the gradient norm it clips with; stage 0 clips without keeping it
+            grad_norm = torch.nn.utils.get_total_norm([p.grad for p in engine.module.parameters()
+                                                       if p.grad is not None]).item()
         engine.step()  # DeepSpeed applies it once, at the accumulation boundary (the last micro-batch)
         n = m_resp.sum().item()
-        gap = ((raw - sampler_lp[rows, :width - 1]).abs() * m_resp).sum().item()
+        gap = ((raw - sampler_lp[rows, first:width - 1]).abs() * m_resp).sum().item()
         totals += torch.tensor([stats["loss"] * z / z_batch, stats["entropy"] * n, gap, n,
                                 stats["clip_frac"] * n, stats.get("kl", 0.0) * n], dtype=torch.float64)
-    grad_norm = engine.get_global_grad_norm()
+    if engine.zero_optimization_stage() > 0:
+        grad_norm = engine.get_global_grad_norm()
     if world > 1:
         dist.all_reduce(totals)
     return {

@@ -1,6 +1,8 @@
 """RolloutEngine through real in-process vLLM, checked against transformers on tiny Qwen2 models (tied and untied
 embeddings: the tied head is the one vLLM's CPU backend keeps a stale packed copy of)."""
 
+import copy
+
 from rlvr import runtime
 
 runtime.setup()
@@ -81,6 +83,14 @@ def test_sync_weights_matches_transformers(setup):
     assert _max_diff(hf, engine, before) > 0.1
     # ...and what vLLM samples now is scored exactly like transformers scores it.
     assert _max_diff(hf, engine, _sample(engine)) < TOL
+    # The in-process engine got the tensors themselves; what it serves is its own copy, so the trainer's next
+    # in-place step does not leak into it before the next sync.
+    assert engine.in_process
+    synced = copy.deepcopy(hf)
+    with torch.no_grad():
+        for p in hf.parameters():
+            p.mul_(-1.0)
+    assert _max_diff(synced, engine, _sample(engine)) < TOL
 
 
 def test_generate_reproducible_under_seed(setup):

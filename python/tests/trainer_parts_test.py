@@ -19,9 +19,14 @@ def test_token_batch_right_pads_and_masks_exactly_the_response_tokens():
 
 
 def test_token_logprobs_score_the_next_token_at_the_temperature():
-    class Uniformish(torch.nn.Module):  # logits = one-hot of the current token, scaled
-        def forward(self, input_ids, attention_mask):
-            return type("Out", (), {"logits": 3.0 * torch.nn.functional.one_hot(input_ids, 4).float()})()
+    class Uniformish(torch.nn.Module):  # logits = one-hot of the current token, scaled; HF's logits_to_keep
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.tensor(3.0))
+
+        def forward(self, input_ids, attention_mask, logits_to_keep=0):
+            logits = self.scale * torch.nn.functional.one_hot(input_ids, 4).float()
+            return type("Out", (), {"logits": logits[:, -logits_to_keep:]})()
 
     ids = torch.tensor([[0, 0, 1]])
     logprobs, entropy, raw = trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), temperature=2.0)
@@ -31,6 +36,14 @@ def test_token_logprobs_score_the_next_token_at_the_temperature():
     assert logprobs[0, 1].item() == pytest.approx(expect[1].item())   # token 1 follows token 0
     assert raw[0, 1].item() == pytest.approx(torch.log_softmax(2 * z, 0)[1].item())  # temperature 1
     assert entropy[0, 0].item() == pytest.approx(-(expect.exp() * expect).sum().item())
+    # Skipping the first position scores the same later tokens; at temperature 1, raw is the logprob itself.
+    tail = trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), temperature=2.0, first=1)
+    assert [t.shape for t in tail] == [(1, 1)] * 3
+    assert torch.equal(tail[0], logprobs[:, 1:]) and torch.equal(tail[2], raw[:, 1:])
+    one = trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), temperature=1.0)
+    assert torch.equal(one[2], one[0].detach())
+    assert one[0].grad_fn is not None and one[1].grad_fn is None  # entropy gets a graph only when asked
+    assert trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), 1.0, entropy_grad=True)[1].grad_fn
 
 
 def test_derived_seeds_depend_only_on_their_inputs():
@@ -67,8 +80,13 @@ def test_bad_config_values_are_named(field, value, message):
 
 
 def test_ds_config_overrides_lr_and_rejects_zero_3(tmp_path):
-    ds = trainer._ds_config(trainer.TrainConfig(lr=3e-5))
+    ds = trainer._ds_config(trainer.TrainConfig(lr=3e-5), world=2)
     assert ds["optimizer"]["params"]["lr"] == 3e-5 and ds["zero_optimization"]["stage"] in (1, 2)
+    assert trainer._ds_config(trainer.TrainConfig(), world=1)["zero_optimization"]["stage"] == 0  # nothing to split
+    offload = tmp_path / "offload.json"
+    offload.write_text('{"optimizer": {"type": "AdamW"}, "zero_optimization": {"stage": 2, '
+                       '"offload_optimizer": {"device": "cpu"}}}')
+    assert trainer._ds_config(trainer.TrainConfig(ds_config=str(offload)), world=1)["zero_optimization"]["stage"] == 2
     bad = tmp_path / "ds.json"
     bad.write_text('{"optimizer": {"type": "AdamW"}, "zero_optimization": {"stage": 3}}')
     with pytest.raises(ValueError, match="stage must be 0, 1 or 2"):
