@@ -69,6 +69,7 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
     import torch
     import transformers
     import trl
+    import trl.extras.profiling  # trl's lazy module does not expose `extras` as an attribute
 
     from rlvr import data, synthetic
     from rlvr.verifier_client import open_verifier
@@ -118,8 +119,9 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
     verifier.close()
     timed = step_times[1:] or step_times
     named = phase_times[1:len(step_times)] or phase_times[:len(step_times)]
-    rollout = statistics.mean(p.get("transformers.generate", 0.0) for p in named)
-    verify = statistics.mean(p.get("reward", 0.0) for p in named)
+    # TRL names its contexts "<trainer class>.<what>": generation, and the reward function by its __name__.
+    rollout = statistics.mean(p.get("GRPOTrainer.transformers.generate", 0.0) for p in named)
+    verify = statistics.mean(p.get(f"GRPOTrainer.{reward.__name__}", 0.0) for p in named)
     phases = {"rollout": rollout, "verify": verify, "update+rest": statistics.mean(timed) - rollout - verify}
     return {"per_update": statistics.mean(timed), "phases": phases, "wall": time.perf_counter() - start,
             "versions": {"trl": trl.__version__, "transformers": transformers.__version__}}
