@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator
 
@@ -294,11 +293,11 @@ def format_prompt(problem: str, tokenizer=None) -> str:
 
 def write_jsonl(path: str, rows: Iterable[dict[str, Any]]) -> None:
     """Writes rows as JSON Lines atomically (a temp file in the same directory, then os.replace)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".jsonl", dir=directory)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    # Same temp-name convention as the other atomic writers; open() keeps the umask's mode (mkstemp made 0600).
+    tmp = f"{path}.tmp.{os.getpid()}"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with open(tmp, "w", encoding="utf-8") as f:
             for row in rows:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         os.replace(tmp, path)
