@@ -17,19 +17,32 @@
 #include "absl/time/clock.h"
 #include "cpp/verifier/service_server.h"
 
-ABSL_FLAG(std::string, bind, "127.0.0.1", "Address to listen on; 0.0.0.0 or :: exposes the server.");
+namespace {
+
+// Flag defaults are the option structs' own, written once there; the server binary differs only where a
+// command-line server wants another default than the library (a well-known port, every core).
+const rlvr::verifier::ServerOptions kDefaults;
+
+}  // namespace
+
+ABSL_FLAG(std::string, bind, kDefaults.bind, "Address to listen on; 0.0.0.0 or :: exposes the server.");
 ABSL_FLAG(int, port, 50051, "TCP port; 0 picks a free one (printed on stdout).");
 ABSL_FLAG(int, threads, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
           "Verification worker threads (CPU parallelism).");
-ABSL_FLAG(int, rpc_threads, 256, "Maximum gRPC threads: one per open call, streams included.");
-ABSL_FLAG(int, max_message_bytes, 64 << 20, "Maximum request/response message size.");
-ABSL_FLAG(int64_t, default_deadline_us, 1000000, "Per-item budget when a request says deadline_us=0.");
-ABSL_FLAG(int, max_batch, 4096, "Maximum items in one VerifyBatch call (more: INVALID_ARGUMENT).");
-ABSL_FLAG(int64_t, max_queue, 65536, "Maximum items in flight; beyond it calls get RESOURCE_EXHAUSTED.");
-ABSL_FLAG(int64_t, max_input_bytes, 1 << 20, "Per-item limit on the response and gold lengths.");
-ABSL_FLAG(int, max_depth, 200, "Per-item limit on brace/parenthesis nesting.");
-ABSL_FLAG(int, max_exponent_digits, 4, "Per-item limit on the digits of exponents of exact numbers.");
-ABSL_FLAG(int64_t, max_steps, 200000, "Per-item evaluation work budget.");
+ABSL_FLAG(int, rpc_threads, kDefaults.rpc_threads, "Maximum gRPC threads: one per open call, streams included.");
+ABSL_FLAG(int, max_message_bytes, kDefaults.max_message_bytes, "Maximum request/response message size.");
+ABSL_FLAG(int64_t, default_deadline_us, absl::ToInt64Microseconds(kDefaults.service.default_deadline),
+          "Per-item budget when a request says deadline_us=0.");
+ABSL_FLAG(int, max_batch, kDefaults.service.max_batch,
+          "Maximum items in one VerifyBatch call (more: INVALID_ARGUMENT).");
+ABSL_FLAG(int64_t, max_queue, kDefaults.service.max_queue,
+          "Maximum items in flight; beyond it calls get RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, max_input_bytes, static_cast<int64_t>(kDefaults.service.limits.max_input_bytes),
+          "Per-item limit on the response and gold lengths.");
+ABSL_FLAG(int, max_depth, kDefaults.service.limits.max_depth, "Per-item limit on brace/parenthesis nesting.");
+ABSL_FLAG(int, max_exponent_digits, kDefaults.service.limits.max_exponent_digits,
+          "Per-item limit on the digits of exponents of exact numbers.");
+ABSL_FLAG(int64_t, max_steps, kDefaults.service.limits.max_steps, "Per-item evaluation work budget.");
 ABSL_FLAG(std::string, auth_token_file, "", "File holding a bearer token; calls without it get UNAUTHENTICATED.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key, serve TLS.");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");

@@ -108,7 +108,10 @@ bool VerifierService::Admit(int64_t n) {
   return true;
 }
 
-grpc::Status VerifierService::Finish(grpc::Status status) {
+template <typename Body>
+grpc::Status VerifierService::Handle(const grpc::ServerContext& context, Body body) {
+  grpc::Status status = Authorize(context);
+  if (status.ok()) status = body();
   const int code = static_cast<int>(status.error_code());
   if (code >= 0 && code < static_cast<int>(status_counts_.size())) {
     status_counts_[code].fetch_add(1, std::memory_order_relaxed);
@@ -166,76 +169,78 @@ void VerifierService::RunItems(const grpc::ServerContext& context, const v1::Ver
 
 grpc::Status VerifierService::Verify(grpc::ServerContext* context, const v1::VerifyRequest* request,
                                      v1::VerifyResponse* response) {
-  if (grpc::Status auth = Authorize(*context); !auth.ok()) return Finish(auth);
-  if (!Admit(1)) {
-    return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                               absl::StrCat("server busy: ", options_.max_queue, " items in flight")));
-  }
-  RunItems(*context, &request, &response, 1);
-  return Finish(grpc::Status::OK);
+  return Handle(*context, [&] {
+    if (!Admit(1)) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("server busy: ", options_.max_queue, " items in flight"));
+    }
+    RunItems(*context, &request, &response, 1);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status VerifierService::VerifyBatch(grpc::ServerContext* context, const v1::VerifyBatchRequest* request,
                                           v1::VerifyBatchResponse* response) {
-  if (grpc::Status auth = Authorize(*context); !auth.ok()) return Finish(auth);
-  const int n = request->requests_size();
-  if (n > options_.max_batch) {
-    return Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                               absl::StrCat("batch of ", n, " items exceeds --max_batch=", options_.max_batch)));
-  }
-  if (!Admit(n)) {
-    return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                               absl::StrCat("server busy: batch of ", n, " items would exceed ",
-                                            options_.max_queue, " items in flight")));
-  }
-  std::vector<const v1::VerifyRequest*> requests(n);
-  std::vector<v1::VerifyResponse*> responses(n);
-  response->mutable_responses()->Reserve(n);
-  for (int i = 0; i < n; ++i) {
-    requests[i] = &request->requests(i);
-    responses[i] = response->add_responses();
-  }
-  RunItems(*context, requests.data(), responses.data(), n);
-  return Finish(grpc::Status::OK);
+  return Handle(*context, [&] {
+    const int n = request->requests_size();
+    if (n > options_.max_batch) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("batch of ", n, " items exceeds --max_batch=", options_.max_batch));
+    }
+    if (!Admit(n)) {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("server busy: batch of ", n, " items would exceed ", options_.max_queue,
+                                       " items in flight"));
+    }
+    std::vector<const v1::VerifyRequest*> requests(n);
+    std::vector<v1::VerifyResponse*> responses(n);
+    response->mutable_responses()->Reserve(n);
+    for (int i = 0; i < n; ++i) {
+      requests[i] = &request->requests(i);
+      responses[i] = response->add_responses();
+    }
+    RunItems(*context, requests.data(), responses.data(), n);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status VerifierService::VerifyStream(
     grpc::ServerContext* context, grpc::ServerReaderWriter<v1::VerifyResponse, v1::VerifyRequest>* stream) {
-  if (grpc::Status auth = Authorize(*context); !auth.ok()) return Finish(auth);
-  v1::VerifyRequest request;
-  while (stream->Read(&request)) {
-    if (!Admit(1)) {
-      return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 absl::StrCat("server busy: ", options_.max_queue, " items in flight; stream "
-                                              "ended before item '", request.id(), "'")));
+  return Handle(*context, [&] {
+    v1::VerifyRequest request;
+    while (stream->Read(&request)) {
+      if (!Admit(1)) {
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            absl::StrCat("server busy: ", options_.max_queue, " items in flight; stream ended "
+                                         "before item '", request.id(), "'"));
+      }
+      v1::VerifyResponse response;
+      const v1::VerifyRequest* request_ptr = &request;
+      v1::VerifyResponse* response_ptr = &response;
+      RunItems(*context, &request_ptr, &response_ptr, 1);
+      if (!stream->Write(response)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
     }
-    v1::VerifyResponse response;
-    const v1::VerifyRequest* request_ptr = &request;
-    v1::VerifyResponse* response_ptr = &response;
-    RunItems(*context, &request_ptr, &response_ptr, 1);
-    if (!stream->Write(response)) {
-      return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
-    }
-  }
-  if (context->IsCancelled()) return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled"));
-  return Finish(grpc::Status::OK);
+    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled");
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status VerifierService::Stats(grpc::ServerContext* context, const v1::StatsRequest* /*request*/,
                                     v1::StatsResponse* response) {
-  if (grpc::Status auth = Authorize(*context); !auth.ok()) return auth;
-  for (int v = v1::CORRECT; v <= v1::INVALID; ++v) {
-    (*response->mutable_verdict_counts())[v1::Verdict_Name(v)] = verdict_counts_[v].load(std::memory_order_relaxed);
-  }
-  for (size_t code = 0; code < status_counts_.size(); ++code) {
-    const int64_t count = status_counts_[code].load(std::memory_order_relaxed);
-    if (count > 0) (*response->mutable_status_counts())[kStatusNames[code]] = count;
-  }
-  for (int64_t upper : kLatencyBucketsUs) response->add_latency_bucket_upper_us(upper);
-  for (const auto& count : latency_counts_) response->add_latency_counts(count.load(std::memory_order_relaxed));
-  response->set_queue_depth(queued_.load(std::memory_order_relaxed));
-  response->set_in_flight(in_flight_.load(std::memory_order_relaxed));
-  return grpc::Status::OK;
+  return Handle(*context, [&] {
+    for (int v = v1::CORRECT; v <= v1::INVALID; ++v) {
+      (*response->mutable_verdict_counts())[v1::Verdict_Name(v)] = verdict_counts_[v].load(std::memory_order_relaxed);
+    }
+    for (size_t code = 0; code < status_counts_.size(); ++code) {
+      const int64_t count = status_counts_[code].load(std::memory_order_relaxed);
+      if (count > 0) (*response->mutable_status_counts())[kStatusNames[code]] = count;
+    }
+    for (int64_t upper : kLatencyBucketsUs) response->add_latency_bucket_upper_us(upper);
+    for (const auto& count : latency_counts_) response->add_latency_counts(count.load(std::memory_order_relaxed));
+    response->set_queue_depth(queued_.load(std::memory_order_relaxed));
+    response->set_in_flight(in_flight_.load(std::memory_order_relaxed));
+    return grpc::Status::OK;
+  });
 }
 
 }  // namespace rlvr::verifier

@@ -70,6 +70,9 @@ class VerifierService final : public v1::Verifier::Service {
                      v1::StatsResponse* response) override;
 
  private:
+  // Every RPC's one entry: the bearer-token check, then `body`, then the final status counted for Stats.
+  template <typename Body>
+  grpc::Status Handle(const grpc::ServerContext& context, Body body);
   // Bearer-token check; OK when no token is configured.
   grpc::Status Authorize(const grpc::ServerContext& context) const;
   // Reserves `n` in-flight items, or returns false when that would exceed max_queue.
@@ -78,8 +81,6 @@ class VerifierService final : public v1::Verifier::Service {
   void RunItems(const grpc::ServerContext& context, const v1::VerifyRequest* const* requests,
                 v1::VerifyResponse* const* responses, int n);
   void VerifyOne(const v1::VerifyRequest& request, absl::Time call_deadline, v1::VerifyResponse* response);
-  // Counts the call's final status and returns it.
-  grpc::Status Finish(grpc::Status status);
 
   const ServiceOptions options_;
   std::atomic<int64_t> in_flight_{0};  // admitted items not yet answered

@@ -249,6 +249,10 @@ TEST(VerifierServiceTest, StatsCountVerdictsStatusesAndLatencies) {
   EXPECT_EQ(items, 3);
   EXPECT_EQ(stats.in_flight(), 0);
   EXPECT_EQ(stats.queue_depth(), 0);
+  // Stats calls are counted like every other call (after they answer).
+  grpc::ClientContext c4;
+  ASSERT_TRUE(stub->Stats(&c4, v1::StatsRequest(), &stats).ok());
+  EXPECT_EQ(stats.status_counts().at("OK"), 2);
 }
 
 TEST(VerifierServiceTest, BearerTokenIsRequiredWhenConfigured) {
@@ -268,6 +272,12 @@ TEST(VerifierServiceTest, BearerTokenIsRequiredWhenConfigured) {
   grpc::ClientContext context;
   v1::StatsResponse stats;
   EXPECT_EQ(stub->Stats(&context, v1::StatsRequest(), &stats).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // Every refused call, Stats included, is counted once.
+  grpc::ClientContext authorized;
+  authorized.AddMetadata("authorization", "Bearer s3cret");
+  ASSERT_TRUE(stub->Stats(&authorized, v1::StatsRequest(), &stats).ok());
+  EXPECT_EQ(stats.status_counts().at("UNAUTHENTICATED"), 4);
+  EXPECT_EQ(stats.status_counts().at("OK"), 1);
   // Health stays open: load balancers probe it without credentials.
   int health = 0;
   auto channel = Connect(*server);
