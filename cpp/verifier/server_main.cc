@@ -13,8 +13,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
+#include "cpp/verifier/build_stamp.h"
 #include "cpp/verifier/service_server.h"
 
 namespace {
@@ -62,6 +64,11 @@ int Fail(absl::string_view message) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Answer-verification gRPC server (rlvr.verifier.v1.Verifier).");
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] {
+    return std::string("verifier server, built from commit ") + rlvr::verifier::kBuildCommit + "\n";
+  };
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
 
   // Block the shutdown signals before any thread starts, so every thread inherits the mask and only
@@ -83,6 +90,7 @@ int main(int argc, char** argv) {
   service.threads = absl::GetFlag(FLAGS_threads);
   service.max_batch = absl::GetFlag(FLAGS_max_batch);
   service.max_queue = absl::GetFlag(FLAGS_max_queue);
+  service.build = rlvr::verifier::kBuildCommit;
   if (absl::GetFlag(FLAGS_default_deadline_us) <= 0) return Fail("--default_deadline_us must be > 0");
   service.default_deadline = absl::Microseconds(absl::GetFlag(FLAGS_default_deadline_us));
   service.limits.max_input_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_input_bytes));

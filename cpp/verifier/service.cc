@@ -239,6 +239,7 @@ grpc::Status VerifierService::Stats(grpc::ServerContext* context, const v1::Stat
     for (const auto& count : latency_counts_) response->add_latency_counts(count.load(std::memory_order_relaxed));
     response->set_queue_depth(queued_.load(std::memory_order_relaxed));
     response->set_in_flight(in_flight_.load(std::memory_order_relaxed));
+    response->set_build(options_.build);
     return grpc::Status::OK;
   });
 }

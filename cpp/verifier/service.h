@@ -31,6 +31,7 @@ struct ServiceOptions {
   int max_batch = 4096;                                    // items per VerifyBatch call
   int64_t max_queue = 65536;                               // items admitted and not yet answered
   std::string auth_token;                                  // non-empty: require "authorization: Bearer <token>"
+  std::string build = "unknown";                           // the server's build (commit), reported by Stats
 };
 
 // A fixed set of threads running closures in FIFO order; the destructor finishes queued work, then joins.

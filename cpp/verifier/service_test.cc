@@ -249,10 +249,21 @@ TEST(VerifierServiceTest, StatsCountVerdictsStatusesAndLatencies) {
   EXPECT_EQ(items, 3);
   EXPECT_EQ(stats.in_flight(), 0);
   EXPECT_EQ(stats.queue_depth(), 0);
+  EXPECT_EQ(stats.build(), "unknown");  // nothing told the library which build it is part of
   // Stats calls are counted like every other call (after they answer).
   grpc::ClientContext c4;
   ASSERT_TRUE(stub->Stats(&c4, v1::StatsRequest(), &stats).ok());
   EXPECT_EQ(stats.status_counts().at("OK"), 2);
+}
+
+TEST(VerifierServiceTest, StatsNameTheBuild) {
+  ServiceOptions service;
+  service.build = "0123abcd+dirty";
+  auto server = StartServer(service);
+  grpc::ClientContext context;
+  v1::StatsResponse stats;
+  ASSERT_TRUE(v1::Verifier::NewStub(Connect(*server))->Stats(&context, v1::StatsRequest(), &stats).ok());
+  EXPECT_EQ(stats.build(), "0123abcd+dirty");
 }
 
 TEST(VerifierServiceTest, BearerTokenIsRequiredWhenConfigured) {

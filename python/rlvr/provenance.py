@@ -73,13 +73,17 @@ def file_sha256(path: str) -> str:
 
 
 def verifier_record(client) -> dict:
-    """The verifier a client talks to: its address(es) and, for the embedded server this project started, the
-    binary's digest and the commit it was built from (a remote server's build is not known to the client)."""
-    record = {"address": ",".join(client.addresses)}
+    """The verifier a client talks to: its address(es), the commit each server says it was built from (its Stats
+    `build`: one value when all replicas agree, else "address build" pairs) and, for the embedded server this
+    project started, the binary's digest."""
+    builds = client.builds()
+    commits = set(builds.values())
+    record = {"address": ",".join(client.addresses),
+              "commit": commits.pop() if len(commits) == 1 else "; ".join(f"{a} {b}" for a, b in builds.items())}
     if client.embedded_binary:
-        record.update(kind="embedded", binary_sha256=file_sha256(client.embedded_binary)[:16], commit=git_commit())
+        record.update(kind="embedded", binary_sha256=file_sha256(client.embedded_binary)[:16])
     else:
-        record.update(kind="remote", commit="unknown")
+        record.update(kind="remote")
     return record
 
 

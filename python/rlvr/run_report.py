@@ -127,8 +127,9 @@ def final_lines(summary: dict) -> list[str]:
 
 def _provenance_lines(summary: dict) -> list[str]:
     m, v = summary["machine"], summary["verifier"]
-    verifier = (f"embedded C++ server at {v['address']} (binary sha256 {v['binary_sha256']}, built from commit "
-                f"{v['commit']})" if v["kind"] == "embedded" else f"remote at {v['address']} (build not known here)")
+    built = f"built from commit {v['commit']}"  # as the server reports it (StatsResponse.build)
+    verifier = (f"embedded C++ server at {v['address']} (binary sha256 {v['binary_sha256']}, {built})"
+                if v["kind"] == "embedded" else f"remote at {v['address']} ({built})")
     zero = summary["deepspeed_config"].get("zero_optimization", {})
     return [
         "## What ran",

@@ -192,6 +192,19 @@ class VerifierClient:
         """Counters of the next replica in turn (one replica's, not the fleet's)."""
         return self._call("Stats", pb.StatsRequest())
 
+    def builds(self) -> dict[str, str]:
+        """{replica address: the commit its server was built from (StatsResponse.build)}, for run records. A server
+        that does not say (older than that field, or a Stats call failing) is "unknown (...)" with the reason, not
+        an error: the record must not stop a run that can verify."""
+        out = {}
+        for address, stub in zip(self.addresses, self._stubs):
+            try:
+                build = stub.Stats(pb.StatsRequest(), timeout=self.call_timeout_s, metadata=self._metadata).build
+                out[address] = build or "unknown (the server predates StatsResponse.build)"
+            except grpc.RpcError as e:
+                out[address] = f"unknown (Stats failed: {e.code().name})"
+        return out
+
     def _call(self, method: str, request):
         """Calls `method` on the next replica in turn; a retryable failure moves on to the following replica,
         with exponential backoff once every replica has failed in this call, until the retries (or the retry

@@ -35,3 +35,12 @@ def test_old_request_bytes_parse_with_the_new_fields_unset():
     old = b"\n\x01a\x12\t\\boxed{1}\x1a\x011 \xf4\x03"
     req = pb.VerifyRequest.FromString(old)
     assert (req.id, req.response, req.gold, req.deadline_us, req.truncated) == ("a", "\\boxed{1}", "1", 500, False)
+
+
+def test_stats_fields_are_stable_and_old_replies_parse_with_no_build():
+    # `build` (the server's commit) came after the first release: a reply from an older server leaves it empty.
+    assert [(f.name, f.number) for f in pb.StatsResponse.DESCRIPTOR.fields] == [
+        ("verdict_counts", 1), ("status_counts", 2), ("latency_bucket_upper_us", 3), ("latency_counts", 4),
+        ("queue_depth", 5), ("in_flight", 6), ("build", 7)]
+    old = pb.StatsResponse(queue_depth=3, in_flight=2).SerializeToString()
+    assert pb.StatsResponse.FromString(old).build == ""

@@ -145,6 +145,7 @@ def test_end_to_end_run_writes_a_complete_run_dir(run_a):
     assert config["ranks"] == 1 and config["threads_per_rank"] == 1
     assert config["deepspeed_config"]["zero_optimization"]["stage"] == 0  # one rank: the config actually used
     assert config["verifier"]["kind"] == "embedded" and len(config["verifier"]["binary_sha256"]) == 16
+    assert config["verifier"]["commit"] == config["git_commit"]  # the server's own build stamp (its Stats)
     assert config["machine"]["cores"] >= 1 and config["machine"]["isa"]
 
     rows = _rows(out)

@@ -22,7 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 import protected_verifier
 import rlvr_verifier_pb2 as pb
 import rlvr_verifier_pb2_grpc as pb_grpc
-from rlvr import verifier_client
+from rlvr import provenance, verifier_client
 from rlvr.verifier_client import EmbeddedServer, VerifierClient, VerifierError, open_verifier
 
 
@@ -130,6 +130,24 @@ def test_dns_name_address(server):
     with VerifierClient(f"dns:///localhost:{port}", batch_size=16) as verifier:
         verdicts = verifier.verify(["1", "2"] * 50, ["1"] * 100)
     assert [v.correct for v in verdicts] == [True, False] * 50
+
+
+def test_run_record_names_each_servers_build(server, start_proxy):
+    """Embedded or remote, the record's commit is the one the server was stamped with at build time (Bazel's
+    workspace status): the checkout's commit here. A replica that cannot say (FlakyProxy has no Stats, like a
+    server older than StatsResponse.build) is recorded as unknown with the reason."""
+    commit = provenance.git_commit()
+    assert re.fullmatch(r"[0-9a-f]{40}(\+dirty)?", commit), commit  # the tests run from a git checkout
+    with open_verifier() as embedded:
+        record = provenance.verifier_record(embedded)
+    assert record["kind"] == "embedded" and record["commit"] == commit and len(record["binary_sha256"]) == 16
+    with VerifierClient(server.address) as remote:
+        assert provenance.verifier_record(remote) == {"address": server.address, "commit": commit, "kind": "remote"}
+    _, proxy = start_proxy(failures=0)
+    with VerifierClient(f"{server.address},{proxy}") as mixed:
+        assert mixed.builds() == {server.address: commit, proxy: "unknown (Stats failed: UNIMPLEMENTED)"}
+        assert provenance.verifier_record(mixed)["commit"] == (
+            f"{server.address} {commit}; {proxy} unknown (Stats failed: UNIMPLEMENTED)")
 
 
 def test_unreachable_server_error_names_the_address():
