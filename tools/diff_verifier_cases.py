@@ -75,7 +75,26 @@ _OWN = [
     (3, "The roots are $\\boxed{3}$ and $\\boxed{5}$.", "5", "INCORRECT"),
     (3, "First $a = \\boxed{2}$, and so the product is $2 \\cdot 3 = \\boxed{6}$.", "6", "CORRECT"),
     (3, "Step one gives $\\boxed{4}$.\nStep two gives $\\boxed{9}$.", "9", "CORRECT"),
-    (3, "It is either $\\boxed{2}$ or $\\boxed{3}$.", "3", "NO_ANSWER"),
+    (3, "It is either $\\boxed{2}$ or $\\boxed{3}$.", "3", "INCORRECT"),  # a hedge
+    # Values joined by "or": the list a gold of several values wants, or two forms of one value.
+    (3, "Both work, so $c = \\boxed{-1}$ or $c = \\boxed{4}$.", "-1 \\text{ or } 4", "CORRECT"),
+    (3, "Both work, so $c = \\boxed{-1 \\text{ or } 4}$.", "-1 \\text{ or } 4", "CORRECT"),
+    (3, "Both work, so $c = \\boxed{-1 \\text{ or } 4}$.", "4, -1", "CORRECT"),
+    (3, "Both work, so $c = \\boxed{-1 \\text{ or } 4}$.", "4", "INCORRECT"),
+    (3, "Written in base 8, this is $\\boxed{17}$ or $\\boxed{17_8}$.", "17_8", "CORRECT"),
+    (3, "This simplifies to $\\boxed{3-a}$, or $\\boxed{-a+3}$.", "3-a", "CORRECT"),
+    (3, "This simplifies to $\\boxed{3-a}$, or $\\boxed{-a+3}$.", "3+a", "INCORRECT"),
+    # A check after the box does not replace it; a closing restatement does.
+    (2, "So $n = \\boxed{40}$.\n\nWe can check our answer: $40 \\cdot 3 = 120$, which is what we needed.", "40",
+     "CORRECT"),
+    (2, "So $n = \\boxed{40}$.\n\nWe can check our answer: $40 \\cdot 3 = 120$, which is what we needed.", "120",
+     "INCORRECT"),
+    (2, "So $n = \\boxed{40}$.\n\nChallenge: is it a coincidence that the answer is $4 \\cdot 10$?", "40", "CORRECT"),
+    (2, "So $n = \\boxed{40}$.\n\nWe can check our answer: if $n = 40$, then $n + 2 = 42$ is a multiple of $6$.",
+     "40", "CORRECT"),
+    (2, "So $n = \\boxed{40}$ per box, and the answer is $120$.", "120", "CORRECT"),
+    (4, "Setting the areas equal gives $\\boxed{\\tan\\theta = 2\\theta}$.", "\\tan \\theta = 2\\theta", "CORRECT"),
+    (4, "Setting the areas equal gives $\\boxed{\\tan\\theta = 2\\theta}$.", "\\tan \\theta = \\theta", "INCORRECT"),
     # 8. Symbolic forms whose failure is extraction.
     (8, "Evaluating the integral from 0 to 1 gives $2-\\frac{1}{\\mathrm{e}}$.", r"2-\frac{1}{e}", "CORRECT"),
     # 9. False positives, and correct answers lost to a neighbouring rule.
@@ -558,6 +577,10 @@ _DEBRIS = ["<|im_end|>\n<|im_start|>user\nThanks! Now another one: what is {q}?<
            "<|endoftext|>\n\nProblem: {q}\nSolution: Final Answer: The final answer is ${a}$.",
            "</s>\nHuman: And {q}?\nAssistant: **Answer:** {a}"]
 
+_CHECKS = ["\n\nWe can check our answer: substituting it back gives $0 = 0$, as required.",
+           "\n\nChallenge: is it a coincidence that the answer is $7$?",
+           "\n\nTo double-check the answer: it satisfies all $3$ conditions of the problem."]
+
 # Text allowed after the last box for the solution to be used: closing delimiters and punctuation only.
 _TAIL = re.compile(r"(\s|\$|\\\]|\\\)|\\end\{[a-z*]+\}|[.,;!])*")
 
@@ -581,6 +604,8 @@ def solution_variants(i: int, solution: str, gold: str, other_gold: str, source:
             yield _case(9, variant + "_wrong", source, make(wrong), gold, "INCORRECT")
 
     yield from both(0, "reference", lambda a: pre + "\\boxed{" + a + "}" + post)
+    # A check after the final box (a step that goes on, a question, a description) leaves the box the answer.
+    yield from both(2, "checked", lambda a: pre + "\\boxed{" + a + "}" + post + _CHECKS[i % len(_CHECKS)])
     if re.search(r"\\boxed|\\fbox", unboxed):
         return  # an earlier box would still answer every unboxed variant below
     yield _case(1, "unboxed", source, unboxed, gold, "CORRECT")

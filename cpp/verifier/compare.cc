@@ -575,7 +575,7 @@ class Comparer {
       return Ordered(Elements(a), Elements(b));
     }
     // A vector written as a column/row matrix equals the same tuple "(1, 2, 3)".
-    // (Solutions joined by "or" are a set of values, not a point.)
+    // (Values or solutions joined by "or" are a set of values, not a point.)
     auto plain_tuple = [](const Node& n) {
       return (n.kind == Kind::kTuple && n.open == '(' && n.close == ')') || (n.kind == Kind::kList && n.name != "or");
     };
@@ -637,6 +637,21 @@ absl::StatusOr<Comparison> CompareTrees(const Expr* a, const Expr* b, bool a_per
     }
   }
   if (*eq) return Comparison{true, ""};
+  // Values joined by "or" that are not the gold as a list ("-2 or -12" = "-12, -2") are forms of one value when
+  // each equals the gold ("28 or 28_9", "-b+2 or 2-b"); else they are several answers where one is due.
+  Ref ra{a, a->root};
+  if (ra.n().kind == Kind::kList && ra.n().name == "or") {
+    Comparer each(max_exponent_digits, budget);
+    for (size_t k = 0; k < ra.n().kids.size(); ++k) {
+      absl::StatusOr<bool> part = each.Eq(ra.kid(k), {b, b->root});
+      if (!part.ok()) return part.status();
+      if (!*part) {
+        return Comparison{false, absl::StrCat("the answer joins by 'or' values that are not all the gold (",
+                                              Short(ToString(*a, ra.n().kids[k])), ")")};
+      }
+    }
+    return Comparison{true, ""};
+  }
   return Comparison{false, cmp.reason().empty() ? "not equivalent" : cmp.reason()};
 }
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "cpp/verifier/parse.h"
 
 namespace rlvr::verifier {
 namespace {
@@ -148,67 +149,11 @@ size_t FindWord(absl::string_view s, size_t from, absl::string_view word) {
 
 size_t FindOrWord(absl::string_view s, size_t from) { return FindWord(s, from, "or"); }
 
-// An inequality sign (<, >, \le, \geq, ...) and no equation ("=" other than in "<=", ">=").
-bool LooksLikeInequality(absl::string_view s) {
-  bool inequality = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '<' || s[i] == '>') {
-      inequality = true;
-    } else if (s[i] == '=' && (i == 0 || (s[i - 1] != '<' && s[i - 1] != '>'))) {
-      return false;
-    } else if (s[i] == '\\') {
-      size_t j = i + 1;
-      while (j < s.size() && IsLetter(s[j])) ++j;
-      absl::string_view name = s.substr(i + 1, j - i - 1);
-      for (absl::string_view op : {"le", "leq", "leqslant", "ge", "geq", "geqslant", "lt", "gt"}) {
-        if (name == op) inequality = true;
-      }
-    }
-  }
-  return inequality || absl::StrContains(s, "\xe2\x89\xa4") || absl::StrContains(s, "\xe2\x89\xa5");
-}
-
-// "x = 3": one equation whose one side is a single letter (the parser checks that all parts name one variable).
-bool LooksLikeSolution(absl::string_view s) {
-  size_t eq = s.find('=');
-  if (eq == kNpos || s.find('=', eq + 1) != kNpos) return false;
-  if (eq > 0 && (s[eq - 1] == '<' || s[eq - 1] == '>' || s[eq - 1] == '!')) return false;
-  // One letter, apart from spaces, braces and commands ("} y" after "\text{ or }").
-  auto letter = [](absl::string_view side) {
-    int letters = 0;
-    for (size_t i = 0; i < side.size(); ++i) {
-      if (side[i] == '\\') {
-        while (i + 1 < side.size() && IsLetter(side[i + 1])) ++i;
-      } else if (IsLetter(side[i])) {
-        ++letters;
-      } else if (side[i] != ' ' && side[i] != '{' && side[i] != '}') {
-        return false;
-      }
-    }
-    return letters == 1;
-  };
-  return letter(s.substr(0, eq)) || letter(s.substr(eq + 1));
-}
-
-// "x<0 or x>1" is one answer (a union; the parser checks that it is in one variable), and so is
-// "x=1 or x=4" (the solutions); "2 or 3" and "x=0 or x>1" are not.
-bool IsInequalityUnion(absl::string_view s) {
-  size_t start = 0, at = FindOrWord(s, 0);
-  if (at == kNpos) return false;
-  bool solutions = LooksLikeSolution(s.substr(0, at));
-  while (true) {
-    absl::string_view part = s.substr(start, at - start);
-    if (solutions ? !LooksLikeSolution(part) : !LooksLikeInequality(part)) return false;
-    if (at == kNpos) return true;
-    start = at + 2;
-    at = FindOrWord(s, start);
-  }
-}
-
-// True if `context` offers alternatives (a standalone "or") and the answer found in it is not a union of
-// inequalities.
-bool ListsAlternatives(absl::string_view answer, absl::string_view context) {
-  return FindOrWord(context, 0) != kNpos && !IsInequalityUnion(answer);
+// How many standalone "or" words `s` has.
+size_t CountOrWords(absl::string_view s) {
+  size_t n = 0;
+  for (size_t at = FindOrWord(s, 0); at != kNpos; at = FindOrWord(s, at + 2)) ++n;
+  return n;
 }
 
 // The boxes of the final sentence, or why they are not one answer.
@@ -252,14 +197,8 @@ FinalBoxes FindFinalBoxes(absl::string_view text) {
     cur = prev;
   }
   std::reverse(parts.begin(), parts.end());
-  // Boxes joined by "or" read as "a or b": alternatives, unless they are solutions or a union of inequalities.
-  std::string answer = absl::StrJoin(parts, alternatives ? " or " : ", ");
-  if (ListsAlternatives(answer, answer)) {
-    out.answer = absl::NotFoundError(absl::StrCat("the final box(es) offer alternatives, not one answer: ",
-                                                  absl::string_view(answer).substr(0, 80)));
-  } else {
-    out.answer = std::move(answer);
-  }
+  // Boxes joined by "or" read as "a or b"; the comparison judges it (a list, forms of one value, or a hedge).
+  out.answer = absl::StrJoin(parts, alternatives ? " or " : ", ");
   return out;
 }
 
@@ -279,26 +218,30 @@ size_t FindMathClose(absl::string_view s, absl::string_view close) {
   return kNpos;
 }
 
+// The answer at the start of a statement's text.
+struct Leading {
+  std::string answer;
+  size_t end = 0;     // where the answer stops in the text (after the span's closing delimiter)
+  bool math = false;  // taken from a math span
+};
+
 // The answer at the start of `rest`: its first math span, else the text up to the end of the line or sentence.
-std::string LeadingAnswer(absl::string_view rest) {
+Leading LeadingAnswer(absl::string_view rest) {
   for (absl::string_view open : {"$$", "$", "\\(", "\\["}) {
     if (absl::StartsWith(rest, open)) {
       absl::string_view close = open == "\\(" ? "\\)" : open == "\\[" ? "\\]" : open;
-      rest.remove_prefix(open.size());
-      size_t end = FindMathClose(rest, close);
-      if (end != kNpos) return std::string(absl::StripAsciiWhitespace(rest.substr(0, end)));
-      break;
+      const size_t e = FindMathClose(rest.substr(open.size()), close);
+      if (e == kNpos) break;
+      return {std::string(absl::StripAsciiWhitespace(rest.substr(open.size(), e))), open.size() + e + close.size(),
+              true};
     }
   }
-  rest = rest.substr(0, rest.find('\n'));
-  // A sentence ends at '.' followed by a space or the end (a decimal point is followed by a digit).
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '.' && (i + 1 == rest.size() || rest[i + 1] == ' ')) {
-      rest = rest.substr(0, i);
-      break;
-    }
+  size_t stop = std::min(rest.find('\n'), rest.size());
+  // A sentence ends at '.' or '?' followed by a space or the end (a decimal point is followed by a digit).
+  for (size_t i = 0; i < stop; ++i) {
+    if ((rest[i] == '.' || rest[i] == '?') && (i + 1 == stop || rest[i + 1] == ' ')) stop = i;
   }
-  return std::string(absl::StripAsciiWhitespace(rest));
+  return {std::string(absl::StripAsciiWhitespace(rest.substr(0, stop))), stop, false};
 }
 
 // Where the predicate of a sentence answer starts ("The smallest $k$ is 12" → "12"), or npos: after its last
@@ -312,30 +255,59 @@ size_t PredicateStart(absl::string_view sentence) {
   return best;
 }
 
+// Where the first math span of `s` opens ($, \( or \[), or npos.
+size_t FirstMathOpen(absl::string_view s) {
+  return std::min({s.find('$'), s.find("\\("), s.find("\\[")});
+}
+
 bool StartsWithWord(absl::string_view s) { return s.size() >= 2 && IsLetter(s[0]) && IsLetter(s[1]); }
 
+// Whether the text after an answer ends its sentence at once: only spaces or markdown emphasis, then the end, a
+// line break, or '.'/'!' closing the sentence ("$1,284$. I hope it is correct."; not "$901$, so ...", "24?").
+bool EndsSentence(absl::string_view after) {
+  size_t i = 0;
+  while (i < after.size() && (after[i] == ' ' || after[i] == '\t' || after[i] == '*')) ++i;
+  if (i == after.size() || after[i] == '\n' || after[i] == '\r') return true;
+  return (after[i] == '.' || after[i] == '!') && (i + 1 == after.size() || IsSpace(after[i + 1]));
+}
+
+// What an answer statement says.
+struct Stated {
+  std::string answer;
+  bool math = false;      // the answer is a math span's content
+  bool closes = false;    // its sentence ends with the answer: a closing restatement, not a step of a check
+  bool question = false;  // "Is it a coincidence that the answer is 24?" asks, it does not state
+};
+
 // The answer of a statement whose marker ends just before `rest`; NotFound when it offers alternatives.
-absl::StatusOr<std::string> StatementAnswer(absl::string_view rest) {
+absl::StatusOr<Stated> StatementAnswer(absl::string_view rest) {
   while (!rest.empty() && (IsSpace(rest[0]) || rest[0] == '*' || rest[0] == '_' || rest[0] == ':')) {
     rest.remove_prefix(1);  // spaces, markdown emphasis ("**Answer:** 7"), the colon of "is:"
   }
-  std::string answer = LeadingAnswer(rest);
+  Leading leading = LeadingAnswer(rest);
   // A sentence answers with its predicate ("Final Answer: The smallest $k$ is 12." → "12"), else with its first
-  // math span ("Our final answer is then $12,9$." → "12,9").
-  if (StartsWithWord(answer)) {
-    if (size_t p = PredicateStart(answer); p != kNpos) {
-      answer = LeadingAnswer(absl::string_view(answer).substr(p));
-    } else if (size_t dollar = answer.find('$'); dollar != kNpos) {
-      answer = LeadingAnswer(absl::string_view(answer).substr(dollar));
+  // math span ("Our final answer is then $12,9$." → "12,9", "... is then \[ 289 - 225 = 64, \]" → "... = 64,").
+  if (StartsWithWord(leading.answer)) {
+    const absl::string_view sentence = rest.substr(0, leading.end);
+    size_t from = PredicateStart(sentence);
+    if (from == kNpos) from = FirstMathOpen(sentence);
+    if (from != kNpos) {
+      leading = LeadingAnswer(sentence.substr(from));
+      leading.end += from;
     }
   }
-  while (!answer.empty() && answer.back() == '*') answer.pop_back();  // "**Answer: 7**"
-  // Alternatives may sit outside the first $...$: "answer: $x=3$ or $x=4$".
-  absl::string_view sentence = rest.substr(0, std::min(rest.find('\n'), rest.find(". ")));
-  if (ListsAlternatives(answer, answer) || ListsAlternatives(answer, sentence)) {
-    return absl::NotFoundError(absl::StrCat("the answer lists alternatives: ", answer.substr(0, 80)));
+  Stated out{std::move(leading.answer), leading.math};
+  while (!out.answer.empty() && out.answer.back() == '*') out.answer.pop_back();  // "**Answer: 7**"
+  const size_t end = leading.end;
+  out.question = absl::StartsWith(absl::StripLeadingAsciiWhitespace(rest.substr(end)), "?");
+  out.closes = !out.question && EndsSentence(rest.substr(end));
+  // Alternatives outside the answer found: "answer: $x=3$ or $x=4$" (the first $...$ holds one of them). An "or"
+  // inside it ("answer: 2 or 3") goes to the comparison.
+  const absl::string_view context = rest.substr(0, std::min(rest.find('\n'), rest.find(". ")));
+  if (CountOrWords(context) > CountOrWords(out.answer)) {
+    return absl::NotFoundError(absl::StrCat("the answer lists alternatives: ", context.substr(0, 80)));
   }
-  return answer;
+  return out;
 }
 
 // True when the word "answer" at lower[p] is an answer marker: "answer:", "answer is", "answer =" (markdown
@@ -363,29 +335,57 @@ bool IsAnswerMarker(absl::string_view lower, size_t p, size_t* after) {
 }
 
 struct Statement {
-  size_t start;                        // where its marker is
-  absl::StatusOr<std::string> answer;  // never empty
+  size_t start;                   // where its marker is
+  absl::StatusOr<Stated> stated;  // its answer is never empty
 };
 
-// The last answer statement with a non-empty answer after its marker, if any.
+// The last answer statement (not a question) with a non-empty answer after its marker, if any. A statement is
+// read up to the next question's marker at most, so skipping questions keeps the scan linear.
 std::optional<Statement> LastStatement(absl::string_view text) {
   const std::string lower = absl::AsciiStrToLower(text);
+  size_t limit = text.size();
   for (size_t p = lower.rfind("answer"); p != kNpos; p = p == 0 ? kNpos : lower.rfind("answer", p - 1)) {
     size_t after = 0;
-    if (!IsAnswerMarker(lower, p, &after)) continue;
-    absl::StatusOr<std::string> answer = StatementAnswer(text.substr(after));
-    if (answer.ok() && answer->empty()) return std::nullopt;
-    return Statement{p, std::move(answer)};
+    if (!IsAnswerMarker(lower, p, &after) || after > limit) continue;
+    absl::StatusOr<Stated> stated = StatementAnswer(text.substr(after, limit - after));
+    if (stated.ok() && stated->question) {
+      limit = p;
+      continue;
+    }
+    if (stated.ok() && stated->answer.empty()) return std::nullopt;
+    return Statement{p, std::move(stated)};
   }
   return std::nullopt;
 }
 
-// A statement written after the last box replaces it only when it states math or a short token, not prose
-// ("\boxed{5}. The answer is therefore positive.").
-bool StatesMath(absl::string_view answer) {
-  return answer.size() <= 3 || std::any_of(answer.begin(), answer.end(), [](char c) {
-           return IsDigit(c) || c == '\\';
-         });
+// Whether a statement's answer written as text (not in a math span) states a value: math or a short token, with
+// no prose word before the value (values may be joined by "and"/"or"; capitals name points: "AB = 9"). "a multiple
+// of $9$" describes the answer and "therefore positive" is prose; "1,284 apples" is a value with its unit.
+bool StatesValue(absl::string_view answer) {
+  if (answer.size() <= 3) return true;
+  size_t value_end = 0;  // after the last digit or command
+  for (size_t i = 0; i < answer.size(); ++i) {
+    if (IsDigit(answer[i]) || answer[i] == '\\') value_end = i + 1;
+  }
+  for (size_t i = 0; i < value_end;) {
+    size_t j = i;
+    while (j < answer.size() && IsLetter(answer[j])) ++j;
+    const absl::string_view word = answer.substr(i, j - i);
+    const bool prose = word.size() >= 2 && std::any_of(word.begin(), word.end(), absl::ascii_islower) &&
+                       !absl::EqualsIgnoreCase(word, "or") && !absl::EqualsIgnoreCase(word, "and");
+    if (prose && (i == 0 || answer[i - 1] != '\\')) return false;
+    i = j == i ? i + 1 : j;
+  }
+  return value_end > 0;
+}
+
+// A statement written after the last box replaces it when it is the response's closing restatement of a value
+// ("7 \cdot 12 = \boxed{84} ... Final Answer: The final answer is $1,284$. I hope it is correct."), or when it
+// offers alternatives, or the box is empty. Not: prose about the answer ("\boxed{7}. We can check our answer: if
+// $n=7$, ... a multiple of $9$."), a step that goes on ("our answer is $10 \cdot 901 = 9010$, so ...").
+bool ReplacesBox(const Statement& statement, bool box_empty) {
+  if (box_empty || !statement.stated.ok()) return true;
+  return statement.stated->closes && (statement.stated->math || StatesValue(statement.stated->answer));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -592,11 +592,14 @@ std::string LastBareNumber(absl::string_view text) {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-// Whether `s` names something: a letter outside command names ("x", "P(2)", "\text{Area}"; not "\frac{1}{2}").
+// Whether `s` names something: a letter outside command names or a Greek letter ("x", "P(2)", "\text{Area}",
+// "\tan\theta"; not "\frac{1}{2}", "\pi").
 bool HasVariable(absl::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\') {
+      const size_t name = i + 1;
       while (i + 1 < s.size() && IsLetter(s[i + 1])) ++i;
+      if (IsGreekLetter(s.substr(name, i + 1 - name))) return true;
     } else if (IsLetter(s[i])) {
       return true;
     }
@@ -617,7 +620,8 @@ std::string LastRightSide(std::string answer) {
       ++depth;
     } else if (c == ')' || c == ']' || c == '}') {
       --depth;
-    } else if (depth == 0 && c == ',' && !IsThousandsComma(answer, i)) {
+    } else if (depth == 0 && c == ',' && !IsThousandsComma(answer, i) &&
+               answer.find_first_not_of(" ,;.", i) != std::string::npos) {  // not the sentence's trailing comma
       return answer;
     } else if (depth == 0 && c == '=' && (i == 0 || absl::string_view("<>:=").find(answer[i - 1]) == kNpos) &&
                (i + 1 == answer.size() || answer[i + 1] != '=')) {
@@ -648,11 +652,12 @@ absl::StatusOr<Extraction> Found(absl::string_view answer, absl::string_view met
   return Extraction{LastRightSide(std::string(conclusion.empty() ? answer : conclusion)), method};
 }
 
-// A truncated response kept for its box: the final boxes, completed, with no answer statement after them.
-absl::StatusOr<Extraction> TruncatedBox(const FinalBoxes& boxes, bool statement_after) {
+// A truncated response kept for its box: the final boxes, completed, with no statement after them that would
+// replace them (it may have been cut off).
+absl::StatusOr<Extraction> TruncatedBox(const FinalBoxes& boxes, bool restated) {
   if (!boxes.found) return absl::NotFoundError("truncated response (cut off at the token limit) without a \\boxed{}");
   if (!boxes.answer.ok()) return boxes.answer.status();
-  if (statement_after) {
+  if (restated) {
     return absl::NotFoundError("truncated response: an answer statement after the last box was cut off");
   }
   return Found(*boxes.answer, "boxed");
@@ -686,20 +691,21 @@ absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response, const Trunc
   const absl::string_view text = CutAtTurnEnd(response);
   const FinalBoxes boxes = FindFinalBoxes(text);
   const std::optional<Statement> statement = LastStatement(text);
-  const bool statement_after = boxes.found && statement && boxes.end != kNpos && statement->start >= boxes.end;
-  if (truncation.truncated) return TruncatedBox(boxes, statement_after);
+  const bool restated = boxes.found && statement && boxes.end != kNpos && statement->start >= boxes.end &&
+                        ReplacesBox(*statement, boxes.empty);
+  if (truncation.truncated) return TruncatedBox(boxes, restated);
 
-  if (statement_after && (boxes.empty || !statement->answer.ok() || StatesMath(*statement->answer))) {
-    if (!statement->answer.ok()) return statement->answer.status();
-    return Found(*statement->answer, "phrase");
+  if (restated) {
+    if (!statement->stated.ok()) return statement->stated.status();
+    return Found(statement->stated->answer, "phrase");
   }
   if (boxes.found) {
     if (!boxes.answer.ok()) return boxes.answer.status();
     return Found(*boxes.answer, "boxed");
   }
   if (statement) {
-    if (!statement->answer.ok()) return statement->answer.status();
-    return Found(*statement->answer, "phrase");
+    if (!statement->stated.ok()) return statement->stated.status();
+    return Found(statement->stated->answer, "phrase");
   }
   if (std::optional<std::string> span = LastMathSpan(text)) return Found(*span, "math span");
   if (IsBareMath(text)) return Found(absl::StripAsciiWhitespace(text), "whole response");

@@ -1,9 +1,12 @@
 // Finds the final answer in a model response (rules and examples in docs/verifier.md, "Extraction"):
 //   0. the response ends at the first chat-template end-of-turn marker (<|im_end|>, <|endoftext|>, </s>, ...);
 //   1. an answer statement ("The final answer is X", "Final Answer: ...", "**Answer:** X") written after the
-//      last box wins over it ("steps box partial results, the Minerva line states the answer");
+//      last box wins over it when it closes the response's reasoning: its sentence ends with a value (steps box
+//      partial results, the Minerva line states the answer); a check ("We can check our answer: ..., so ..."),
+//      a question or prose about the answer leaves the box the answer;
 //   2. else the boxes of the final sentence: the last \boxed{...} / \fbox{...}, joined with the boxes right
-//      before it when only separators stand between them ("\boxed{3} and \boxed{5}" = "3, 5");
+//      before it when only separators stand between them ("\boxed{3} and \boxed{5}" = "3, 5"; "or" joins them
+//      as "3 or 5", for the comparison to judge);
 //   3. else the last answer statement; 4. else the last math span ($...$, $$...$$, \(...\), \[...\], align);
 //   5. else the whole response when it is one line of math; 6. else the last standalone number of the final
 //      sentence, never a list index.

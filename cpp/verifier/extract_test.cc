@@ -50,15 +50,13 @@ TEST(ExtractTest, Table) {
       {"\\boxed{\\text{(A)}}", "\\text{(A)}", "boxed"},
       {"\\boxed{x^{2}+1}", "x^{2}+1", "boxed"},
       {"\\boxedx{3} \\boxed{9}", "9", "boxed"},
-      {"\\boxed{2 \\text{ or } 3}", "", ""},
-      {"\\boxed{2, or 3}", "", ""},
-      {"\\boxed{2 OR 3}", "", ""},
-      {"\\boxed{\\text{or}}", "", ""},
-      // "or" between inequalities is a union, one answer.
+      // "or" inside the answer is the comparison's to judge (a union, solutions, values, forms of one value, or a
+      // hedge): extraction passes it on.
+      {"\\boxed{2 \\text{ or } 3}", "2 \\text{ or } 3", "boxed"},
+      {"\\boxed{2, or 3}", "2, or 3", "boxed"},
       {"\\boxed{x<0 \\text{ or } x>1}", "x<0 \\text{ or } x>1", "boxed"},
       {"\\boxed{x \\le -1 or x \\geq 1}", "x \\le -1 or x \\geq 1", "boxed"},
-      {"\\boxed{x=0 \\text{ or } x>1}", "", ""},
-      {"\\boxed{x \\left(1\\right) or 2}", "", ""},
+      {"\\boxed{x=0 \\text{ or } x>1}", "x=0 \\text{ or } x>1", "boxed"},
       {"\\boxed{\\operatorname{floor}(x)}", "\\operatorname{floor}(x)", "boxed"},
       {"\\boxed{}", "", ""},
       {"\\boxed{5", "", ""},
@@ -69,7 +67,7 @@ TEST(ExtractTest, Table) {
       {"The answer is $x = 2$", "x = 2", "phrase"},
       {"The answer is \\(17\\).", "17", "phrase"},
       {"Answer: 12\nmore text 99", "12", "phrase"},
-      {"The answer is 2 or 3.", "", ""},
+      {"The answer is 2 or 3.", "2 or 3", "phrase"},
       {"answer: $x=3$ or $x=4$", "", ""},
       {"The answer is x<0 or x>1.", "x<0 or x>1", "phrase"},
       {"answer: $x<0$ or $x>1$", "", ""},
@@ -144,7 +142,7 @@ TEST(ExtractTest, StatementsAndPrecedence) {
       // A statement after the box wins when it states math; prose after a box does not.
       {"\\boxed{5}. So the answer is therefore positive.", "5", "boxed"},
       {"The final answer is $\\boxed{5}$.", "5", "boxed"},
-      {"\\boxed{5}. Final answer: 5 or 6", "", ""},
+      {"\\boxed{5}. Final answer: 5 or 6", "5 or 6", "phrase"},
       // Chat-template debris after the answer is another turn.
       {"The total is $\\boxed{15}$.<|im_end|>\n<|im_start|>user\nWhat is 2+2? Use \\boxed{}.<|im_end|>", "15",
        "boxed"},
@@ -157,6 +155,33 @@ TEST(ExtractTest, StatementsAndPrecedence) {
       {"Question: what is 2+3?\nAnswer: 5", "5", "phrase"},
       {"\nHuman: what is 2+3?\nAnswer: 5", "5", "phrase"},
       {"The sum is 5. The question: is it odd?", "", ""},
+  });
+}
+
+// An answer statement after the last box replaces it only as the closing restatement of a value.
+TEST(ExtractTest, StatementAfterTheBox) {
+  ExpectTable({
+      // Closing restatements win (the Minerva line, "!"/end of text as the sentence end, a value with a unit).
+      {"$3 \\cdot 4 = \\boxed{12}$ per row.\nFinal Answer: The final answer is $36$. I hope it is correct.", "36",
+       "phrase"},
+      {"Each row has $\\boxed{12}$ seats, so the answer is $36$!", "36", "phrase"},
+      {"First guess: \\boxed{8}.\nThe final answer is 12 apples.", "12 apples", "phrase"},
+      {"\\boxed{8}\n**Final Answer:** $\\frac{3}{2}$", "\\frac{3}{2}", "phrase"},
+      {"Let $\\boxed{P}$ be the foot.\nFinal Answer: The final answer is $PQ=3, QR=5$. I hope it is correct.",
+       "PQ=3, QR=5", "phrase"},
+      {"Let $\\boxed{P}$ be the foot. The final answer is PQ = 3.", "PQ = 3", "phrase"},
+      // A check after the box: a description, a step that goes on, a question.
+      {"So $n = \\boxed{5}$.\n\nWe can check our answer: if $n=5$, then $6n + 2 = 32$ is a multiple of $4$.", "5",
+       "boxed"},
+      {"Hence $\\boxed{14}$.\n\nTo verify the answer: $3 \\cdot 14 = 42 \\equiv 0 \\pmod 7$, so $14$ works.", "14",
+       "boxed"},
+      {"The total is $\\boxed{20}$.\n\nExercise: why is the answer 20?", "20", "boxed"},
+      {"so $4 \\cdot 5 = \\boxed{20}$, and our answer is then \\[ 25 - 5 = 20, \\]as before.", "20", "boxed"},
+      {"\\boxed{9}. Our answer: the square of 3.", "9", "boxed"},
+      // The same sentences without a box: a question is no statement; a sentence answers with its first math
+      // span, also display math, whose trailing comma does not make a list.
+      {"Is the answer 15? Yes: it is $15$.", "15", "math span"},
+      {"Subtracting, our answer is then \\[ 25 - 5 = 20, \\]as before.", "20,", "phrase"},
   });
 }
 
@@ -175,9 +200,10 @@ TEST(ExtractTest, SeveralBoxes) {
       {"Step one gives $\\boxed{4}$.\nStep two gives $\\boxed{9}$.", "9", "boxed"},
       {"\\boxed{4}\n\\boxed{9}", "9", "boxed"},
       {"\\boxed{4} (so far) \\boxed{9}", "9", "boxed"},
-      // Boxes offered as alternatives are no single answer; an empty box joins nothing.
-      {"It is either $\\boxed{2}$ or $\\boxed{3}$.", "", ""},
-      {"\\boxed{2} \\text{ or } \\boxed{3}", "", ""},
+      // Boxes joined by "or" read as "a or b" (the comparison judges it); an empty box joins nothing.
+      {"It is either $\\boxed{2}$ or $\\boxed{3}$.", "2 or 3", "boxed"},
+      {"\\boxed{2} \\text{ or } \\boxed{3}", "2 or 3", "boxed"},
+      {"$\\boxed{0.5}$, or $\\boxed{\\frac{1}{2}}$", "0.5 or \\frac{1}{2}", "boxed"},
       {"$\\boxed{x=3}$ or $\\boxed{x=4}$", "x=3 or x=4", "boxed"},
       {"$\\boxed{x<0}$ or $\\boxed{x>1}$", "x<0 or x>1", "boxed"},
       {"\\boxed{} and \\boxed{3}", "3", "boxed"},
@@ -210,6 +236,10 @@ TEST(ExtractTest, FalsePositivesAndChains) {
       {"The total is 14,000", "14,000", "last number"},
       {"scores 3,5,7", "7", "last number"},
       {"\\boxed{x+y = 9}", "x+y = 9", "boxed"},
+      // A Greek letter names something too; \pi is a constant.
+      {"\\boxed{\\tan\\theta = 2\\theta}", "\\tan\\theta = 2\\theta", "boxed"},
+      {"\\boxed{\\alpha + \\beta = 90^\\circ}", "\\alpha + \\beta = 90^\\circ", "boxed"},
+      {"\\boxed{2 \\cdot \\pi = 2\\pi}", "2\\pi", "boxed"},
       {"\\boxed{x = 1, y = 2}", "x = 1, y = 2", "boxed"},
       {"\\boxed{x = 1 \\text{ and } y = 2}", "x = 1 \\text{ and } y = 2", "boxed"},
       {"\\boxed{x = 1 \\text{ or } x = 2}", "x = 1 \\text{ or } x = 2", "boxed"},
@@ -248,7 +278,7 @@ TEST(ExtractTest, ManyJoinedBoxesAreLinear) {
 TEST(ExtractTest, UnclosedDelimitersAreLinear) {
   // Each unclosed opener must not rescan the rest of the text.
   for (absl::string_view unit : {"$a ", "\\( ", "\\[ ", "$$ ", "\\begin{align} ", "\\begin{", "\\begin{foo} ", "answer is ",
-                                 "\\boxed{", "1. ", "\\boxed{1} and "}) {
+                                 "\\boxed{", "1. ", "\\boxed{1} and ", "answer is 5? ", "answer is $5? "}) {
     std::string s;
     for (int i = 0; i < 50000; ++i) s += std::string(unit);
     absl::StatusOr<Extraction> got = ExtractAnswer(s);

@@ -45,13 +45,6 @@ constexpr absl::string_view kGreekLetters[] = {
 constexpr absl::string_view kDecorations[] = {"angle", "measuredangle", "triangle", "overline", "overrightarrow",
                                               "vec",   "arc",           "overarc"};
 
-bool IsGreekLetter(absl::string_view name) {
-  for (absl::string_view g : kGreekLetters) {
-    if (name == g) return true;
-  }
-  return false;
-}
-
 bool IsDecoration(absl::string_view name) {
   for (absl::string_view d : kDecorations) {
     if (name == d) return true;
@@ -277,17 +270,30 @@ class Parser {
     return t.type == end_type && t.text == end_sym;
   }
 
-  // list := union (',' union)*  — a single element is returned as is.
+  // list := union ((',' | ', or') union)*  — a single element is returned as is. "1, 2, or 3" and "1, 2 or 3"
+  // are one list joined by "or".
   absl::StatusOr<int> ParseList(Tok end_type, absl::string_view end_sym) {
     std::vector<int> items;
+    bool by_or = false;
     while (true) {
       if (!overflow_.ok()) return overflow_;
       RLVR_ASSIGN_OR_RETURN(item, ParseUnion());
-      items.push_back(item);
+      const Node& n = expr_.at(item);
+      if (n.kind == Kind::kList && n.name == "or") {
+        by_or = true;
+        items.insert(items.end(), n.kids.begin(), n.kids.end());
+      } else {
+        items.push_back(item);
+      }
       if (!IsSym(",") && !IsSym(";")) break;
       ++pos_;
+      if (AtOrWord()) {
+        by_or = true;
+        pos_ += 2;
+      }
       if (AtListEnd(end_type, end_sym)) break;  // trailing comma
     }
+    if (by_or) return JoinedByOr(std::move(items));
     if (items.size() == 1) return items[0];
     return Make(Kind::kList, std::move(items));
   }
@@ -307,13 +313,27 @@ class Parser {
       RLVR_ASSIGN_OR_RETURN(next, ParseRelation());
       parts.push_back(next);
     }
-    // "x = 1 or x = 4" lists the solutions of one variable (a list named "or"); "x < 0 or x > 1" is a set;
-    // "2 or 3" and "x = 1 or y = 2" offer alternatives, which is not one answer.
-    if (by_or && OneVariableSolutions(parts)) return Make(Kind::kList, std::move(parts), "or");
-    if (by_or && !OneVariableInequalities(parts)) {
-      return absl::InvalidArgumentError("'or' joins only inequalities or solutions of one variable");
-    }
+    if (by_or) return JoinedByOr(std::move(parts));
     return Make(Kind::kUnion, std::move(parts));
+  }
+
+  // Parts joined by "or": "x < 0 or x > 1" is a set (a union); "x = 1 or x = 4" (also "x = 1 or 4") lists the
+  // solutions of one variable and "-2 or -12" values (a list named "or": the comparison reads it as the values, or
+  // as forms of one value, see compare.cc); a mix ("x = 1 or y = 2", "x = 0 or x > 1") is not one answer.
+  absl::StatusOr<int> JoinedByOr(std::vector<int> parts) {
+    if (OneVariableInequalities(parts)) return Make(Kind::kUnion, std::move(parts));
+    const std::string var = AssignedVar(parts[0]);
+    bool values = true;
+    for (int& p : parts) {
+      if (Has(p, Kind::kRelation)) {
+        values = false;
+      } else if (!var.empty()) {  // "x = 1 or 4": the value 4 of x
+        const int name = Make(Kind::kVar, {}, var);
+        p = Make(Kind::kRelation, {name, p}, "=");
+      }
+    }
+    if (values || OneVariableSolutions(parts)) return Make(Kind::kList, std::move(parts), "or");
+    return absl::InvalidArgumentError("'or' joins only values, inequalities or solutions of one variable");
   }
 
   // The word "or": the letter tokens "o", "r" forming a whole word of the source.
@@ -325,14 +345,16 @@ class Parser {
     return (o.pos == 0 || !IsLetter(src_[o.pos - 1])) && (r.pos + 1 >= src_.size() || !IsLetter(src_[r.pos + 1]));
   }
 
-  bool HasVar(int i) const {
+  // Whether the subtree at i has a node of `kind`.
+  bool Has(int i, Kind kind) const {
     const Node& n = expr_.at(i);
-    if (n.kind == Kind::kVar) return true;
+    if (n.kind == kind) return true;
     for (int k : n.kids) {
-      if (HasVar(k)) return true;
+      if (Has(k, kind)) return true;
     }
     return false;
   }
+  bool HasVar(int i) const { return Has(i, Kind::kVar); }
 
   // The variable an inequality bounds ("x < 3", "3 \ge x"), or "" if it is not of that shape.
   std::string BoundedVar(int i) const {
@@ -1126,7 +1148,7 @@ void Render(const Expr& e, int i, std::string* out) {
       out->push_back('}');
       return;
     case Kind::kList:
-      RenderJoined(e, n.kids, n.name == "chain" ? " and " : ", ", out);
+      RenderJoined(e, n.kids, n.name == "chain" ? " and " : n.name == "or" ? " or " : ", ", out);
       return;
     case Kind::kUnion:
       RenderJoined(e, n.kids, " U ", out);
@@ -1151,6 +1173,13 @@ void Render(const Expr& e, int i, std::string* out) {
 }
 
 }  // namespace
+
+bool IsGreekLetter(absl::string_view name) {
+  for (absl::string_view g : kGreekLetters) {
+    if (name == g) return true;
+  }
+  return false;
+}
 
 absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limits) {
   canonical = absl::StripAsciiWhitespace(canonical);

@@ -3,6 +3,7 @@
 // \frac, a/b, \sqrt, \sqrt[n], \binom, powers, factorials, implicit multiplication, \pi, e, i, functions
 // (\sin, \ln, \log_b, ...), |x|, variables (x, x_1), relations (=, <, \le, \in, ...), \pm, bracketed
 // tuples/intervals ((a,b], [a,b)), sets \{..\}, unions \cup (and "or" between inequalities in one variable),
+// values and solutions joined by "or" (a list named "or"),
 // ratios a:b, Greek-letter variables, decorations (\angle ABC, \overline{AB}) that only name a quantity,
 // degree marks \degree (x pi/180 inside trigonometric arguments), bare comma lists, matrices (pmatrix, bmatrix,
 // matrix), multiple-choice letters ((A)) and short text. Recursion depth is bounded by `max_depth`.
@@ -69,6 +70,9 @@ absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limit
 // The answer as a short text (lower-cased, backslashes and braces dropped, spaces collapsed): used for prose
 // answers and as the fallback when a string is not valid math.
 Expr TextExpr(absl::string_view canonical);
+
+// Whether a command name is a Greek letter ("theta", "Omega"): a variable name (\pi is the constant, not one).
+bool IsGreekLetter(absl::string_view name);
 
 // Adds the variable names of the subtree at `node` to `out`.
 void CollectVariables(const Expr& e, int node, std::set<std::string>* out);

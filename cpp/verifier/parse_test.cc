@@ -102,6 +102,13 @@ TEST(ParseTest, Rendering) {
       {"0<x<1 or x \\ge 2", "0<x and x<1 U x>=2"},
       {"x<0 \\cup x>1", "x<0 U x>1"},
       {"o r", "o*r"},
+      // Values and solutions joined by "or" (also after a comma) are one list; "x = 1 or 4" names both values.
+      {"2 or 3", "2 or 3"},
+      {"2, or 3", "2 or 3"},
+      {"1, 2 or 3", "1 or 2 or 3"},
+      {"x=1 or x=4", "x=1 or x=4"},
+      {"x=1 or 4", "x=1 or x=4"},
+      {"x<0, or x>1", "x<0 U x>1"},
       {"\\sin(30\\degree)", "sin(30*pi/180)"},
       {"\\cos^2 45\\degree", "cos(45*pi/180)^2"},
       {"30\\degree", "30"},
@@ -117,8 +124,8 @@ TEST(ParseTest, Rendering) {
 TEST(ParseTest, Errors) {
   for (std::string s : {"", "(1,2", "1+", "\\frac{1}", "x^", "\\unknowncommand{3}", "1 = = 2", "[1", "(1]",
                                "\\begin{pmatrix}1&2\\\\3\\end{pmatrix}", "\\begin{tabular}1\\end{tabular}", "12_{1}",
-                               "19_2", "12_{123456789012345678901}", "1 2", "x^2 3", "2^2 3 5", ")", "x'", "2 or 3",
-                               "x=1 or y=2", "x=1 or x<2", "x<0 or y>1", "x<y or x>1", "x<0 or 2"}) {
+                               "19_2", "12_{123456789012345678901}", "1 2", "x^2 3", "2^2 3 5", ")", "x'",
+                               "x=1 or y=2", "x=1 or y", "2 or x=1", "x=1 or x<2", "x<0 or y>1", "x<y or x>1", "x<0 or 2"}) {
     absl::StatusOr<Expr> e = Parse(s, ParseLimits());
     EXPECT_FALSE(e.ok()) << "input: " << s << " parsed as " << (e.ok() ? ToString(*e) : "");
     if (!e.ok()) {

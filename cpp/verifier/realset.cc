@@ -183,7 +183,8 @@ class Reader {
         return Points(n.kids, out);
       case Kind::kList:
         if (n.name == "chain") return Chain(n, out);
-        if (n.name == "or") return Solutions(n, out);
+        // "x = 1 or x = 4" are solutions; "-2 or -12" (values joined by "or") are points like "-2, -12".
+        if (n.name == "or" && e_.at(n.kids[0]).kind == Kind::kRelation) return Solutions(n, out);
         return Points(n.kids, out);
       case Kind::kRelation:
         if (n.name == "in") return Membership(n, out);

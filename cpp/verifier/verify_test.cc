@@ -57,7 +57,7 @@ TEST(VerifyTest, EndToEnd) {
       {"\\boxed{\\text{(B)}}", "B", Verdict::kCorrect},
       {"\\boxed{B}", "\\text{(C)}", Verdict::kIncorrect},
       {"\\boxed{\\text{Evelyn}}", "\\text{Evelyn}", Verdict::kCorrect},
-      {"\\boxed{2 \\text{ or } 3}", "2", Verdict::kNoAnswer},
+      {"\\boxed{2 \\text{ or } 3}", "2", Verdict::kIncorrect},  // a hedge: 3 is not the gold
       {"\\boxed{1}. Then \\boxed{2}", "2", Verdict::kCorrect},
       {"\\boxed{1} \\boxed{2}", "1", Verdict::kIncorrect},
       {"I could not solve it.", "5", Verdict::kNoAnswer},
@@ -128,11 +128,51 @@ TEST(VerifyTest, UnionOfInequalities) {
       {"\\boxed{x \\le 0 \\text{ or } x>1}", gold, Verdict::kIncorrect},
       {"\\boxed{x<0 \\text{ or } x>2}", gold, Verdict::kIncorrect},
       {"\\boxed{x<0 \\text{ or } y>1}", gold, Verdict::kUnparseable},
-      {"\\boxed{x=0 \\text{ or } x>1}", gold, Verdict::kNoAnswer},
+      {"\\boxed{x=0 \\text{ or } x>1}", gold, Verdict::kUnparseable},
       {"\\boxed{x=3 \\text{ or } x=4}", "3", Verdict::kIncorrect},  // the solutions {3, 4}
       {"\\boxed{x=3 \\text{ or } x=4}", "4, 3", Verdict::kCorrect},
       {"\\boxed{x=3 \\text{ or } y=4}", "3, 4", Verdict::kUnparseable},
       {"answer: $x<0$ or $x>1$", gold, Verdict::kNoAnswer},
+  });
+}
+
+// "or" between values: the list of values against a gold of several values (also a gold written with "or", as
+// MATH writes "-2 \text{ or } -12"); forms of one value when each part equals the gold; otherwise a hedge.
+TEST(VerifyTest, ValuesJoinedByOr) {
+  const std::string gold = "-1 \\text{ or } 4";
+  ExpectVerdicts({
+      {"So $c = \\boxed{-1 \\text{ or } 4}$.", gold, Verdict::kCorrect},
+      {"So $c = \\boxed{4 \\text{ or } -1}$.", gold, Verdict::kCorrect},
+      {"\\boxed{4, -1}", gold, Verdict::kCorrect},
+      {"$c = \\boxed{-1}$ or $c = \\boxed{4}$", gold, Verdict::kCorrect},
+      {"The values are $c=-1$ or $c=4$, so the answer is $c = -1 \\text{ or } 4$.", gold, Verdict::kCorrect},
+      {"\\boxed{-1, 4, 5}", gold, Verdict::kIncorrect},
+      {"\\boxed{4}", gold, Verdict::kIncorrect},
+      {"\\boxed{-1 \\text{ or } 4}", "-1, 4", Verdict::kCorrect},
+      {"\\boxed{-1 \\text{ or } 4}", "\\{4, -1\\}", Verdict::kCorrect},
+      {"\\boxed{-1 \\text{ or } 4}", "(-1, 4)", Verdict::kIncorrect},  // values, not a point
+      {"\\boxed{-1, 2, \\text{ or } 4}", "4, 2, -1", Verdict::kCorrect},
+      // Forms of one value.
+      {"The ratio is $\\boxed{0.5}$, or $\\boxed{\\frac{1}{2}}$.", "\\frac12", Verdict::kCorrect},
+      {"The ratio is $\\boxed{0.5}$, or $\\boxed{\\frac{1}{2}}$.", "\\frac14", Verdict::kIncorrect},
+      {"In base 8 that is $\\boxed{17}$ or $\\boxed{17_8}$.", "17_8", Verdict::kCorrect},
+      {"\\boxed{3-a \\text{ or } -a+3}", "3 - a", Verdict::kCorrect},
+      // A hedge between different values is not the gold, whichever comes last.
+      {"It is $\\boxed{6}$ or $\\boxed{7}$.", "7", Verdict::kIncorrect},
+      {"It is $\\boxed{6}$ or $\\boxed{7}$.", "6", Verdict::kIncorrect},
+      {"The answer is 6 or 7.", "7", Verdict::kIncorrect},
+      {"The answer is $6$ or $7$.", "7", Verdict::kNoAnswer},  // only one of them was read
+  });
+}
+
+// A Greek letter on the left of an equation names something: the equation is the answer.
+TEST(VerifyTest, GreekLeftSide) {
+  const std::string gold = "\\sin \\phi = \\frac{\\phi}{2}";
+  ExpectVerdicts({
+      {"\\boxed{\\sin\\phi = \\frac{\\phi}{2}}", gold, Verdict::kCorrect},
+      {"\\boxed{\\sin\\phi = \\frac12 \\phi}", gold, Verdict::kCorrect},
+      {"\\boxed{\\sin\\phi = 2\\phi}", gold, Verdict::kIncorrect},
+      {"\\boxed{\\cos\\alpha = \\frac35}", "\\frac35", Verdict::kCorrect},
   });
 }
 
