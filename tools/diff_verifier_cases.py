@@ -93,6 +93,7 @@ _OWN = [
     (2, "So $n = \\boxed{40}$.\n\nWe can check our answer: if $n = 40$, then $n + 2 = 42$ is a multiple of $6$.",
      "40", "CORRECT"),
     (2, "So $n = \\boxed{40}$ per box, and the answer is $120$.", "120", "CORRECT"),
+    (2, "So $n = \\boxed{40}$ per box, and the answer is $120$ pens.", "120", "CORRECT"),
     (4, "Setting the areas equal gives $\\boxed{\\tan\\theta = 2\\theta}$.", "\\tan \\theta = 2\\theta", "CORRECT"),
     (4, "Setting the areas equal gives $\\boxed{\\tan\\theta = 2\\theta}$.", "\\tan \\theta = \\theta", "INCORRECT"),
     # 8. Symbolic forms whose failure is extraction.

@@ -262,11 +262,17 @@ size_t FirstMathOpen(absl::string_view s) {
 
 bool StartsWithWord(absl::string_view s) { return s.size() >= 2 && IsLetter(s[0]) && IsLetter(s[1]); }
 
-// Whether the text after an answer ends its sentence at once: only spaces or markdown emphasis, then the end, a
-// line break, or '.'/'!' closing the sentence ("$1,284$. I hope it is correct."; not "$901$, so ...", "24?").
+// Whether the text after an answer ends its sentence at once: only spaces, markdown emphasis or one unit word,
+// then the end, a line break, or '.'/'!' closing the sentence ("$1,284$. I hope it is correct.", "$18$ dollars.";
+// not "$901$, so ...", "\]as before.", "24?").
 bool EndsSentence(absl::string_view after) {
   size_t i = 0;
-  while (i < after.size() && (after[i] == ' ' || after[i] == '\t' || after[i] == '*')) ++i;
+  auto skip_spaces = [&] {
+    while (i < after.size() && (after[i] == ' ' || after[i] == '\t' || after[i] == '*')) ++i;
+  };
+  skip_spaces();
+  while (i < after.size() && IsLetter(after[i])) ++i;
+  skip_spaces();
   if (i == after.size() || after[i] == '\n' || after[i] == '\r') return true;
   return (after[i] == '.' || after[i] == '!') && (i + 1 == after.size() || IsSpace(after[i + 1]));
 }

@@ -166,6 +166,8 @@ TEST(ExtractTest, StatementAfterTheBox) {
        "phrase"},
       {"Each row has $\\boxed{12}$ seats, so the answer is $36$!", "36", "phrase"},
       {"First guess: \\boxed{8}.\nThe final answer is 12 apples.", "12 apples", "phrase"},
+      {"Each bag holds $\\boxed{8}$.\nThe final answer is $24$ apples.", "24", "phrase"},
+      {"Each bag holds $\\boxed{8}$.\nThe answer is $24$ as before.", "8", "boxed"},
       {"\\boxed{8}\n**Final Answer:** $\\frac{3}{2}$", "\\frac{3}{2}", "phrase"},
       {"Let $\\boxed{P}$ be the foot.\nFinal Answer: The final answer is $PQ=3, QR=5$. I hope it is correct.",
        "PQ=3, QR=5", "phrase"},
