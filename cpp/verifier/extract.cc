@@ -365,13 +365,17 @@ std::optional<Statement> LastStatement(absl::string_view text) {
 }
 
 // Whether a statement's answer written as text (not in a math span) states a value: math or a short token, with
-// no prose word before the value (values may be joined by "and"/"or"; capitals name points: "AB = 9"). "a multiple
-// of $9$" describes the answer and "therefore positive" is prose; "1,284 apples" is a value with its unit.
+// no prose word before the value (values may be joined by "and"/"or"; capitals name points: "AB = 9") and only
+// unit words after it. "a multiple of $9$" describes the answer, "therefore positive" is prose and "5, which is
+// prime" goes on; "1,284 apples" is a value with its unit.
 bool StatesValue(absl::string_view answer) {
   if (answer.size() <= 3) return true;
   size_t value_end = 0;  // after the last digit or command
   for (size_t i = 0; i < answer.size(); ++i) {
     if (IsDigit(answer[i]) || answer[i] == '\\') value_end = i + 1;
+  }
+  for (size_t i = value_end; i < answer.size(); ++i) {
+    if (!IsLetter(answer[i]) && absl::string_view(" {}$*").find(answer[i]) == kNpos) return false;
   }
   for (size_t i = 0; i < value_end;) {
     size_t j = i;

@@ -180,6 +180,7 @@ TEST(ExtractTest, StatementAfterTheBox) {
       {"The total is $\\boxed{20}$.\n\nExercise: why is the answer 20?", "20", "boxed"},
       {"so $4 \\cdot 5 = \\boxed{20}$, and our answer is then \\[ 25 - 5 = 20, \\]as before.", "20", "boxed"},
       {"\\boxed{9}. Our answer: the square of 3.", "9", "boxed"},
+      {"\\boxed{5}. So the answer is 5, which is prime.", "5", "boxed"},
       // The same sentences without a box: a question is no statement; a sentence answers with its first math
       // span, also display math, whose trailing comma does not make a list.
       {"Is the answer 15? Yes: it is $15$.", "15", "math span"},
