@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "cpp/verifier/parse.h"
 
@@ -89,12 +90,14 @@ Box ReadBox(absl::string_view text, size_t start, size_t name_len) {
   return box;
 }
 
-enum class Gap { kSeparate, kJoin, kAlternatives };
+enum class Gap { kSeparate, kJoin, kAlternatives, kEquals };
 
 // How the text between two boxes reads. Only separators ("} and \boxed{", "}$, $\boxed{", "\text{ and }", a
 // variable naming the next box: "y = ") make them one answer; "or" makes them alternatives; anything else (a
 // word, a number, a sentence end, a line break) separates an earlier step from the final sentence.
 Gap ClassifyGap(absl::string_view gap) {
+  // "\boxed{\frac{25}{13}} = \boxed{1\frac{12}{13}}": the two sides of one equation, the same value twice.
+  if (absl::StripAsciiWhitespace(absl::StrReplaceAll(gap, {{"$", ""}})) == "=") return Gap::kEquals;
   bool alternatives = false;
   for (size_t i = 0; i < gap.size();) {
     const char c = gap[i];
@@ -183,7 +186,7 @@ FinalBoxes FindFinalBoxes(absl::string_view text) {
     return out;
   }
   std::vector<absl::string_view> parts = {last.content};
-  bool alternatives = false;
+  bool alternatives = false, equals = true;
   // Each step scans only the gap and the earlier box, so the walk is linear in the text.
   for (Box cur = last;;) {
     const size_t prev_at = FindLastBox(text.substr(0, cur.start), &name_len);
@@ -193,12 +196,14 @@ FinalBoxes FindFinalBoxes(absl::string_view text) {
     const Gap gap = ClassifyGap(text.substr(prev.end, cur.start - prev.end));
     if (gap == Gap::kSeparate) break;
     alternatives |= gap == Gap::kAlternatives;
+    equals &= gap == Gap::kEquals;
     parts.push_back(prev.content);
     cur = prev;
   }
   std::reverse(parts.begin(), parts.end());
   // Boxes joined by "or" read as "a or b"; the comparison judges it (a list, forms of one value, or a hedge).
-  out.answer = absl::StrJoin(parts, alternatives ? " or " : ", ");
+  // Boxes joined by "=" only are one equation ("a = b"), which answers with its last side (LastRightSide).
+  out.answer = absl::StrJoin(parts, alternatives ? " or " : equals && parts.size() > 1 ? " = " : ", ");
   return out;
 }
 

@@ -198,6 +198,10 @@ TEST(ExtractTest, SeveralBoxes) {
       {"$x = \\boxed{3}$ and $y = \\boxed{5}$", "3, 5", "boxed"},
       {"$x_1 = \\boxed{3}$, $x_2 = \\boxed{5}$", "3, 5", "boxed"},
       {"\\boxed{3}\\quad\\boxed{5}", "3, 5", "boxed"},
+      // Boxes that are the two sides of one equation: the value written twice, or a named value.
+      {"$AF = \\boxed{\\frac{25}{13}} = \\boxed{1\\frac{12}{13}}$ units.", "1\\frac{12}{13}", "boxed"},
+      {"$\\boxed{0.75}$ = $\\boxed{\\frac34}$", "\\frac34", "boxed"},
+      {"\\boxed{x} = \\boxed{5}", "x = 5", "boxed"},
       // Boxes of earlier steps are not part of the answer.
       {"First $a = \\boxed{2}$, so the product is $2 \\cdot 3 = \\boxed{6}$.", "6", "boxed"},
       {"Step one gives $\\boxed{4}$.\nStep two gives $\\boxed{9}$.", "9", "boxed"},
