@@ -4,7 +4,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "cpp/verifier/extract.h"
 
 namespace rlvr::verifier {
@@ -132,6 +134,64 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
   return out;
 }
 
+// Length of the meridiem ("a.m.", "pm", "P.M", "p. m.") at the start of `w`, 0 if there is none; it must end
+// the word ("5 am" but not "5 amps").
+size_t MeridiemLength(absl::string_view w) {
+  size_t i = 0;
+  auto lower = [&w](size_t k) { return k < w.size() ? absl::ascii_tolower(static_cast<unsigned char>(w[k])) : 0; };
+  if (lower(0) != 'a' && lower(0) != 'p') return 0;
+  i = 1;
+  const bool dotted = lower(i) == '.';
+  if (dotted) ++i;
+  if (dotted && lower(i) == ' ') ++i;
+  if (lower(i) != 'm') return 0;
+  ++i;
+  if (dotted && lower(i) == '.') ++i;
+  return i < w.size() && IsLetter(w[i]) ? 0 : i;
+}
+
+bool IsMeridiem(absl::string_view w) { return !w.empty() && MeridiemLength(w) == w.size(); }
+
+// "8:34 p.m." → "20:34", "12:05 a.m." → "0:05", "5 pm" → "17:00": every 12-hour clock time (hour 1-12, then
+// ":MM" and optionally ":SS", or the hour alone) followed by its meridiem is written in 24-hour form; *converted
+// tells whether there was one. With the meridiem the time is unambiguous, and "p.m." must not be dropped like a
+// unit word ("8:34 a.m." ≠ "8:34 p.m.").
+std::string ToTwentyFourHour(absl::string_view s, bool* converted) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const bool starts = IsDigit(s[i]) && (i == 0 || !(IsDigit(s[i - 1]) || IsLetter(s[i - 1]) || s[i - 1] == '.' ||
+                                                      s[i - 1] == ':' || s[i - 1] == '_' || s[i - 1] == '^'));
+    if (!starts) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    size_t h = i;
+    while (h < s.size() && IsDigit(s[h])) ++h;
+    const int hour = h - i > 2 ? 0 : h - i == 1 ? s[i] - '0' : (s[i] - '0') * 10 + (s[i + 1] - '0');
+    size_t time_end = h;
+    for (int part = 0; part < 2 && time_end + 2 < s.size() && s[time_end] == ':' && IsDigit(s[time_end + 1]) &&
+                       IsDigit(s[time_end + 2]) && (time_end + 3 == s.size() || !IsDigit(s[time_end + 3]));
+         ++part) {
+      time_end += 3;
+    }
+    size_t m = time_end;
+    while (m < s.size() && s[m] == ' ') ++m;
+    const size_t meridiem = hour >= 1 && hour <= 12 ? MeridiemLength(s.substr(m)) : 0;
+    if (meridiem == 0) {
+      out.append(s.data() + i, time_end - i);
+      i = time_end;
+      continue;
+    }
+    const bool pm = absl::ascii_tolower(static_cast<unsigned char>(s[m])) == 'p';
+    absl::StrAppend(&out, hour % 12 + (pm ? 12 : 0), time_end == h ? absl::string_view(":00") : s.substr(h, time_end - h));
+    *converted = true;
+    i = m + meridiem;
+  }
+  return out;
+}
+
 // Keeps word groups only when nothing else is there (the whole answer is text, e.g. \text{Monday}).
 std::string ResolveWordGroups(absl::string_view s) {
   bool other = false;
@@ -158,6 +218,9 @@ std::string ResolveWordGroups(absl::string_view s) {
         out.push_back(',');
       } else if (other && words == "or") {
         out.append(" or ");
+      } else if (other && IsMeridiem(words)) {
+        out.push_back(' ');  // "8:34\text{ p.m.}": read by the clock-time rule (ToTwentyFourHour)
+        out.append(words.data(), words.size());
       } else if (other && (words == "degree" || words == "degrees")) {
         out.append("\\degree ");  // "\sin(30\text{ degrees})": a degree mark like ^\circ
       } else if (other) {
@@ -282,6 +345,7 @@ Canonical Canonicalize(absl::string_view answer) {
       collapsed.push_back(c);
     }
   }
+  collapsed = ToTwentyFourHour(collapsed, &out.meridiem);
   absl::string_view v = absl::StripAsciiWhitespace(collapsed);
   while (!v.empty() && (v.back() == '.' || v.back() == ',' || v.back() == ';')) {
     v.remove_suffix(1);

@@ -3,7 +3,7 @@
 // parser decides what it means); maps \dfrac/\tfrac/\cfrac to \frac and a few Unicode symbols to LaTeX; unwraps
 // \text{}/\mathrm{}-style groups, dropping word-only groups (units) when other content is present; removes
 // thousands separators ("1,000", "1{,}000", "1\,000"), trailing unit words ("5 cm"), and trailing punctuation.
-// "%" is removed and reported.
+// "%" is removed and reported. A clock time with a.m./p.m. becomes 24-hour time, and that is reported.
 #ifndef RLVR_CPP_VERIFIER_CANONICAL_H_
 #define RLVR_CPP_VERIFIER_CANONICAL_H_
 
@@ -16,6 +16,7 @@ namespace rlvr::verifier {
 struct Canonical {
   std::string text;
   bool percent = false;  // the answer carried a percent sign
+  bool meridiem = false;  // a clock time written with a.m./p.m., rewritten to 24-hour form ("8:34 p.m." → "20:34")
 };
 
 // Linear in the input size; never fails (unknown LaTeX is kept verbatim for the parser to judge).

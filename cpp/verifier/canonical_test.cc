@@ -68,6 +68,14 @@ TEST(CanonicalTest, Table) {
       {"  7  ", "7"},
       {"x\\in\\mathbb{R}", "x\\in(-\\infty,\\infty)"},
       {"\\mathbb R", "(-\\infty,\\infty)"},
+      // A 12-hour clock time with its meridiem is written in 24-hour form (not dropped like a unit word).
+      {"8\\!:\\!34 \\text{ p.m.}", "20:34"},
+      {"8:34 a.m.", "8:34"},
+      {"12:05 a.m.", "0:05"},
+      {"12:30 PM", "12:30"},
+      {"5 pm", "17:00"},
+      {"\\text{11:55 P.M.}", "23:55"},
+      {"13:00 p.m.", "13:00"},
   };
   for (const Case& c : cases) {
     Canonical got = Canonicalize(c.in);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -618,12 +619,49 @@ class Comparer {
 
 namespace {
 
-// Both trees as given (after ± expansion and matrix arithmetic), with the percent reading.
-absl::StatusOr<Comparison> CompareTrees(const Expr* a, const Expr* b, bool a_percent, bool b_percent,
+// The parts of a clock time "H:MM" / "H:MM:SS" (or a bare hour "H") written as digits; empty otherwise.
+std::vector<int64_t> ClockParts(Ref r) {
+  std::vector<Ref> parts = r.n().kind == Kind::kRatio ? std::vector<Ref>() : std::vector<Ref>{r};
+  for (size_t k = 0; k < r.n().kids.size() && r.n().kind == Kind::kRatio; ++k) parts.push_back(r.kid(k));
+  std::vector<int64_t> out;
+  for (Ref p : parts) {
+    const Node& n = p.n();
+    // The hour has one or two digits, minutes and seconds two ("8:05", not "8:5").
+    const size_t digits = out.empty() ? n.name.size() : 2;
+    if (n.kind != Kind::kNumber || n.base != 10 || n.name.empty() || n.name.size() > 2 || n.name.size() != digits ||
+        n.name.find_first_not_of("0123456789") != std::string::npos) {
+      return {};
+    }
+    out.push_back(std::stoll(n.name));
+  }
+  return out.size() <= 3 ? out : std::vector<int64_t>();
+}
+
+// A time given with a meridiem (in 24-hour form, `clock`) against one written without (`bare`): the bare time
+// may be 12-hour notation when its hour is 1-12, so that hour counts modulo 12 ("8:34" = "8:34 p.m." = "20:34",
+// "8" = "8 p.m."); hours 0 and 13-23 are 24-hour notation, compared as written ("0:05" ≠ "12:05 p.m.").
+bool SameClockTime(Ref clock, Ref bare) {
+  std::vector<int64_t> c = ClockParts(clock), b = ClockParts(bare);
+  if (c.size() < 2 || b.empty() || b[0] < 1 || b[0] > 12) return false;
+  while (b.size() < c.size()) b.push_back(0);
+  if (b.size() != c.size()) return false;
+  for (size_t k = 1; k < c.size(); ++k) {
+    if (b[k] != c[k]) return false;
+  }
+  return c[0] % 12 == b[0] % 12;
+}
+
+// Both trees as given (after ± expansion and matrix arithmetic), with the percent and clock-time readings.
+absl::StatusOr<Comparison> CompareTrees(const Expr* a, const Expr* b, const Side& answer, const Side& gold,
                                         int max_exponent_digits, Budget* budget) {
+  const bool a_percent = answer.percent, b_percent = gold.percent;
   Comparer cmp(max_exponent_digits, budget);
   absl::StatusOr<bool> eq = cmp.Eq({a, a->root}, {b, b->root});
   if (!eq.ok()) return eq.status();
+  if (!*eq && answer.meridiem != gold.meridiem &&
+      (answer.meridiem ? SameClockTime({a, a->root}, {b, b->root}) : SameClockTime({b, b->root}, {a, a->root}))) {
+    return Comparison{true, ""};
+  }
   if (!*eq && a_percent != b_percent) {
     // p% means p/100: "50\%" matches "0.5" (and "50", above, because the sign is dropped).
     Ref ra{a, a->root}, rb{b, b->root};
@@ -672,14 +710,14 @@ absl::StatusOr<Comparison> Equivalent(const Side& answer, const Side& gold, int 
   }
   if (DistributeOverMatrices(*a, &spread_a)) a = &spread_a;
   if (DistributeOverMatrices(*b, &spread_b)) b = &spread_b;
-  absl::StatusOr<Comparison> c = CompareTrees(a, b, answer.percent, gold.percent, max_exponent_digits, budget);
+  absl::StatusOr<Comparison> c = CompareTrees(a, b, answer, gold, max_exponent_digits, budget);
   if (c.ok() || c.status().code() != absl::StatusCode::kOutOfRange) return c;
   // A size bound was hit: retry once with identical terms cancelled ("7^{10^{12}} - 7^{10^{12}} + 3" is 3).
   Expr cancelled_a, cancelled_b;
   bool fewer_a = CancelIdenticalTerms(*a, &cancelled_a), fewer_b = CancelIdenticalTerms(*b, &cancelled_b);
   if (!fewer_a && !fewer_b) return c;
-  return CompareTrees(fewer_a ? &cancelled_a : a, fewer_b ? &cancelled_b : b, answer.percent, gold.percent,
-                      max_exponent_digits, budget);
+  return CompareTrees(fewer_a ? &cancelled_a : a, fewer_b ? &cancelled_b : b, answer, gold, max_exponent_digits,
+                      budget);
 }
 
 }  // namespace rlvr::verifier

@@ -18,7 +18,8 @@ namespace rlvr::verifier {
 
 struct Side {
   const Expr* expr;
-  bool percent = false;  // the text carried '%': its value v also matches v/100
+  bool percent = false;   // the text carried '%': its value v also matches v/100
+  bool meridiem = false;  // a clock time given with a.m./p.m., in 24-hour form: "8:34" (no meridiem) also matches
 };
 
 struct Comparison {

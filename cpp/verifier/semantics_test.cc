@@ -101,6 +101,18 @@ TEST(SemanticsTest, NumberFormats) {
   }
 }
 
+// A time with a.m./p.m. is a point of the day; one written without may be 12-hour notation (its hour counts
+// modulo 12), and a ratio of two times is still compared as written.
+TEST(SemanticsTest, ClockTimes) {
+  ExpectEquivalent({{"20:34", "8\\!:\\!34 \\text{ p.m.}"}, {"8:34 \\text{ p.m.}", "8:34"}, {"8:34 PM", "20:34"},
+                    {"12:05 a.m.", "0:05"}, {"12:05 a.m.", "12:05"}, {"5 p.m.", "17:00"}, {"5 pm", "5"},
+                    {"4:30 \\text{PM}", "4:30"}, {"9:03:36 a.m.", "9:03:36"}, {"\\text{11:55 p.m.}", "23:55"}},
+                   true);
+  ExpectEquivalent({{"8:34 a.m.", "8:34 p.m."}, {"8:34 a.m.", "20:34"}, {"12:05 p.m.", "0:05"},
+                    {"8:35 p.m.", "20:34"}, {"8:34 p.m.", "8:43"}, {"8:34 p.m.", "8:3"}, {"20:34", "8:34"}},
+                   false);
+}
+
 TEST(SemanticsTest, DecimalApproximations) {
   ExpectEquivalent({{"0.142857142857", "\\frac{1}{7}"}, {"0.14286", "\\frac17"}, {"0.14285", "\\frac17"},
                     {"50.265", "16\\pi"}, {"3.14159", "\\pi"}, {"1.41421", "\\sqrt2"}, {"-0.66667", "-\\frac23"},

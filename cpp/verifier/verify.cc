@@ -151,7 +151,8 @@ Outcome Verify(absl::string_view response, absl::string_view gold, const Limits&
   out.canonical_answer = CanonicalForm(*answer_e, limits, &budget);
   out.canonical_gold = CanonicalForm(*gold_e, limits, &budget);
 
-  absl::StatusOr<Comparison> cmp = Equivalent(Side{&*answer_e, answer_c.percent}, Side{&*gold_e, gold_c.percent},
+  absl::StatusOr<Comparison> cmp = Equivalent(Side{&*answer_e, answer_c.percent, answer_c.meridiem},
+                                              Side{&*gold_e, gold_c.percent, gold_c.meridiem},
                                               limits.max_exponent_digits, &budget);
   if (!cmp.ok()) return Finish(std::move(out), VerdictFor(cmp.status()), std::string(cmp.status().message()));
   if (cmp->equal) return Finish(std::move(out), Verdict::kCorrect, "");

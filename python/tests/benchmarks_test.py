@@ -10,18 +10,26 @@ from rlvr import benchmarks, data, evaluate, verifier_client
 EXPECTED = {"aime24": 30, "aime25_i": 15, "math500": 500, "minerva": 272, "gsm8k": 1319, "gsm8k_train": 7473,
             "math_train": 7498, "math_test": 5000}
 
-# Verifier material (docs/verifier.md, "MATH train reference solutions"), listed so that a fix, or a new failure,
-# changes these tests. Measured 2026-12-02 (main of 2026-12-01 22:50 failed 19 solutions and 3 golds).
-# MATH train problems whose reference solution is not graded correct against its own gold (id: gold). Each solution
-# is read as a human grader reads it; the gold disagrees with it.
+# Verifier material (docs/verifier.md, "MATH reference solutions"), listed so that a fix, or a new failure, changes
+# these tests: per MATH set, the problems whose reference solution is not graded correct against the set's own gold
+# (id: gold). Each solution was read as a human grader reads it; in every one listed the gold disagrees with it.
+# Measured 2026-12-02 (main of 2026-12-01 22:50 failed 19 MATH train solutions and 3 golds).
 KNOWN_SOLUTION_FAILURES = {
-    # the problem asks for all values or points; the solution boxes each, the gold is its last box
-    "f03b90f3870b": "(8,38)", "c642ccd36133": "(0, 1)", "62e6149d159b": "9", "800c2687dd50": "18",
-    "36c427ccca79": "-3", "c393ff3ffe40": "-\\frac{5}{2}", "961bb498c186": "-3", "499f967ab734": "150^\\circ",
-    # "enter only one of the foci": the solution boxes both
-    "ae287fa11863": "(-5, 1)",
-    # one time in two notations; "p.m." is dropped like a unit, so 20:34 and 8:34 differ
-    "dc078797f4f3": "8\\!:\\!34 \\text{ p.m.}",
+    "math_train": {
+        # the problem asks for all values or points; the solution boxes each, the gold is its last box
+        "f03b90f3870b": "(8,38)", "c642ccd36133": "(0, 1)", "62e6149d159b": "9", "800c2687dd50": "18",
+        "36c427ccca79": "-3", "c393ff3ffe40": "-\\frac{5}{2}", "961bb498c186": "-3", "499f967ab734": "150^\\circ",
+        # "enter only one of the foci": the solution boxes both
+        "ae287fa11863": "(-5, 1)",
+    },
+    "math_test": {
+        # "enter all the solutions": the solution boxes each, the gold is its last box
+        "b5f749fbf959": "1", "c9b61debeac1": "-\\tfrac34", "7e91dcaf7b7d": "\\frac{2}{5}", "5bf63de275ef": "2",
+        "621a9c1cd66e": "\\frac{5\\pi}{4}",
+        # "enter only one of the foci / vertices, not both": the solution boxes both
+        "a7cf9617c20c": "(0,0)", "29421c88ce2a": "\\left(-\\tfrac52, -\\tfrac52\\right)",
+    },
+    "math500": {},
 }
 
 
@@ -114,14 +122,15 @@ def test_every_gold_parses_in_our_verifier(sets, verifier):
     assert failures == {name: {} for name in failures}
 
 
-def test_every_math_train_reference_solution_verifies_against_its_gold(sets, verifier):
-    """The real-data check: each MATH train reference solution, graded as a model response, is correct (all but
-    the known failures above)."""
-    bench = benchmarks.BENCHMARKS["math_train"]
+@pytest.mark.parametrize("name", sorted(KNOWN_SOLUTION_FAILURES))
+def test_every_math_reference_solution_verifies_against_its_gold(sets, verifier, name):
+    """The real-data check: each reference solution of a MATH set (train 7,498, test 5,000, MATH-500), graded as a
+    model response, is correct against the set's gold (all but the known failures above)."""
+    bench = benchmarks.BENCHMARKS[name]
     with open(bench.source.path(), encoding="utf-8") as f:
         solutions = [json.loads(line)["solution"] for n, line in enumerate(f, 1) if n not in bench.broken]
-    problems = sets["math_train"]
-    assert len(solutions) == len(problems) == 7498
+    problems = sets[name]
+    assert len(solutions) == len(problems) == EXPECTED[name]
     verdicts = verifier.verify(solutions, [p.answer for p in problems], [p.id for p in problems])
     wrong = {p.id: p.answer for p, v in zip(problems, verdicts) if not v.correct}
-    assert wrong == KNOWN_SOLUTION_FAILURES
+    assert wrong == KNOWN_SOLUTION_FAILURES[name]
