@@ -1,10 +1,14 @@
 #include "cpp/verifier/canonical.h"
 
+#include <algorithm>
 #include <initializer_list>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "cpp/verifier/extract.h"
@@ -286,7 +290,30 @@ std::string DropThousandsSeparators(absl::string_view s) {
   return out;
 }
 
-// "5 cm", "12 square feet", "3:45 p.m.": drop trailing letter words after a number.
+// Whether a plain word after a number is a unit: a word of three or more letters that is not a function name
+// ("feet", "dollars", "square"), or a common two-letter abbreviation ("cm", "ft"), optionally with a power and
+// a period ("ft^2", "lbs."). Not a unit: other letter pairs and single letters, which are variables
+// ("\frac{1}{2} ab", "3 x^2", "2 pi").
+bool IsUnitWord(absl::string_view word) {
+  if (IsMeridiem(word)) return true;  // left after a time that is not 12-hour ("13:00 p.m.")
+  size_t letters = 0;
+  while (letters < word.size() && IsLetter(word[letters])) ++letters;
+  absl::string_view rest = word.substr(letters);
+  absl::ConsumeSuffix(&rest, ".");
+  if (absl::ConsumePrefix(&rest, "^")) {
+    if (rest.empty() || !std::all_of(rest.begin(), rest.end(), IsDigit)) return false;
+  } else if (!rest.empty()) {
+    return false;
+  }
+  const std::string core = absl::AsciiStrToLower(word.substr(0, letters));
+  if (core.size() >= 3) {
+    return !OneOf(core, {"sin", "cos", "tan", "cot", "sec", "csc", "log", "exp", "sqrt", "arcsin", "arccos",
+                         "arctan", "sinh", "cosh", "tanh"});
+  }
+  return OneOf(core, {"cm", "mm", "km", "ft", "in", "yd", "mi", "kg", "mg", "lb", "oz", "hr", "ml", "sq"});
+}
+
+// "5 cm", "12 square feet": drop trailing unit words after a number.
 absl::string_view DropTrailingUnitWords(absl::string_view s) {
   size_t end = s.size();
   size_t cut = absl::string_view::npos;
@@ -296,8 +323,7 @@ absl::string_view DropTrailingUnitWords(absl::string_view s) {
     size_t b = e;
     while (b > 0 && (IsLetter(s[b - 1]) || s[b - 1] == '^' || s[b - 1] == '.' || IsDigit(s[b - 1]))) --b;
     if (b == e || b == 0 || !IsSpace(s[b - 1])) break;
-    absl::string_view word = s.substr(b, e - b);
-    if (!IsLetter(word[0]) || word.size() < 2) break;
+    if (!IsUnitWord(s.substr(b, e - b))) break;
     cut = b;
     end = b;
   }
@@ -305,6 +331,55 @@ absl::string_view DropTrailingUnitWords(absl::string_view s) {
   absl::string_view head = absl::StripTrailingAsciiWhitespace(s.substr(0, cut));
   if (head.empty() || !(IsDigit(head.back()) || head.back() == '}')) return s;
   return head;
+}
+
+// The value of an English number word from zero to ninety-nine ("seven", "Twelve", "twenty-five", "forty two"),
+// else -1.
+int NumberWordValue(absl::string_view w) {
+  static constexpr absl::string_view kOnes[] = {
+      "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+      "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
+  static constexpr absl::string_view kTens[] = {"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+                                                "ninety"};
+  const std::string lower = absl::AsciiStrToLower(w);
+  for (int k = 0; k < 20; ++k) {
+    if (lower == kOnes[k]) return k;
+  }
+  for (int t = 0; t < 8; ++t) {
+    if (!absl::StartsWith(lower, kTens[t])) continue;
+    absl::string_view rest = absl::string_view(lower).substr(kTens[t].size());
+    if (rest.empty()) return 20 + 10 * t;
+    if (rest[0] != '-' && rest[0] != ' ') return -1;
+    for (int k = 1; k < 10; ++k) {
+      if (rest.substr(1) == kOnes[k]) return 20 + 10 * t + k;
+    }
+  }
+  return -1;
+}
+
+// "five" → "5", "Twelve apples" → "12 apples", "twenty-five cents" → "25 cents": an answer that is a number
+// written in words, followed by at most two unit words, in digits (DropTrailingUnitWords then drops the units).
+// Anything longer is prose that mentions a number ("one of the roots"), left alone. Empty when nothing changes.
+std::string NumberInWords(absl::string_view v) {
+  if (v.size() > 40 || v.empty() || !IsLetter(v[0])) return "";
+  std::vector<absl::string_view> words = absl::StrSplit(v, ' ', absl::SkipEmpty());
+  if (words.size() > 4) return "";
+  for (size_t n = std::min<size_t>(2, words.size()); n >= 1; --n) {
+    const int value = NumberWordValue(absl::StrJoin(words.begin(), words.begin() + n, " "));
+    const size_t units = words.size() - n;
+    if (value < 0 || units > 2) continue;
+    bool letters = true;
+    for (size_t k = n; k < words.size(); ++k) {
+      letters &= std::all_of(words[k].begin(), words[k].end(), IsLetter) &&
+                 !OneOf(absl::AsciiStrToLower(words[k]), {"of", "or", "and", "more", "less", "than", "times"});
+    }
+    if (!letters) return "";
+    const std::string digits = absl::StrCat(value);
+    std::vector<absl::string_view> out = {digits};
+    out.insert(out.end(), words.begin() + n, words.end());
+    return absl::StrJoin(out, " ");
+  }
+  return "";
 }
 
 absl::string_view StripDelimiters(absl::string_view s) {
@@ -351,6 +426,8 @@ Canonical Canonicalize(absl::string_view answer) {
     v.remove_suffix(1);
     v = absl::StripTrailingAsciiWhitespace(v);
   }
+  const std::string digits = NumberInWords(v);
+  if (!digits.empty()) v = digits;
   v = DropTrailingUnitWords(v);
   // "\text{Area} = 12": the name was a word group (dropped like a unit), so the right side is the answer;
   // likewise "\approx 3.14" with nothing before it.

@@ -2,7 +2,8 @@
 // drops \left/\right/\big, spacing macros, \displaystyle, $ and \$; writes every degree mark as \degree (the
 // parser decides what it means); maps \dfrac/\tfrac/\cfrac to \frac and a few Unicode symbols to LaTeX; unwraps
 // \text{}/\mathrm{}-style groups, dropping word-only groups (units) when other content is present; removes
-// thousands separators ("1,000", "1{,}000", "1\,000"), trailing unit words ("5 cm"), and trailing punctuation.
+// thousands separators ("1,000", "1{,}000", "1\,000"), trailing unit words ("5 cm"), and trailing punctuation;
+// writes a number given in words in digits ("five" → "5").
 // "%" is removed and reported. A clock time with a.m./p.m. becomes 24-hour time, and that is reported.
 #ifndef RLVR_CPP_VERIFIER_CANONICAL_H_
 #define RLVR_CPP_VERIFIER_CANONICAL_H_

@@ -52,7 +52,7 @@ bool PerfectRoot(const BigInt& x, int64_t q, BigInt* root) {
 class Evaluator {
  public:
   Evaluator(const Expr& e, const Bindings& vars, int max_exponent_digits, Budget* budget)
-      : e_(e), vars_(vars), budget_(budget) {
+      : e_(e), vars_(vars), budget_(budget), max_exponent_digits_(max_exponent_digits) {
     exponent_bound_ = 1;
     for (int k = 0; k < max_exponent_digits && k < 18; ++k) exponent_bound_ *= 10;
   }
@@ -257,7 +257,36 @@ class Evaluator {
     return result;
   }
 
+  // \sum_{k=a}^{b} t and \prod_{k=a}^{b} t for integer bounds, term by term (each charged to the budget); an
+  // empty range is 0 / 1; more than kMaxSeriesTerms terms, or bounds that are not integers, are undefined here.
+  absl::StatusOr<Value> Series(const Node& n) {
+    constexpr int64_t kMaxSeriesTerms = 10000;
+    const bool sum = n.name == "sum";
+    absl::StatusOr<Value> lo = Eval(n.kids[1]), hi = lo.ok() ? Eval(n.kids[2]) : lo;
+    if (!hi.ok()) return hi.status();
+    if (lo->type != Value::Type::kExact || hi->type != Value::Type::kExact || !IsReal(*lo) || !IsReal(*hi) ||
+        !lo->re.is_integer() || !hi->re.is_integer()) {
+      return Value::Undefined();
+    }
+    int64_t terms = 0;
+    if (!(hi->re - lo->re + Rational(1)).num().ToInt64(&terms) || terms > kMaxSeriesTerms) return Value::Undefined();
+    Value acc = Value::Exact(Rational(sum ? 0 : 1));
+    Bindings inner = vars_;
+    inner.insert(inner.begin(), {e_.at(n.kids[3]).name, lo->re});  // found first: the index shadows
+    for (int64_t k = 0; k < terms; ++k) {
+      inner.front().second = lo->re + Rational(k);
+      absl::StatusOr<Value> term = Evaluator(e_, inner, max_exponent_digits_, budget_).Eval(n.kids[0]);
+      if (!term.ok()) return term.status();
+      if (!term->defined()) return Value::Undefined();
+      absl::StatusOr<Value> next = Arith(sum ? Kind::kAdd : Kind::kMul, acc, *term);
+      if (!next.ok()) return next.status();
+      acc = *std::move(next);
+    }
+    return acc;
+  }
+
   absl::StatusOr<Value> Func(const Node& n) {
+    if (IsSeries(n)) return Series(n);
     std::vector<Value> args;
     for (int k : n.kids) {
       absl::StatusOr<Value> v = Eval(k);
@@ -362,6 +391,7 @@ class Evaluator {
   const Expr& e_;
   const Bindings& vars_;
   Budget* budget_;
+  int max_exponent_digits_;
   int64_t exponent_bound_;
 };
 

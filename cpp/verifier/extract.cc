@@ -242,9 +242,19 @@ Leading LeadingAnswer(absl::string_view rest) {
     }
   }
   size_t stop = std::min(rest.find('\n'), rest.size());
-  // A sentence ends at '.' or '?' followed by a space or the end (a decimal point is followed by a digit).
+  // A sentence ends at '.' or '?' followed by a space or the end (a decimal point is followed by a digit), and
+  // at a '}' closing a group opened before the statement ("\text{The answer is 5}").
+  int depth = 0;
   for (size_t i = 0; i < stop; ++i) {
-    if ((rest[i] == '.' || rest[i] == '?') && (i + 1 == stop || rest[i + 1] == ' ')) stop = i;
+    if (rest[i] == '\\') {
+      ++i;
+    } else if (rest[i] == '{') {
+      ++depth;
+    } else if (rest[i] == '}' && --depth < 0) {
+      stop = i;
+    } else if ((rest[i] == '.' || rest[i] == '?') && (i + 1 == stop || rest[i + 1] == ' ')) {
+      stop = i;
+    }
   }
   return {std::string(absl::StripAsciiWhitespace(rest.substr(0, stop))), stop, false};
 }
@@ -518,11 +528,26 @@ std::optional<std::string> LastMathSpan(absl::string_view text) {
   return last;
 }
 
-// A response that is one short line of math without prose ("(0,2]", "x = 5") is its own answer.
+// A response that is one short line of math without prose ("(0,2]", "x = 5") is its own answer. Words inside a
+// text group without digits are a word answer or a unit, not prose ("\text{Monday}", "5\text{ cm}"; but
+// "\text{The answer is 5}" is prose).
 bool IsBareMath(absl::string_view text) {
   text = absl::StripAsciiWhitespace(text);
   if (text.empty() || text.size() > 200 || text.find('\n') != kNpos) return false;
   for (size_t i = 0; i < text.size();) {
+    if (text[i] == '\\') {
+      size_t name_end = i + 1;
+      while (name_end < text.size() && IsLetter(text[name_end])) ++name_end;
+      const absl::string_view name = text.substr(i + 1, name_end - i - 1);
+      absl::string_view content;
+      size_t end = 0;
+      if ((name == "text" || name == "textbf" || name == "textit" || name == "textrm" || name == "mathrm" ||
+           name == "mbox") &&
+          name_end < text.size() && text[name_end] == '{' && MatchBraces(text, name_end, &content, &end) && !std::any_of(content.begin(), content.end(), IsDigit)) {
+        i = end;
+        continue;
+      }
+    }
     size_t j = i;
     while (j < text.size() && IsLetter(text[j])) ++j;
     if (j - i >= 2 && (i == 0 || text[i - 1] != '\\')) return false;  // a word ("so"), not a command

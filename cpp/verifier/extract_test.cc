@@ -114,6 +114,10 @@ TEST(ExtractTest, MathSpans) {
       {"\\(x\\) and \\(", "x", "math span"},
       {"(0,2]", "(0,2]", "whole response"},
       {"x = 5", "x = 5", "whole response"},
+      // Words in a text group without digits are a word answer or a unit, not prose.
+      {"\\text{Monday}", "\\text{Monday}", "whole response"},
+      {"5\\text{ cm}", "5\\text{ cm}", "whole response"},
+      {"\\text{The answer is 5}", "5", "phrase"},
       {"\\begin{foo}$4$", "4", "math span"},
   });
 }

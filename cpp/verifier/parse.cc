@@ -713,32 +713,38 @@ class Parser {
     return Peek().type == Tok::kNum && Peek().text.find_first_of(".eE") == absl::string_view::npos;
   }
 
+  // The integer `digits` in the base written after it (the cursor is at '_'): "_2", "_{8}", "_{(2)}".
+  absl::StatusOr<int> BaseLiteral(absl::string_view digits) {
+    ++pos_;
+    const bool braced = IsSym("{");
+    if (braced) ++pos_;
+    const bool paren = IsSym("(");
+    if (paren) ++pos_;
+    if (!AtIntegerLiteral()) return Error("expected a base after '_' before");
+    if (Peek().text.size() > 2) return Error("unsupported base");
+    int64_t base = 0;
+    for (char c : Peek().text) base = base * 10 + (c - '0');
+    if (base < 2 || base > 36) return Error("unsupported base");
+    ++pos_;
+    if (paren) RLVR_RETURN_IF_ERROR_STATUS(Expect(")"));
+    if (braced) RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+    if (digits.size() > static_cast<size_t>(limits_.max_number_digits)) {
+      return absl::OutOfRangeError(absl::StrCat("number with more than ", limits_.max_number_digits, " digits"));
+    }
+    BigInt v;
+    if (!BigInt::FromDigits(digits, static_cast<int>(base), &v)) {
+      return absl::InvalidArgumentError(absl::StrCat("'", digits, "' is not a base-", base, " number"));
+    }
+    int n = Number(Rational(v), std::string(digits));
+    expr_.nodes[static_cast<size_t>(n)].base = static_cast<int>(base);
+    return n;
+  }
+
   absl::StatusOr<int> ParseNumber() {
     Token t = Peek();
     ++pos_;
-    // Base subscript: 1011_2, 777_{8}.
-    if (IsSym("_") && t.text.find_first_of(".eE") == absl::string_view::npos) {
-      ++pos_;
-      bool braced = IsSym("{");
-      if (braced) ++pos_;
-      if (!AtIntegerLiteral()) return Error("expected a base after '_' before");
-      if (Peek().text.size() > 2) return Error("unsupported base");
-      int64_t base = 0;
-      for (char c : Peek().text) base = base * 10 + (c - '0');
-      if (base < 2 || base > 36) return Error("unsupported base");
-      ++pos_;
-      if (braced) RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
-      if (t.text.size() > static_cast<size_t>(limits_.max_number_digits)) {
-        return absl::OutOfRangeError(absl::StrCat("number with more than ", limits_.max_number_digits, " digits"));
-      }
-      BigInt v;
-      if (!BigInt::FromDigits(t.text, static_cast<int>(base), &v)) {
-        return absl::InvalidArgumentError(absl::StrCat("'", t.text, "' is not a base-", base, " number"));
-      }
-      int n = Number(Rational(v), std::string(t.text));
-      expr_.nodes[static_cast<size_t>(n)].base = static_cast<int>(base);
-      return n;
-    }
+    // Base subscript: 1011_2, 777_{8}, 1011_{(2)}.
+    if (IsSym("_") && t.text.find_first_of(".eE") == absl::string_view::npos) return BaseLiteral(t.text);
     RLVR_ASSIGN_OR_RETURN(n, NumberLiteral(t.text));
     if (IsCmd("overline") && absl::StrContains(t.text, '.') && !absl::StrContains(t.text, 'e') &&
         !absl::StrContains(t.text, 'E')) {
@@ -812,7 +818,15 @@ class Parser {
     if (!IsSym(")") && !IsSym("]")) return Error("expected ')' or ']' before");
     char close = Peek().text[0];
     ++pos_;
-    if (items.size() == 1 && ((open == '(' && close == ')') || (open == '[' && close == ']'))) return items[0];
+    if (items.size() == 1 && ((open == '(' && close == ')') || (open == '[' && close == ']'))) {
+      // "(1011)_2": a parenthesised integer literal with a base subscript.
+      const Node& only = expr_.at(items[0]);
+      if (open == '(' && IsSym("_") && only.kind == Kind::kNumber && only.base == 10 && !only.name.empty() &&
+          only.name.find_first_not_of("0123456789") == std::string::npos) {
+        return BaseLiteral(std::string(only.name));
+      }
+      return items[0];
+    }
     if (items.size() == 1) return Error("half-open group with one element before");
     int t = Make(Kind::kTuple, std::move(items));
     expr_.nodes[static_cast<size_t>(t)].open = open;
@@ -908,7 +922,9 @@ class Parser {
       case Tok::kLetter: {
         std::string name(t.text);
         ++pos_;
-        if (name == "e" || name == "i") return Make(Kind::kConst, {}, name);
+        if ((name == "e" || name == "i") && std::find(indices_.begin(), indices_.end(), name) == indices_.end()) {
+          return Make(Kind::kConst, {}, name);
+        }
         if (IsSym("_")) {  // x_1, x_{12}
           ++pos_;
           if (IsSym("{")) {
@@ -1003,6 +1019,7 @@ class Parser {
     for (absl::string_view f : kCommandFunctions) {
       if (name == f) return ParseFunction(std::string(name));
     }
+    if (name == "sum" || name == "prod") return ParseSeries(std::string(name));
     if (IsGreekLetter(name)) {
       ++pos_;
       return Make(Kind::kVar, {}, std::string(name));
@@ -1016,20 +1033,47 @@ class Parser {
     return Error("unsupported command");
   }
 
+  // \sum_{k=1}^{10} k^2, \prod_{i=2}^{5} \frac{i}{i-1}: a function "sum" / "prod" of {term, lower bound, upper
+  // bound, index}; the term is the product that follows (\sum_{k=1}^{3} k + 1 is (1+2+3)+1). The index is a
+  // variable in the term even when it is named i or e.
+  absl::StatusOr<int> ParseSeries(std::string name) {
+    ++pos_;
+    RLVR_RETURN_IF_ERROR_STATUS(Expect("_"));
+    RLVR_RETURN_IF_ERROR_STATUS(Expect("{"));
+    if (Peek().type != Tok::kLetter && !(Peek().type == Tok::kCmd && IsGreekLetter(Peek().text))) {
+      return Error("expected the index of the sum before");
+    }
+    std::string index(Peek().text);
+    ++pos_;
+    RLVR_RETURN_IF_ERROR_STATUS(Expect("="));
+    RLVR_ASSIGN_OR_RETURN(lo, ParseAdditive());
+    RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+    RLVR_RETURN_IF_ERROR_STATUS(Expect("^"));
+    RLVR_ASSIGN_OR_RETURN(hi, ParseArgument());
+    indices_.push_back(index);
+    absl::StatusOr<int> term = ParseTerm();
+    indices_.pop_back();
+    if (!term.ok()) return term.status();
+    int var = Make(Kind::kVar, {}, std::move(index));
+    return Make(Kind::kFunc, {*term, lo, hi, var}, std::move(name));
+  }
+
   absl::string_view src_;
   const ParseLimits& limits_;
   std::vector<Token> toks_;
   size_t pos_ = 0;
   int depth_ = 0;
   bool in_trig_ = false;  // inside the argument of sin, cos, tan, cot, sec or csc
+  std::vector<std::string> indices_;  // indices of the sums and products being parsed
   std::vector<int> heights_;
   absl::Status overflow_;  // first size limit hit; loops stop at once
   Expr expr_;
 };
 
-// Multiple-choice answer: a single letter A-E, optionally in parentheses ("(c)" too).
+// Multiple-choice answer: a single letter A-E, optionally in parentheses ("(c)" too) or closed by one ("B)").
 bool ChoiceLetter(absl::string_view s, char* letter) {
   s = absl::StripAsciiWhitespace(s);
+  if (s.size() == 2 && s[1] == ')') s.remove_suffix(1);
   if (s.size() == 3 && s[0] == '(' && s[2] == ')' && IsLetter(s[1])) {
     char c = absl::ascii_toupper(s[1]);
     if (c >= 'A' && c <= 'E') {
@@ -1230,8 +1274,19 @@ Expr TextExpr(absl::string_view canonical) {
 void CollectVariables(const Expr& e, int node, std::set<std::string>* out) {
   const Node& n = e.at(node);
   if (n.kind == Kind::kVar) out->insert(n.name);
+  if (IsSeries(n)) {  // the index is bound: only the term's other variables and the bounds' are free
+    std::set<std::string> term;
+    CollectVariables(e, n.kids[0], &term);
+    term.erase(e.at(n.kids[3]).name);
+    out->insert(term.begin(), term.end());
+    CollectVariables(e, n.kids[1], out);
+    CollectVariables(e, n.kids[2], out);
+    return;
+  }
   for (int k : n.kids) CollectVariables(e, k, out);
 }
+
+bool IsSeries(const Node& n) { return n.kind == Kind::kFunc && (n.name == "sum" || n.name == "prod"); }
 
 bool IsName(const Expr& e, int node) {
   const Node& n = e.at(node);

@@ -1,8 +1,8 @@
 // Recursive-descent parser from canonical LaTeX / plain math (see canonical.h) to an expression tree.
 // Covers numbers (big integers, decimals, 1.2e3, base subscripts 1011_2, mixed numbers 2\frac{1}{3}),
 // \frac, a/b, \sqrt, \sqrt[n], \binom, powers, factorials, implicit multiplication, \pi, e, i, functions
-// (\sin, \ln, \log_b, ...), |x|, variables (x, x_1), relations (=, <, \le, \in, ...), \pm, bracketed
-// tuples/intervals ((a,b], [a,b)), sets \{..\}, unions \cup (and "or" between inequalities in one variable),
+// (\sin, \ln, \log_b, ...), sums and products \sum_{k=1}^{10}, |x|, variables (x, x_1), relations (=, <, \le,
+// \in, ...), \pm, bracketed tuples/intervals ((a,b], [a,b)), sets \{..\}, unions \cup (and "or" between inequalities in one variable),
 // values and solutions joined by "or" (a list named "or"),
 // ratios a:b, Greek-letter variables, decorations (\angle ABC, \overline{AB}) that only name a quantity,
 // degree marks \degree (x pi/180 inside trigonometric arguments), bare comma lists, matrices (pmatrix, bmatrix,
@@ -74,7 +74,10 @@ Expr TextExpr(absl::string_view canonical);
 // Whether a command name is a Greek letter ("theta", "Omega"): a variable name (\pi is the constant, not one).
 bool IsGreekLetter(absl::string_view name);
 
-// Adds the variable names of the subtree at `node` to `out`.
+// A sum or product \sum_{k=a}^{b} t: kFunc "sum" / "prod" with kids {t, a, b, k (the index, a kVar)}.
+bool IsSeries(const Node& n);
+
+// Adds the free variable names of the subtree at `node` to `out` (not the index of a sum or product).
 void CollectVariables(const Expr& e, int node, std::set<std::string>* out);
 
 // Does the subtree name a quantity rather than compute one? A variable "x", a product of names "PQ" or a

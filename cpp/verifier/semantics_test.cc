@@ -113,6 +113,20 @@ TEST(SemanticsTest, ClockTimes) {
                    false);
 }
 
+// Finite sums and products with integer bounds are evaluated term by term; a base may be written "_{(2)}" or after
+// a parenthesised literal; a number in words is that number; "B)" is a choice.
+TEST(SemanticsTest, SumsBasesWordsAndChoices) {
+  ExpectEquivalent({{"\\sum_{k=1}^{10} k", "55"}, {"\\sum_{i=1}^{10} i^2", "385"}, {"\\prod_{k=1}^{5} k", "5!"},
+                    {"\\sum_{k=0}^{3} 2^k + 1", "16"}, {"\\sum_{k=1}^{3} x^k", "x+x^2+x^3"},
+                    {"\\sum_{n=1}^{0} n", "0"}, {"\\displaystyle\\sum\\limits_{j=1}^{4} \\frac{1}{j}", "\\frac{25}{12}"},
+                    {"1011_{(2)}", "1011_2"}, {"(1011)_2", "11"}, {"\\text{five}", "5"}, {"twenty-five", "25"},
+                    {"B)", "(B)"}},
+                   true);
+  ExpectEquivalent({{"\\sum_{k=1}^{10} k", "56"}, {"\\sum_{i=1}^{10} i", "\\sum_{k=1}^{10} k^2"},
+                    {"\\text{six}", "5"}, {"B)", "C"}, {"3 x^2", "3"}, {"\\frac{1}{2} ab", "\\frac12"}},
+                   false);
+}
+
 TEST(SemanticsTest, DecimalApproximations) {
   ExpectEquivalent({{"0.142857142857", "\\frac{1}{7}"}, {"0.14286", "\\frac17"}, {"0.14285", "\\frac17"},
                     {"50.265", "16\\pi"}, {"3.14159", "\\pi"}, {"1.41421", "\\sqrt2"}, {"-0.66667", "-\\frac23"},
