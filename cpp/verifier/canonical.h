@@ -20,6 +20,10 @@ struct Canonical {
   bool meridiem = false;  // a clock time written with a.m./p.m., rewritten to 24-hour form ("8:34 p.m." → "20:34")
 };
 
+// Length of the meridiem ("a.m.", "pm", "P.M", "p. m.") at the start of `w`, 0 if there is none ("5 amps" has
+// none: it must end the word).
+size_t MeridiemLength(absl::string_view w);
+
 // Linear in the input size; never fails (unknown LaTeX is kept verbatim for the parser to judge).
 Canonical Canonicalize(absl::string_view answer);
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "cpp/verifier/canonical.h"
 #include "cpp/verifier/parse.h"
 
 namespace rlvr::verifier {
@@ -609,6 +610,11 @@ std::string LastBareNumber(absl::string_view text) {
   size_t i = text.size();
   while (i > sentence) {
     --i;
+    // A choice letter "(C)" standing alone answers a multiple-choice question like a number.
+    if (text[i] == ')' && i >= sentence + 2 && text[i - 2] == '(' && text[i - 1] >= 'A' && text[i - 1] <= 'E' &&
+        (i + 1 == text.size() || !IsLetter(text[i + 1])) && (i < 3 || !IsLetter(text[i - 3]))) {
+      return std::string(text.substr(i - 2, 3));
+    }
     if (!IsDigit(text[i])) continue;
     size_t end = i + 1;
     size_t start = i;
@@ -617,6 +623,18 @@ std::string LastBareNumber(absl::string_view text) {
                          (text[start - 1] == '.' && start >= 2 && IsDigit(text[start - 2])) ||
                          (text[start - 1] == ',' && IsThousandsComma(text, start - 1)))) {
       --start;
+    }
+    // A clock time ("4:30", "9:03:36") with its meridiem ("4:30 PM."): hours and minutes are one answer.
+    for (size_t seg_start = start, seg_end = end;
+         seg_end - seg_start == 2 && seg_start >= 2 && text[seg_start - 1] == ':' && IsDigit(text[seg_start - 2]);) {
+      seg_end = seg_start - 1;
+      for (seg_start = seg_end; seg_start > 0 && IsDigit(text[seg_start - 1]);) --seg_start;
+      if (start == end - 2) {  // the first colon found: a meridiem may follow the time
+        size_t m = end;
+        while (m < text.size() && text[m] == ' ') ++m;
+        if (const size_t meridiem = MeridiemLength(text.substr(m)); meridiem > 0) end = m + meridiem;
+      }
+      start = seg_start;
     }
     bool glued_after = end < text.size() && (IsLetter(text[end]) || text[end] == '_');
     bool glued_before = start > 0 && (IsLetter(text[start - 1]) || text[start - 1] == '_' || text[start - 1] == '^');

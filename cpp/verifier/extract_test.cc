@@ -119,6 +119,13 @@ TEST(ExtractTest, MathSpans) {
       {"5\\text{ cm}", "5\\text{ cm}", "whole response"},
       {"\\text{The answer is 5}", "5", "phrase"},
       {"\\begin{foo}$4$", "4", "math span"},
+      // The last number of the final sentence: a clock time with its meridiem, or a lone choice letter.
+      {"The train arrives at 4:30 PM.", "4:30 PM", "last number"},
+      {"It started at 9:03:36 a.m.", "9:03:36 a.m.", "last number"},
+      {"We meet at 12:30", "12:30", "last number"},
+      {"Comparing the options, the correct one is (C).", "(C)", "last number"},
+      {"Option (B) fails, so it is (D) with 4 cases", "4", "last number"},
+      {"Both (a) and (b) hold", "", ""},
   });
 }
 
