@@ -138,6 +138,12 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
   return out;
 }
 
+// The power of ten a scale word stands for ("thousand" 3, "million" 6, "billion" 9, "trillion" 12), else 0.
+int ScaleExponent(absl::string_view w) {
+  const std::string lower = absl::AsciiStrToLower(w);
+  return lower == "thousand" ? 3 : lower == "million" ? 6 : lower == "billion" ? 9 : lower == "trillion" ? 12 : 0;
+}
+
 bool IsMeridiem(absl::string_view w) { return !w.empty() && MeridiemLength(w) == w.size(); }
 
 // "8:34 p.m." → "20:34", "12:05 a.m." → "0:05", "5 pm" → "17:00": every 12-hour clock time (hour 1-12, then
@@ -181,7 +187,7 @@ std::string ToTwentyFourHour(absl::string_view s, bool* converted) {
 }
 
 // Keeps word groups only when nothing else is there (the whole answer is text, e.g. \text{Monday}).
-std::string ResolveWordGroups(absl::string_view s) {
+std::string ResolveWordGroups(absl::string_view s, bool* percent) {
   bool other = false;
   int depth = 0;
   for (char c : s) {
@@ -206,8 +212,11 @@ std::string ResolveWordGroups(absl::string_view s) {
         out.push_back(',');
       } else if (other && words == "or") {
         out.append(" or ");
-      } else if (other && IsMeridiem(words)) {
-        out.push_back(' ');  // "8:34\text{ p.m.}": read by the clock-time rule (ToTwentyFourHour)
+      } else if (other && absl::EqualsIgnoreCase(words, "percent")) {
+        *percent = true;  // "5 \text{ percent}" is "5\%"
+        out.push_back(' ');
+      } else if (other && (IsMeridiem(words) || ScaleExponent(words) > 0)) {
+        out.push_back(' ');  // "8:34\text{ p.m.}", "5\text{ million}": read by ToTwentyFourHour / ApplyScaleWord
         out.append(words.data(), words.size());
       } else if (other && (words == "degree" || words == "degrees")) {
         out.append("\\degree ");  // "\sin(30\text{ degrees})": a degree mark like ^\circ
@@ -280,6 +289,7 @@ std::string DropThousandsSeparators(absl::string_view s) {
 // ("\frac{1}{2} ab", "3 x^2", "2 pi").
 bool IsUnitWord(absl::string_view word) {
   if (IsMeridiem(word)) return true;  // left after a time that is not 12-hour ("13:00 p.m.")
+  if (ScaleExponent(word) > 0) return false;  // "2.5 million" is a number (ApplyScaleWord)
   size_t letters = 0;
   while (letters < word.size() && IsLetter(word[letters])) ++letters;
   absl::string_view rest = word.substr(letters);
@@ -297,8 +307,8 @@ bool IsUnitWord(absl::string_view word) {
   return OneOf(core, {"cm", "mm", "km", "ft", "in", "yd", "mi", "kg", "mg", "lb", "oz", "hr", "ml", "sq"});
 }
 
-// "5 cm", "12 square feet": drop trailing unit words after a number.
-absl::string_view DropTrailingUnitWords(absl::string_view s) {
+// "5 cm", "12 square feet": drop trailing unit words after a number; "5 percent" also sets *percent.
+absl::string_view DropTrailingUnitWords(absl::string_view s, bool* percent) {
   size_t end = s.size();
   size_t cut = absl::string_view::npos;
   while (true) {
@@ -308,12 +318,15 @@ absl::string_view DropTrailingUnitWords(absl::string_view s) {
     while (b > 0 && (IsLetter(s[b - 1]) || s[b - 1] == '^' || s[b - 1] == '.' || IsDigit(s[b - 1]))) --b;
     if (b == e || b == 0 || !IsSpace(s[b - 1])) break;
     if (!IsUnitWord(s.substr(b, e - b))) break;
+    if (absl::EqualsIgnoreCase(s.substr(b, e - b), "percent")) *percent = true;
     cut = b;
     end = b;
   }
   if (cut == absl::string_view::npos) return s;
   absl::string_view head = absl::StripTrailingAsciiWhitespace(s.substr(0, cut));
-  if (head.empty() || !(IsDigit(head.back()) || head.back() == '}')) return s;
+  const size_t last_word = head.rfind(' ');
+  const bool scaled = last_word != absl::string_view::npos && ScaleExponent(head.substr(last_word + 1)) > 0;
+  if (head.empty() || !(IsDigit(head.back()) || head.back() == '}' || scaled)) return s;
   return head;
 }
 
@@ -366,6 +379,59 @@ std::string NumberInWords(absl::string_view v) {
   return "";
 }
 
+// "2.5 million" → "2.5\times10^{6}": a number followed by a scale word (thousand, million, billion, trillion).
+// Empty when `v` is not one.
+std::string ApplyScaleWord(absl::string_view v) {
+  const size_t space = v.rfind(' ');
+  if (space == absl::string_view::npos || space == 0 || !IsDigit(v[space - 1])) return "";
+  const int exponent = ScaleExponent(v.substr(space + 1));
+  if (exponent == 0) return "";
+  return absl::StrCat(v.substr(0, space), "\\times10^{", exponent, "}");
+}
+
+// "3rd", "21st": an ordinal written with digits is its number. Empty when `v` is not one.
+std::string OrdinalNumber(absl::string_view v) {
+  if (v.size() < 3 || !IsDigit(v[v.size() - 3])) return "";
+  const std::string suffix = absl::AsciiStrToLower(v.substr(v.size() - 2));
+  if (!OneOf(suffix, {"st", "nd", "rd", "th"})) return "";
+  size_t start = v.size() - 2;
+  while (start > 0 && IsDigit(v[start - 1])) --start;
+  return start == 0 ? std::string(v.substr(0, v.size() - 2)) : "";
+}
+
+// "0.333..." → "0.\overline{3}", "0.1666\ldots" → "0.1\overline{6}": a decimal ending in an ellipsis repeats its
+// last digit when that digit is written at least three times; otherwise the ellipsis only marks a truncated
+// decimal ("3.14159..." → "3.14159", which the decimal-approximation rule reads). Unchanged without an ellipsis.
+std::string RepeatingEllipsis(std::string s) {
+  size_t cut = std::string::npos;
+  for (absl::string_view dots : {"\\ldots", "\\cdots", "\\dots", "...", "\xe2\x80\xa6"}) {
+    absl::string_view rest = absl::StripTrailingAsciiWhitespace(s);
+    if (absl::EndsWith(rest, dots)) cut = rest.size() - dots.size();
+  }
+  if (cut == std::string::npos) return s;
+  s = std::string(absl::StripTrailingAsciiWhitespace(absl::string_view(s).substr(0, cut)));
+  size_t run = s.size();
+  while (run > 0 && !s.empty() && IsDigit(s[run - 1]) && s[run - 1] == s.back()) --run;
+  const size_t dot = s.rfind('.');
+  if (dot == std::string::npos || dot >= run || s.size() - run < 3 ||
+      !std::all_of(s.begin() + static_cast<std::ptrdiff_t>(dot) + 1, s.end(), IsDigit)) {
+    return s;
+  }
+  return absl::StrCat(s.substr(0, run), "\\overline{", std::string(1, s.back()), "}");
+}
+
+// "90^\circ C", "100°F": a temperature scale letter after a degree mark is a unit.
+void DropTemperatureScale(std::string* s) {
+  const std::string kDegree = "\\degree";
+  for (size_t at = s->find(kDegree); at != std::string::npos; at = s->find(kDegree, at + 1)) {
+    size_t k = at + kDegree.size();
+    while (k < s->size() && (*s)[k] == ' ') ++k;
+    if (k < s->size() && ((*s)[k] == 'C' || (*s)[k] == 'F') && (k + 1 == s->size() || !IsLetter((*s)[k + 1]))) {
+      s->erase(k, 1);
+    }
+  }
+}
+
 absl::string_view StripDelimiters(absl::string_view s) {
   s = absl::StripAsciiWhitespace(s);
   for (auto [open, close] : {std::pair<absl::string_view, absl::string_view>{"\\(", "\\)"}, {"\\[", "\\]"}}) {
@@ -391,8 +457,9 @@ Canonical Canonicalize(absl::string_view answer) {
        {"\xe2\x88\x9e", "\\infty "}, {"\xe2\x88\x9a", "\\sqrt"}, {"\xe2\x89\xa4", "\\le "},
        {"\xe2\x89\xa5", "\\ge "}, {"\xe2\x88\xaa", "\\cup "}, {"\\!", ""}, {"\\,", ""}, {"\\;", " "},
        {"\\:", " "}, {"\\mathbb{R}", "(-\\infty,\\infty)"}, {"\\mathbb R", "(-\\infty,\\infty)"},
-       {"\\langle", "("}, {"\\rangle", ")"}});
-  s = ResolveWordGroups(RewriteCommands(s, &out.percent));
+       {"\\langle", "("}, {"\\rangle", ")"}, {"\xe2\x82\xac", ""}, {"\xc2\xa3", ""}, {"\xc2\xa5", ""},
+       {"\\euro", ""}, {"\\pounds", ""}});
+  s = ResolveWordGroups(RewriteCommands(s, &out.percent), &out.percent);
   s = DropThousandsSeparators(s);
   // Collapse whitespace.
   std::string collapsed;
@@ -404,7 +471,8 @@ Canonical Canonicalize(absl::string_view answer) {
       collapsed.push_back(c);
     }
   }
-  collapsed = ToTwentyFourHour(collapsed, &out.meridiem);
+  collapsed = ToTwentyFourHour(RepeatingEllipsis(std::move(collapsed)), &out.meridiem);
+  DropTemperatureScale(&collapsed);
   absl::string_view v = absl::StripAsciiWhitespace(collapsed);
   while (!v.empty() && (v.back() == '.' || v.back() == ',' || v.back() == ';')) {
     v.remove_suffix(1);
@@ -412,7 +480,10 @@ Canonical Canonicalize(absl::string_view answer) {
   }
   const std::string digits = NumberInWords(v);
   if (!digits.empty()) v = digits;
-  v = DropTrailingUnitWords(v);
+  v = DropTrailingUnitWords(v, &out.percent);
+  std::string number = ApplyScaleWord(v);
+  if (number.empty()) number = OrdinalNumber(v);
+  if (!number.empty()) v = number;
   // "\text{Area} = 12": the name was a word group (dropped like a unit), so the right side is the answer;
   // likewise "\approx 3.14" with nothing before it.
   for (absl::string_view lead : {"=", "\\approx"}) {

@@ -636,6 +636,14 @@ std::string LastBareNumber(absl::string_view text) {
       }
       start = seg_start;
     }
+    // A percent sign or word belongs to the number ("8%", "8\\%", "8 percent"): it changes its value.
+    for (absl::string_view percent : {"%", "\\%", " percent", " per cent"}) {
+      if (absl::StartsWithIgnoreCase(text.substr(end), percent) &&
+          (end + percent.size() == text.size() || !IsLetter(text[end + percent.size()]))) {
+        end += percent.size();
+        break;
+      }
+    }
     bool glued_after = end < text.size() && (IsLetter(text[end]) || text[end] == '_');
     bool glued_before = start > 0 && (IsLetter(text[start - 1]) || text[start - 1] == '_' || text[start - 1] == '^');
     if (!glued_after && !glued_before) {

@@ -519,7 +519,7 @@ class Parser {
       case Tok::kLetter:
         return !AtOrWord();
       case Tok::kCmd:
-        return !(t.text == "cdot" || t.text == "approx" || t.text == "simeq" || t.text == "mid" || t.text == "times" || t.text == "div" || t.text == "cup" || t.text == "pm" ||
+        return !(t.text == "cdot" || t.text == "choose" || t.text == "approx" || t.text == "simeq" || t.text == "mid" || t.text == "times" || t.text == "div" || t.text == "cup" || t.text == "pm" ||
                  t.text == "mp" || t.text == "le" || t.text == "leq" || t.text == "ge" || t.text == "geq" ||
                  t.text == "ne" || t.text == "neq" || t.text == "in" || t.text == "lt" || t.text == "gt" ||
                  t.text == "leqslant" || t.text == "geqslant");
@@ -950,6 +950,12 @@ class Parser {
         if (t.text == "{") {
           ++pos_;
           RLVR_ASSIGN_OR_RETURN(g, ParseList(Tok::kSym, "}"));
+          if (IsCmd("choose")) {  // "{5 \choose 2}" is \binom{5}{2}
+            ++pos_;
+            RLVR_ASSIGN_OR_RETURN(k, ParseList(Tok::kSym, "}"));
+            RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+            return Make(Kind::kFunc, {g, k}, "binom");
+          }
           RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
           return g;
         }
