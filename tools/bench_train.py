@@ -43,15 +43,14 @@ flags.DEFINE_string("pair", "", "Internal: the comma-separated problem ids TRL t
 
 
 def _run_ours(out: str) -> dict:
-    from rlvr import trainer
+    from rlvr import config, trainer
 
     run_dir = os.path.join(out, "ours")
-    cfg = trainer.TrainConfig(output_dir=run_dir, model_dir=FLAGS.model_dir, threads=FLAGS.threads,
-                              steps=FLAGS.steps, rollouts_per_prompt=FLAGS.rollouts_per_prompt,
-                              max_tokens=FLAGS.max_tokens, lr=FLAGS.lr, beta_kl=FLAGS.beta_kl, seed=FLAGS.seed,
-                              pairing="fixed",
-                              p_low=FLAGS.p_low, p_high=FLAGS.p_high, heldout_size=16, eval_every=10 ** 6,
-                              checkpoint_every=10 ** 6)
+    cfg = config.build(trainer.TrainConfig, dict(
+        output_dir=run_dir, model_dir=FLAGS.model_dir, threads=FLAGS.threads, steps=FLAGS.steps,
+        rollouts_per_prompt=FLAGS.rollouts_per_prompt, max_tokens=FLAGS.max_tokens, lr=FLAGS.lr,
+        beta_kl=FLAGS.beta_kl, seed=FLAGS.seed, pairing="fixed", p_low=FLAGS.p_low, p_high=FLAGS.p_high,
+        heldout_size=16, eval_every=10 ** 6, checkpoint_every=10 ** 6))
     start = time.perf_counter()
     summary = trainer.train(cfg)
     with open(os.path.join(run_dir, "metrics.jsonl")) as f:

@@ -5,7 +5,6 @@
 Exports hold id, problem, answer and level (the columns `--pool` / `--eval_sets` read back), plus a
 `<output>.provenance.json` naming the package, version, file and sha256 they came from.
 """
-import json
 import os
 import sys
 
@@ -37,7 +36,7 @@ def _listing() -> str:
 def _export(spec: str, output: str) -> None:
     import dataclasses
 
-    from rlvr import benchmarks, data, evaluate
+    from rlvr import benchmarks, data, files
 
     problems = benchmarks.load(spec)
     ext = os.path.splitext(output)[1].lower()
@@ -47,13 +46,11 @@ def _export(spec: str, output: str) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        tmp = f"{output}.tmp.{os.getpid()}"
-        pq.write_table(pa.Table.from_pylist([dataclasses.asdict(p) for p in problems]), tmp)
-        os.replace(tmp, output)
+        with files.atomic_path(output) as tmp:
+            pq.write_table(pa.Table.from_pylist([dataclasses.asdict(p) for p in problems]), tmp)
     else:
         raise ValueError(f"--output {output!r}: expected a .parquet or .jsonl path")
-    evaluate.write_text_atomic(f"{output}.provenance.json",
-                               json.dumps(benchmarks.provenance(spec, problems), indent=2) + "\n")
+    files.write_json(f"{output}.provenance.json", benchmarks.provenance(spec, problems))
     print(f"{len(problems)} problems of {spec} -> {output}")
 
 

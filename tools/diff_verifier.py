@@ -25,7 +25,7 @@ import time
 
 from absl import app, flags
 
-from rlvr import data, runtime, verifier_client
+from rlvr import files, runtime, verifier_client
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import diff_verifier_cases as cases_lib  # noqa: E402  (sibling files, not part of the rlvr package)
@@ -159,7 +159,7 @@ def main(argv):
     total = sum(by_kind.values(), collections.Counter())
     print(f"\nreward accuracy vs labels: ours {total['ours']}/{total['n']}, Math-Verify {total['mv']}/{total['n']}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    data.write_jsonl(str(out), wrong_rows)
+    files.write_jsonl(str(out), wrong_rows)
     print(f"{len(wrong_rows)} cases with a wrong verdict (either grader) -> {out}")
 
 

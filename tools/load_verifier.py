@@ -21,7 +21,7 @@ from absl import app, flags
 
 import rlvr_verifier_pb2 as pb
 import rlvr_verifier_pb2_grpc as pb_grpc
-from rlvr import verifier_client, verifier_flags
+from rlvr import config, verifier_client
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import bench_verifier_cases  # noqa: E402  (a sibling file, not part of the rlvr package)
@@ -32,7 +32,8 @@ flags.DEFINE_list("modes", ["unary", "batch", "stream"], "Call kinds, assigned t
 flags.DEFINE_float("seconds", 10.0, "Duration of the run.")
 flags.DEFINE_integer("batch_size", 64, "Items per VerifyBatch call in batch mode.")
 flags.DEFINE_integer("n_cases", 2000, "Generated cases the clients cycle through.")
-flags.adopt_module_key_flags(verifier_flags)  # --verifier_address (empty: start one here), token, TLS CA
+# --verifier_address (empty: start one here), token, TLS CA; the load tool counts failures rather than retrying
+config.define_flags(verifier_client.VerifierSpec, skip=("verifier_retry_s",), prefix="verifier_")
 flags.DEFINE_integer("server_pid", None, "PID of the --verifier_address server, to read its peak RSS.")
 flags.DEFINE_list("server_args", [], "Extra flags for the embedded server, e.g. --threads=2,--max_queue=512.")
 flags.DEFINE_float("call_timeout_s", 10.0, "Deadline of each call.")
@@ -130,12 +131,13 @@ def main(argv):
     if unknown or not FLAGS.modes:
         sys.exit(f"--modes: expected a list of unary, batch, stream; got {FLAGS.modes}")
     try:
-        access = verifier_client.connection_options(FLAGS.verifier_auth_token_file, FLAGS.verifier_tls_ca)
+        spec = config.from_flags(verifier_client.VerifierSpec, prefix="verifier_")
+        access = verifier_client.connection_options(spec.auth_token_file, spec.tls_ca)
     except ValueError as e:
         sys.exit(f"error: {e}")
     server = None
-    if FLAGS.verifier_address:
-        address, pid = FLAGS.verifier_address, FLAGS.server_pid
+    if spec.address:
+        address, pid = spec.address, FLAGS.server_pid
     else:
         server = verifier_client.EmbeddedServer(args=FLAGS.server_args)
         address, pid = server.address, server.pid

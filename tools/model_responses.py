@@ -18,7 +18,7 @@ import sys
 
 from absl import app, flags
 
-from rlvr import data, runtime, verifier_flags
+from rlvr import config, files, runtime, verifier_client
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import math_verify_oracle  # noqa: E402  (a sibling file: the tools' one way of calling Math-Verify)
@@ -26,7 +26,7 @@ import math_verify_oracle  # noqa: E402  (a sibling file: the tools' one way of 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("eval_dirs", None, "evaluate output directories holding <set>.verdicts.jsonl files.")
 flags.DEFINE_string("output", None, "JSONL to write (one line per response).")
-flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
+config.define_flags(verifier_client.VerifierSpec, prefix="verifier_")
 
 
 def collect(eval_dirs: list[str]) -> list[dict]:
@@ -37,7 +37,7 @@ def collect(eval_dirs: list[str]) -> list[dict]:
             raise FileNotFoundError(f"{directory}: no <set>.verdicts.jsonl (expected an evaluate --output_dir)")
         for path in paths:
             name = os.path.basename(path)[:-len(".verdicts.jsonl")]
-            for _, problem in data.read_jsonl(path):
+            for _, problem in files.read_jsonl(path):
                 for j, r in enumerate(problem["responses"]):
                     rows.append({"set": name, "id": problem["id"], "sample": j, "response": r["text"],
                                  "gold": problem["gold"], "truncated": r["truncated"]})
@@ -51,10 +51,12 @@ def main(argv):
         sys.exit("error: give --eval_dirs=<dir>[,<dir>...] and --output=<file.jsonl>")
     try:
         rows = collect(FLAGS.eval_dirs)
-    except (FileNotFoundError, data.DataError) as e:
+    except (FileNotFoundError, files.DataError) as e:
         sys.exit(f"error: {e}")
     try:
-        verifier = verifier_flags.open_verifier()
+        spec = config.from_flags(verifier_client.VerifierSpec, prefix="verifier_")
+        config.check(spec)
+        verifier = spec.open()
     except ValueError as e:
         sys.exit(f"error: {e}")
     with verifier:
@@ -64,7 +66,7 @@ def main(argv):
     theirs = [grade(r["response"], r["gold"])[0] for r in rows]
     for row, v, verdict in zip(rows, ours, theirs):
         row.update(ours=v.verdict, ours_extracted=v.extracted, ours_reason=v.reason, math_verify=verdict)
-    data.write_jsonl(FLAGS.output, rows)
+    files.write_jsonl(FLAGS.output, rows)
     agree = collections.Counter((r["ours"] == "CORRECT") == (r["math_verify"] == "CORRECT") for r in rows)
     print(f"{len(rows)} responses -> {FLAGS.output}; rewards agree on {agree[True]}, differ on {agree[False]}")
     for r in rows:

@@ -6,66 +6,67 @@
 Re-running with the same --output resumes: prompts already in the file are skipped. A file made with another
 model, template or sampling settings is refused.
 """
-import sys
+from rlvr import runtime
 
-from absl import app, flags
+runtime.setup()  # before anything imports vllm: it reads the environment at import time
 
-from rlvr import console, runtime, verifier_flags
+import sys  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
-FLAGS = flags.FLAGS
-flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
-flags.DEFINE_string("model_dir", None, "HF model directory or a named model (smollm2-135m); default: the tiny "
-                    "model (built if missing).")
-flags.DEFINE_string("pool", None, "Pool file (.parquet/.jsonl/.json with problem + answer) or benchmark spec "
-                    "(gsm8k_train:limit=64, math_train:level=3-5, ...); default: the train "
-                    "split of the built-in synthetic task.")
-flags.DEFINE_integer("limit", None, "Profile only the first N problems of the pool.")
-flags.DEFINE_integer("synthetic_seed", 0, "Seed of the synthetic task (with no --pool).")
-flags.DEFINE_integer("k", 16, "Rollouts per prompt.")
-flags.DEFINE_float("temperature", 1.0, "Sampling temperature.")
-flags.DEFINE_float("top_p", 1.0, "Nucleus sampling top_p.")
-flags.DEFINE_integer("max_tokens", 64, "Maximum tokens per rollout.")
-flags.DEFINE_integer("seed", 0, "Sampling seed (a prompt's rollouts depend only on it and the prompt).")
-flags.DEFINE_float("delta", 0.05, "Wilson intervals at confidence 1 - delta.")
-flags.DEFINE_integer("chunk_size", 32, "Prompts per batch and per checkpoint of the output file.")
-flags.DEFINE_enum("template", "auto", ["auto", "plain"], "Prompt template: auto = the tokenizer's chat template "
-                  "when it has one, plain = none.")
-flags.DEFINE_integer("max_model_len", 1024, "vLLM max_model_len (prompt + rollout tokens).")
-flags.DEFINE_string("output", "profile.jsonl", "Profile JSONL to write (and resume).")
+from absl import app  # noqa: E402
+
+from rlvr import benchmarks, config, console, data, models, profile, synthetic  # noqa: E402
+from rlvr.config import arg, group  # noqa: E402
+from rlvr.verifier_client import VerifierSpec  # noqa: E402
+
+
+@dataclass
+class Args:
+    model_dir: str = arg("", "HF model directory or a named model (smollm2-135m); default: the tiny model (built "
+                         "if missing).")
+    pool: str = arg("", "Pool file (.parquet/.jsonl/.json with problem + answer) or benchmark spec "
+                    "(gsm8k_train:limit=64, math_train:level=3-5, ...); default: the train split of the built-in "
+                    "synthetic task.")
+    limit: int = arg(0, "Profile only the first N problems of the pool (0: all).", min=0)
+    synthetic_seed: int = arg(0, "Seed of the synthetic task (with no --pool).")
+    settings: profile.ProfileSettings = group(profile.ProfileSettings)
+    verifier: VerifierSpec = group(VerifierSpec, prefix="verifier_")
+    template: str = arg("auto", "Prompt template: auto = the tokenizer's chat template when it has one, plain = "
+                        "none.", choices=data.TEMPLATES)
+    max_model_len: int = arg(1024, "vLLM max_model_len (prompt + rollout tokens).", min=1)
+    output: str = arg("profile.jsonl", "Profile JSONL to write (and resume).")
+
+
+config.define_flags(Args)
 
 
 def main(argv):
     del argv
     console.configure()  # libraries quiet unless --verbosity is given
-    runtime.setup()
-    from rlvr import benchmarks, models, profile, synthetic
-
     try:
-        settings = profile.ProfileSettings(k=FLAGS.k, temperature=FLAGS.temperature, top_p=FLAGS.top_p,
-                                           max_tokens=FLAGS.max_tokens, seed=FLAGS.seed, delta=FLAGS.delta,
-                                           chunk_size=FLAGS.chunk_size)
-        if FLAGS.pool:
-            problems = benchmarks.load(FLAGS.pool, limit=FLAGS.limit)
+        args = config.parse(Args)
+        if args.pool:
+            problems = benchmarks.load(args.pool, limit=args.limit or None)
         else:
-            problems = synthetic.make_task(seed=FLAGS.synthetic_seed)[0][:FLAGS.limit]
-        model_dir = models.resolve(FLAGS.model_dir)
+            problems = synthetic.make_task(seed=args.synthetic_seed)[0][:args.limit or None]
+        model_dir = models.resolve(args.model_dir)
         model = profile.model_key(model_dir)
-        verifier = verifier_flags.open_verifier()
+        verifier = args.verifier.open()
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
 
     from rlvr.rollout import RolloutEngine
 
-    engine = RolloutEngine(model_dir, seed=FLAGS.seed, max_model_len=FLAGS.max_model_len)
-    tokenizer = engine.tokenizer if FLAGS.template == "auto" else None
-    output = FLAGS.output
+    engine = RolloutEngine(model_dir, seed=args.settings.seed, max_model_len=args.max_model_len)
+    tokenizer = data.template_tokenizer(args.template, engine.tokenizer)
     with verifier:
         try:
-            rows = profile.profile_pool(engine, verifier, problems, settings, output, model, tokenizer=tokenizer)
+            rows = profile.profile_pool(engine, verifier, problems, args.settings, args.output, model,
+                                        tokenizer=tokenizer)
         except ValueError as e:
             sys.exit(f"error: {e}")
     print(profile.histogram(rows))
-    print(f"profile: {output}")
+    print(f"profile: {args.output}")
 
 
 if __name__ == "__main__":

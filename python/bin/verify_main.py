@@ -6,21 +6,33 @@ elapsed_us. With no --verifier_address a server is started from the Bazel runfil
 """
 import os
 import sys
+from dataclasses import dataclass
 
-from absl import app, flags
+from absl import app
 
-from rlvr import verifier_flags
+from rlvr import config
+from rlvr.config import arg, group
+from rlvr.verifier_client import VerifierSpec
 
-FLAGS = flags.FLAGS
-flags.adopt_module_key_flags(verifier_flags)  # --verifier_* in --help
-flags.DEFINE_string("input", None, "JSONL file: one object per line with 'response', 'gold', and optional 'id' and "
-                    "'truncated' (true: cut off by the token limit, graded NO_ANSWER).")
-flags.DEFINE_string("output", None, "Where the verdict JSONL goes (written atomically).")
-flags.DEFINE_integer("batch_size", 512, "Items per VerifyBatch call.")
-flags.DEFINE_integer("deadline_us", 0, "Per-item budget in microseconds; 0 = the server's default.")
-flags.DEFINE_boolean("keep_truncated_box", False, "A truncated response still counts a \\boxed{} completed before "
-                     "the cut (docs/verifier.md, Truncated responses).")
-flags.mark_flags_as_required(["input", "output"])
+
+@dataclass
+class Args:
+    input: str = arg("", "JSONL file: one object per line with 'response', 'gold', and optional 'id' and "
+                     "'truncated' (true: cut off by the token limit, graded NO_ANSWER) (required).")
+    output: str = arg("", "Where the verdict JSONL goes, written atomically (required).")
+    batch_size: int = arg(512, "Items per VerifyBatch call.", min=1)
+    deadline_us: int = arg(0, "Per-item budget in microseconds; 0 = the server's default.", min=0)
+    keep_truncated_box: bool = arg(False, "A truncated response still counts a \\boxed{} completed before the cut "
+                                   "(docs/verifier.md, Truncated responses).")
+    verifier: VerifierSpec = group(VerifierSpec, prefix="verifier_")
+
+    def invariants(self) -> None:
+        for name in ("input", "output"):
+            if not getattr(self, name):
+                raise ValueError(f"--{name} is required")
+
+
+config.define_flags(Args)
 
 
 def main(argv):
@@ -30,13 +42,14 @@ def main(argv):
 
     runtime.enter_caller_directory()
     try:
-        with verifier_flags.open_verifier(batch_size=FLAGS.batch_size, deadline_us=FLAGS.deadline_us,
-                                          keep_truncated_box=FLAGS.keep_truncated_box) as verifier:
-            summary = verify_jsonl.verify_file(FLAGS.input, FLAGS.output, verifier)
+        args = config.parse(Args)
+        with args.verifier.open(batch_size=args.batch_size, deadline_us=args.deadline_us,
+                                keep_truncated_box=args.keep_truncated_box) as verifier:
+            summary = verify_jsonl.verify_file(args.input, args.output, verifier)
     except (ValueError, OSError, verifier_client.VerifierError) as e:
         sys.exit(f"error: {e}")
     print(summary.text())
-    print(f"verdicts: {os.path.abspath(FLAGS.output)}")
+    print(f"verdicts: {os.path.abspath(args.output)}")
 
 
 if __name__ == "__main__":

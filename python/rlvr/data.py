@@ -21,6 +21,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator
 
+from rlvr.files import DataError, read_jsonl, write_jsonl
+
 # The instruction real math models (Qwen2.5-Math and its RLVR descendants) are trained to follow; it goes into
 # the user turn of a chat template.
 INSTRUCTION = "Please reason step by step, and put your final answer within \\boxed{}."
@@ -32,10 +34,6 @@ _PROBLEM_ALIASES = ("question", "prompt")
 _ID_COLUMNS = ("id", "unique_id")
 _BOX_COMMANDS = ("\\boxed", "\\fbox")
 _BRACELESS_BOX = re.compile(r"\\(?:boxed|fbox)\s+([^\s{$][^\s$]*)")  # `\boxed 2`: no brace, one token
-
-
-class DataError(ValueError):
-    """A pool or benchmark file that does not have the expected shape; the message names file and line/row."""
 
 
 @dataclass(frozen=True)
@@ -118,20 +116,6 @@ def _parquet_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
         raise DataError(f"{path}: not a readable parquet file ({type(e).__name__}: {e})") from e
     for i, row in enumerate(table.to_pylist()):
         yield f"row {i}", row
-
-
-def read_jsonl(path: str) -> Iterator[tuple[int, Any]]:
-    """Yields (line number, parsed value) for each non-blank line; DataError naming file and line on bad JSON.
-    The one JSONL reader of the package: callers check the shape of each value themselves."""
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}: line {lineno}: bad JSON ({e.msg} at column {e.colno})") from e
-            yield lineno, row
 
 
 def _jsonl_rows(path: str) -> Iterator[tuple[str, Any]]:
@@ -279,6 +263,14 @@ def problems_from_rows(rows: Iterable[tuple[str, Any]], source: str, limit: int 
     return problems
 
 
+TEMPLATES = ("auto", "plain")  # auto: the tokenizer's chat template when it has one; plain: never
+
+
+def template_tokenizer(template: str, tokenizer):
+    """The tokenizer format_prompt should render with under `template` (one of TEMPLATES): None for plain."""
+    return tokenizer if template == "auto" else None
+
+
 def format_prompt(problem: str, tokenizer=None) -> str:
     """The prompt for one problem, asking for the final answer in \\boxed{}.
 
@@ -289,21 +281,6 @@ def format_prompt(problem: str, tokenizer=None) -> str:
         messages = [{"role": "user", "content": f"{problem}\n{INSTRUCTION}"}]
         return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     return PLAIN_TEMPLATE.format(problem=problem)
-
-
-def write_jsonl(path: str, rows: Iterable[dict[str, Any]]) -> None:
-    """Writes rows as JSON Lines atomically (a temp file in the same directory, then os.replace)."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    # Same temp-name convention as the other atomic writers; open() keeps the umask's mode (mkstemp made 0600).
-    tmp = f"{path}.tmp.{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            for row in rows:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def write_problems(path: str, problems: Iterable[Problem]) -> None:

@@ -8,48 +8,40 @@ checkpoints of the same architecture without restarting either (weights are swap
 """
 from __future__ import annotations
 
-import dataclasses
 import gc
 import json
 import os
-import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from tqdm import tqdm
 
-from rlvr import benchmarks, data, estimators, synthetic
+from rlvr import benchmarks, config, data, estimators, files, rundir, scoring, synthetic
+from rlvr.config import Sampling, arg, group
 
 SYNTHETIC = "synthetic"
 
 
 @dataclass(frozen=True)
 class EvalConfig:
-    n: int = 16                      # samples per problem
-    ks: tuple[int, ...] = (1, 4, 16)  # pass@k reported for each k (each k <= n)
-    temperature: float = 0.6
-    top_p: float = 0.95
-    max_tokens: int = 64
-    seed: int = 0
-    template: str = "auto"           # "auto": the tokenizer's chat template when it has one; "plain": none
+    """How a model is evaluated; `//python:evaluate` generates its flags from it."""
+    n: int = arg(16, "Samples per problem.", min=1)
+    ks: tuple[int, ...] = arg((1, 4, 16), "k values of pass@k (each <= n).", flag="k")
+    sampling: Sampling = group(Sampling, temperature=0.6, top_p=0.95, max_tokens=64)
+    seed: int = arg(0, "Sampling seed.")
+    template: str = arg("auto", "Prompt template: auto = the tokenizer's chat template when it has one (as training "
+                        "does), plain = none.", choices=data.TEMPLATES)
 
     def __post_init__(self) -> None:
-        if self.n < 1:
-            raise ValueError(f"n (samples per problem) must be >= 1, got {self.n}")
+        config.check(self)
+
+    def invariants(self) -> None:
         if not self.ks:
             raise ValueError("ks (the k values of pass@k) must not be empty")
         for k in self.ks:
             if k < 1 or k > self.n:
                 raise ValueError(f"pass@{k} needs 1 <= k <= n, but n = {self.n} samples per problem; "
                                  f"raise --n to at least {k} or drop k = {k}")
-        if self.template not in ("auto", "plain"):
-            raise ValueError(f"template must be 'auto' or 'plain', got {self.template!r}")
-        if not 0.0 < self.top_p <= 1.0:
-            raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
-        if self.temperature < 0:
-            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
-        if self.max_tokens < 1:
-            raise ValueError(f"max_tokens must be >= 1, got {self.max_tokens}")
 
 
 def parse_eval_sets(spec: str) -> dict[str, str]:
@@ -107,17 +99,14 @@ def resolve_model_dir(path: str) -> str:
     (`<run>/checkpoints/step_N/`) → its `hf/` export; a training run dir → its latest checkpoint's `hf/`."""
     if not os.path.isdir(path):
         raise FileNotFoundError(f"model dir {path!r}: not a directory")
-    latest = os.path.join(path, "checkpoints", "latest")  # trainer.py's run layout (its config.json is the run's)
-    if os.path.isfile(latest):
-        with open(latest, encoding="utf-8") as f:
-            return resolve_model_dir(os.path.join(path, "checkpoints", f.read().strip()))
+    latest = rundir.RunDir(path).latest_checkpoint()  # a run dir first: its config.json is the run's, not a model's
+    if latest:
+        return resolve_model_dir(latest)
     if os.path.isfile(os.path.join(path, "config.json")):
         return path
     hf = os.path.join(path, "hf")
     if os.path.isfile(os.path.join(hf, "config.json")):
         return hf
-    if os.path.isfile(os.path.join(path, "config.json")):
-        return path
     raise FileNotFoundError(f"model dir {path!r}: expected an HF model dir (config.json), a training checkpoint "
                             f"dir (hf/config.json) or a training run dir (checkpoints/latest)")
 
@@ -150,32 +139,22 @@ def aggregate(scores: Sequence[dict[str, float]], ks: Sequence[int]) -> dict[str
     return out
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Writes a temp file next to `path`, then renames it over `path`: readers never see half a file."""
-    tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 # Prompt tokens (n copies of each prompt) per generate call. vLLM's scheduler splits a prefill that overflows its
 # token budget (4096 on CPU) across steps, and on CPU a seeded request split that way crashes vLLM 0.32
 # ("CPU Generator does not use offset"); staying under the budget keeps every prefill whole.
 PREFILL_TOKENS_PER_CALL = 2048
 
 
-def _prefill_chunks(engine, prompts: Sequence[str], n: int) -> list[list[str]]:
-    """Consecutive groups of prompts whose n-fold prompt tokens fit PREFILL_TOKENS_PER_CALL (at least one each)."""
-    chunks: list[list[str]] = [[]]
-    used = 0
-    for p in prompts:
+def _prefill_chunks(engine, prompts: Sequence[str], n: int) -> list[slice]:
+    """Consecutive runs of prompts whose n-fold prompt tokens fit PREFILL_TOKENS_PER_CALL (at least one each)."""
+    starts, used = [0], 0
+    for i, p in enumerate(prompts):
         cost = n * len(engine.prompt_token_ids(p))
-        if chunks[-1] and used + cost > PREFILL_TOKENS_PER_CALL:
-            chunks.append([])
+        if i > starts[-1] and used + cost > PREFILL_TOKENS_PER_CALL:
+            starts.append(i)
             used = 0
-        chunks[-1].append(p)
         used += cost
-    return chunks
+    return [slice(a, b) for a, b in zip(starts, starts[1:] + [len(prompts)])]
 
 
 def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], cfg: EvalConfig,
@@ -184,23 +163,17 @@ def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], 
 
     When verdict_path is given, writes one JSON line per problem (prompt, gold, responses with verdicts).
     `desc`: the progress bar's name; None: no bar (e.g. inside a training loop that has its own)."""
-    tok = tokenizer if cfg.template == "auto" else None
-    prompts = [data.format_prompt(p.problem, tok) for p in problems]
-    t0 = time.perf_counter()
-    samples = []
+    prompts = [data.format_prompt(p.problem, data.template_tokenizer(cfg.template, tokenizer)) for p in problems]
+    samples, verdicts, t_gen = [], [], 0.0
     bar = tqdm(total=len(prompts), desc=desc, unit="problem", disable=desc is None)  # over generation: the slow part
-    for chunk in _prefill_chunks(engine, prompts, cfg.n):
-        samples += engine.generate(chunk, n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
-                                   max_tokens=cfg.max_tokens, seed=cfg.seed)
-        bar.update(len(chunk))
-    t_gen = time.perf_counter() - t0
-    flat = [s for per_prompt in samples for s in per_prompt]
-    golds = [p.answer for p in problems for _ in range(cfg.n)]
-    ids = [f"{p.id}#{j}" for p in problems for j in range(cfg.n)]
-    verdicts = verifier.verify([s.text for s in flat], golds, ids, [s.truncated for s in flat])
+    for part in _prefill_chunks(engine, prompts, cfg.n):
+        scored = scoring.score(engine, prompts[part], cfg.n, cfg.sampling, verifier,
+                               [p.answer for p in problems[part]], [p.id for p in problems[part]], cfg.seed)
+        samples, verdicts, t_gen = samples + scored.samples, verdicts + scored.verdicts, t_gen + scored.generate_s
+        bar.update(len(scored.samples))
     scores, lines = [], []
     for i, p in enumerate(problems):
-        vs = verdicts[i * cfg.n:(i + 1) * cfg.n]
+        vs = verdicts[i]
         score = score_problem(cfg.n, [v.correct for v in vs], cfg.ks)
         scores.append(score)
         lines.append(json.dumps({
@@ -210,19 +183,20 @@ def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], 
                           for s, v in zip(samples[i], vs)],
         }, ensure_ascii=False))
     if verdict_path:
-        write_text_atomic(verdict_path, "\n".join(lines) + "\n")
+        files.write_text(verdict_path, "\n".join(lines) + "\n")
     result = aggregate(scores, cfg.ks)
     bar.set_postfix({f"avg@{cfg.n}": f"{result['avg@n']:.1%}"})
     bar.close()
     result["generate_s"] = round(t_gen, 3)
-    result["tokens_per_response"] = sum(len(s.token_ids) for s in flat) / max(1, len(flat))
+    result["tokens_per_response"] = (sum(len(s.token_ids) for per in samples for s in per) /
+                                     max(1, len(problems) * cfg.n))
     return result
 
 
 def results_markdown(results: dict[str, Any]) -> str:
     """One row per eval set: problems, avg@n and each pass@k (percent)."""
     cfg = results["config"]
-    ks = cfg["ks"]
+    ks = cfg["k"]
     head = ["set", "problems", f"avg@{cfg['n']}"] + [f"pass@{k}" for k in ks]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, r in results["sets"].items():
@@ -270,7 +244,7 @@ def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg
         engine.sync_weights(load_state_dict(hf_dir))
     if output_dir:
         os.makedirs(output_dir, exist_ok=True)
-    results: dict[str, Any] = {"model_dir": os.path.abspath(model_dir), "config": dataclasses.asdict(cfg),
+    results: dict[str, Any] = {"model_dir": os.path.abspath(model_dir), "config": config.flat(cfg),
                                "sets": {}, "data": sources or {}}
     try:
         for name, problems in eval_sets.items():
@@ -283,6 +257,6 @@ def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg
             del engine
             gc.collect()
     if output_dir:
-        write_text_atomic(os.path.join(output_dir, "results.json"), json.dumps(results, indent=2) + "\n")
-        write_text_atomic(os.path.join(output_dir, "results.md"), results_markdown(results))
+        files.write_json(os.path.join(output_dir, "results.json"), results)
+        files.write_text(os.path.join(output_dir, "results.md"), results_markdown(results))
     return results

@@ -36,65 +36,76 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from rlvr import benchmarks, data, evaluate, experiment_report, models, synthetic
+from rlvr import (benchmarks, config, data, evaluate, experiment_report, files, models, rundir, seeds, selection,
+                  synthetic)
+from rlvr.config import Sampling, arg, group
+from rlvr.verifier_client import VerifierSpec
 
-METHODS = ("pairs_wgrpo", "variance_hist", "variance_profile", "pool_grpo", "no_training")
-TRAINED = METHODS[:4]
-_TRAINER_METHOD = {"pairs_wgrpo": "pairs_wgrpo", "variance_hist": "variance_grpo",
-                   "variance_profile": "variance_grpo", "pool_grpo": "pool_grpo"}
+METHODS, TRAINED = tuple(selection.ARMS), selection.TRAINED  # the arms (selection.py holds the vocabulary)
 # TrainConfig fields the harness sets itself; `train_overrides` may set any other field.
 _HARNESS_FIELDS = ("output_dir", "model_dir", "pool", "pool_size", "synthetic_seed", "method", "steps",
                    "rollouts_per_prompt", "pool_batch", "profile", "history", "resume", "verifier_address",
                    "verifier_auth_token_file", "verifier_tls_ca", "seed",
                    "eval_every", "checkpoint_every", "keep_checkpoints", "profile_rollouts", "heldout",
                    "heldout_size", "extra")
-PROMPTS_PER_UPDATE = 2  # a pair, two variance-selected prompts, or pool_grpo's batch
+PROMPTS_PER_UPDATE = selection.PAIR_PROMPTS  # every arm's budget; pool_grpo walks the pool this many at a time
 
 
 @dataclass
 class ExperimentConfig:
-    output_dir: str = ""
-    methods: tuple[str, ...] = METHODS
-    seeds: tuple[int, ...] = tuple(range(8))  # ≥ 8: see the detectable difference in docs/method.md §8
-    steps: int = 36                   # updates per training run (the shared budget)
-    eval_every: int = 36              # checkpoints evaluated at 0, eval_every, 2·eval_every, ..., steps
-    rollouts_per_prompt: int = 8      # G
-    model_dir: str = ""               # "" → the tiny model
-    pool: str = "synthetic"
-    pool_size: int = 64
-    # Synthetic pool by level, "level:count,..." (overrides pool_size; "": pool_size round robin). The default is
-    # the testbed fixed in docs/method.md §7 before the comparison: levels the base model solves sometimes, with
-    # 1-digit sums (q− at T = 0.6) and linear equations (q+) for both bands.
-    pool_mix: str = "1:24,2:8,4:24,5:8"
-    synthetic_seed: int = 0
-    profile_rollouts: int = 16        # K, for the profile behind pairs_wgrpo and variance_profile
-    history_epochs: int = 3           # epochs of the full-pool GRPO pass behind variance_hist
-    history_batch: int = 16           # prompts per update in that pass
-    eval_sets: str = "synthetic"      # evaluate.parse_eval_sets syntax
-    heldout_size: int = 32            # problems of the synthetic held-out split (files: all)
-    # Synthetic held-out by level (overrides heldout_size): levels with latent ability (pass@8 well above avg@8)
-    # and the second-guess habit; 1-digit sums have only 16 held-out problems.
-    heldout_mix: str = "1:16,2:32,4:96,5:96"
-    eval_n: int = 8
-    eval_ks: tuple[int, ...] = (1, 4, 8)
-    eval_temperature: float = 0.6
-    eval_top_p: float = 0.95
-    # Other TrainConfig fields (alpha, beta, lr, ...). Rollouts at T = 0.6, as in the paper's recipe (1-shot RLVR).
-    train_overrides: dict = field(default_factory=lambda: {"temperature": 0.6})
-    # "k=v+k2=v2": extra pairs_wgrpo rows with those TrainConfig fields changed. By default the other readings of
-    # Weighted GRPO (docs/method.md §4) and 4 groups per prompt, on the first two seeds (time; their intervals say so).
-    ablations: tuple[str, ...] = ("advantage=relabel_group", "advantage=relabel_pooled", "advantage=relabel_drgrpo",
-                                  "groups_per_prompt=4")
-    ablation_seeds: tuple[int, ...] = (0, 1)  # the seeds ablation rows run on (a subset of seeds); (): all seeds
-    verifier_address: str = ""        # "" → start the embedded verifier; else shared by the grid and its runs
-    verifier_auth_token_file: str = ""
-    verifier_tls_ca: str = ""
+    """The grid's settings, with their flag help (`//python:experiment` generates its flags from it)."""
+    output_dir: str = arg("", "Experiment directory; empty: <cache>/experiments/<date-time>. Re-use it to resume.")
+    methods: tuple[str, ...] = arg(METHODS, f"Subset of {list(METHODS)}.")
+    # ≥ 8: see the detectable difference in docs/method.md §8
+    seeds: tuple[int, ...] = arg(tuple(range(8)), "Training seeds (one run per method and seed).")
+    steps: int = arg(36, "Updates per training run (the same for every method).", min=1)
+    eval_every: int = arg(36, "Evaluate checkpoints every N updates (steps must be a multiple).", min=1)
+    rollouts_per_prompt: int = arg(8, "G: rollouts per prompt per update.")
+    model_dir: str = arg("", "HF model dir or named model (smollm2-135m); empty: the tiny model (built on first use).")
+    pool: str = arg(evaluate.SYNTHETIC, "Prompt pool file (.parquet/.jsonl/.json), benchmark spec (gsm8k_train:limit=64; "
+                    "`bazel run //tools:benchmarks` lists them) or 'synthetic'.")
+    pool_size: int = arg(64, "Synthetic pool size; for files, the first N problems (0: all).", min=0)
+    # The default is the testbed fixed in docs/method.md §7 before the comparison: levels the base model solves
+    # sometimes, with 1-digit sums (q− at T = 0.6) and linear equations (q+) for both bands.
+    pool_mix: str = arg("1:24,2:8,4:24,5:8", "Synthetic pool by level, 'level:count,...' (overrides --pool_size); "
+                        "empty: --pool_size problems, levels round robin.")
+    synthetic_seed: int = arg(0, "Seed of the synthetic task (the same for every run).")
+    profile_rollouts: int = arg(16, "K: rollouts per prompt when profiling the pool (pairs_wgrpo, variance_profile).",
+                                min=1)
+    history_epochs: int = arg(3, "Epochs of the full-pool GRPO pass behind variance_hist's historical-variance "
+                              "ranking.", min=1)
+    history_batch: int = arg(16, "Prompts per update in that pass.", min=1)
+    eval_sets: str = arg(evaluate.SYNTHETIC, "Held-out sets: benchmark specs (gsm8k:limit=32) or name=path, "
+                         "comma-separated, or 'synthetic'.")
+    heldout_size: int = arg(32, "Problems in the synthetic held-out split (files: all).", min=1)
+    # Levels with latent ability (pass@8 well above avg@8) and the second-guess habit; 1-digit sums have only 16
+    # held-out problems.
+    heldout_mix: str = arg("1:16,2:32,4:96,5:96", "Synthetic held-out set by level, 'level:count,...' (overrides "
+                           "--heldout_size).")
+    eval_n: int = arg(8, "Samples per held-out problem.", min=1, flag="n")
+    eval_ks: tuple[int, ...] = arg((1, 4, 8), "k values of pass@k (each <= n).", flag="k")
+    eval_temperature: float = arg(0.6, "Held-out sampling temperature.", flag="temperature")
+    eval_top_p: float = arg(0.95, "Held-out nucleus sampling top_p.", flag="top_p")
+    # Other TrainConfig settings (alpha, beta, lr, ...) by their flag names; the binary's --train key=value,...
+    # Rollouts at T = 0.6, as in the paper's recipe (1-shot RLVR).
+    train_overrides: dict = arg({"temperature": 0.6}, "Other trainer settings.")
+    # By default the other readings of Weighted GRPO (docs/method.md §4) and 4 groups per prompt, on the first two
+    # seeds (time; their intervals say so).
+    ablations: tuple[str, ...] = arg(("advantage=relabel_group", "advantage=relabel_pooled",
+                                      "advantage=relabel_drgrpo", "groups_per_prompt=4"),
+                                     "Extra pairs_wgrpo rows, each 'key=value[+key=value]' of TrainConfig fields, e.g. "
+                                     "advantage=drgrpo,alpha=1+beta=1 (row pairs_wgrpo[advantage=drgrpo], ...).")
+    ablation_seeds: tuple[int, ...] = arg((0, 1), "Seeds the ablation rows run on (a subset of --seeds); empty: all.")
+    verifier: VerifierSpec = group(VerifierSpec, prefix="verifier_")  # shared by the grid and its runs
 
     def validate(self) -> None:
-        from rlvr import trainer, verifier_client
+        config.check(self)
+
+    def invariants(self) -> None:
+        from rlvr import trainer
 
         unknown = [m for m in self.methods if m not in METHODS]
         if unknown or not self.methods:
@@ -107,14 +118,11 @@ class ExperimentConfig:
             raise ValueError(f"ablation_seeds {list(self.ablation_seeds)} must be among seeds {list(self.seeds)}")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ValueError(f"seeds must be non-empty and distinct, got {list(self.seeds)}")
-        for name in ("steps", "eval_every", "profile_rollouts", "history_epochs", "history_batch", "eval_n"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         for name in ("pool_mix", "heldout_mix"):
             parse_mix(getattr(self, name), name)
         if self.steps % self.eval_every:
             raise ValueError(f"steps={self.steps} must be a multiple of eval_every={self.eval_every}")
-        fields = {f.name for f in dataclasses.fields(trainer.TrainConfig)}
+        fields = set(config.flat(trainer.TrainConfig()))
         for what, keys in [("train_overrides", self.train_overrides)] + [
                 (f"ablation {a!r}", ablation_overrides(a)) for a in self.ablations]:
             bad = sorted(k for k in keys if k not in fields or k in _HARNESS_FIELDS)
@@ -122,20 +130,21 @@ class ExperimentConfig:
                 raise ValueError(f"{what}: {bad} are not TrainConfig fields the harness leaves open; the "
                                  f"harness sets {list(_HARNESS_FIELDS)} itself")
         for a in self.ablations:
-            trainer.TrainConfig(**{**self.train_overrides, **ablation_overrides(a)}).validate()
+            config.build(trainer.TrainConfig, {**self.train_overrides, **ablation_overrides(a)}).validate()
         self.eval_config(0)  # k <= n and the sampling values
-        verifier_client.connection_options(self.verifier_auth_token_file, self.verifier_tls_ca)
 
     def eval_config(self, seed: int) -> evaluate.EvalConfig:
         """Held-out sampling; the sampling seed is the run's seed, so methods are compared on paired samples."""
-        return evaluate.EvalConfig(n=self.eval_n, ks=tuple(self.eval_ks), temperature=self.eval_temperature,
-                                   top_p=self.eval_top_p, max_tokens=self.train_config_defaults().max_tokens,
-                                   seed=seed, template=self.train_config_defaults().template)
+        train = self.train_config_defaults()
+        sampling = Sampling(temperature=self.eval_temperature, top_p=self.eval_top_p,
+                            max_tokens=train.sampling.max_tokens)
+        return evaluate.EvalConfig(n=self.eval_n, ks=tuple(self.eval_ks), sampling=sampling, seed=seed,
+                                   template=train.template)
 
     def train_config_defaults(self, overrides: dict | None = None):
         from rlvr import trainer
 
-        return trainer.TrainConfig(**{**self.train_overrides, **(overrides or {})})
+        return config.build(trainer.TrainConfig, {**self.train_overrides, **(overrides or {})})
 
     def grid_cells(self) -> list[tuple[int, str]]:
         """(seed, row) in run order: per seed the methods, then one pairs_wgrpo[...] row per ablation (on
@@ -150,7 +159,7 @@ class ExperimentConfig:
         return math.ceil(self.history_epochs * pool_size / self.history_batch)
 
 
-ABLATED = "pairs_wgrpo"
+ABLATED = selection.PAIRS
 
 
 def parse_mix(spec: str, what: str = "mix") -> dict[int, int]:
@@ -192,27 +201,14 @@ def synthetic_mix(seed: int, mix: dict[int, int], heldout: bool) -> list[data.Pr
                      f"mix: got {short} (level: found/asked); ask for fewer")
 
 
-def parse_overrides(items, what: str = "--train") -> dict:
-    """["key=value", ...] → {TrainConfig field: value of the field's type}; ValueError naming the bad item."""
-    from rlvr import trainer
-
-    types = {f.name: type(getattr(trainer.TrainConfig(), f.name)) for f in dataclasses.fields(trainer.TrainConfig)}
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or key not in types:
-            raise ValueError(f"{what} item {item!r}: expected key=value with key a TrainConfig field "
-                             f"({', '.join(sorted(types))})")
-        try:
-            out[key] = types[key](value) if types[key] is not bool else value.lower() in ("1", "true", "yes")
-        except ValueError as e:
-            raise ValueError(f"{what} {key}={value!r}: expected a {types[key].__name__}") from e
-    return out
-
-
 def ablation_overrides(spec: str) -> dict:
     """"alpha=1+beta=1" → {"alpha": 1.0, "beta": 1.0}."""
-    return parse_overrides(spec.split("+"), what=f"ablation {spec!r}:")
+    from rlvr import trainer
+
+    try:
+        return config.parse_overrides(trainer.TrainConfig, spec.split("+"))
+    except ValueError as e:
+        raise ValueError(f"ablation {spec!r}: {e}") from e
 
 
 def ablation_label(spec: str) -> str:
@@ -246,22 +242,12 @@ def full_config(output_dir: str) -> ExperimentConfig:
 
 # --- files ----------------------------------------------------------------------------------------------------
 
-def _write_json(path: str, obj: Any) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    evaluate.write_text_atomic(path, json.dumps(obj, indent=2) + "\n")
-
-
-def _read_json(path: str) -> Any:
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
 def _check_same_experiment(cfg: ExperimentConfig, path: str) -> None:
     """A re-run may add methods or seeds; anything else must match the finished runs' config."""
     mine = dataclasses.asdict(cfg)
     if os.path.exists(path):
-        old = _read_json(path)["config"]
-        free = ("methods", "ablations", "ablation_seeds", "seeds", "output_dir", "verifier_address", "verifier_auth_token_file", "verifier_tls_ca")
+        old = files.read_json(path)["config"]
+        free = ("methods", "ablations", "ablation_seeds", "seeds", "output_dir", "verifier")
         differ = sorted(k for k in mine if k not in free and json.loads(json.dumps(mine[k])) != old.get(k))
         if differ:
             raise ValueError(f"{cfg.output_dir} holds an experiment with a different config ({', '.join(differ)}); "
@@ -326,7 +312,7 @@ class _Grid:
         """Held-out results of model_dir (None: the base model) into out_dir; cached in out_dir/results.json."""
         done = os.path.join(out_dir, "results.json")
         if os.path.exists(done):
-            return _read_json(done)["sets"]
+            return files.read_json(done)["sets"]
         self.engine()  # evaluate_model swaps model_dir's weights into it
         return evaluate.evaluate_model(model_dir or self.model_dir, self.eval_sets, self.cfg.eval_config(seed),
                                        self.verifier, output_dir=out_dir, engine=self._engine,
@@ -334,61 +320,57 @@ class _Grid:
 
     def profile(self, seed: int, path: str) -> str:
         """The base model's success profile of the pool for this seed (resumed by profile_pool if partial)."""
-        from rlvr import profile, trainer
+        from rlvr import profile
 
-        if os.path.exists(path) and sum(1 for _ in data.read_jsonl(path)) == len(self.pool):
+        if os.path.exists(path) and sum(1 for _ in files.read_jsonl(path)) == len(self.pool):
             return path  # complete: no engine needed (a finished grid re-summarises without vLLM)
         t = self.train_defaults
-        settings = profile.ProfileSettings(k=self.cfg.profile_rollouts, temperature=t.temperature, top_p=t.top_p,
-                                           max_tokens=t.max_tokens, seed=trainer.derived_seed(seed, "profile"),
+        settings = profile.ProfileSettings(k=self.cfg.profile_rollouts, sampling=t.sampling,
+                                           seed=seeds.derived_seed(seed, "profile"),
                                            chunk_size=max(1, evaluate.PREFILL_TOKENS_PER_CALL //
                                                           (self.cfg.profile_rollouts * 64)))
         rows = profile.profile_pool(self.reset_to_base(), self.verifier, self.pool, settings, path,
                                     model=profile.model_key(self.model_dir),
-                                    tokenizer=self._tokenizer if t.template == "auto" else None)
+                                    tokenizer=data.template_tokenizer(t.template, self._tokenizer))
         if len(rows) != len(self.pool):
             raise RuntimeError(f"profile {path}: {len(rows)} rows for a pool of {len(self.pool)}")
         return path
 
     def train(self, run_dir: str, method: str, seed: int, steps: int, pool_batch: int = PROMPTS_PER_UPDATE,
-              checkpoint_every: int | None = None, overrides: dict | None = None, **selection) -> dict:
+              checkpoint_every: int | None = None, overrides: dict | None = None, **choice) -> dict:
         """One trainer run (resumed from its latest checkpoint if interrupted); returns its summary."""
         from rlvr import trainer
 
-        summary = os.path.join(run_dir, "summary.json")
+        summary = rundir.RunDir(run_dir).file("summary.json")
         if os.path.exists(summary):
-            return _read_json(summary)
-        resume = run_dir if os.path.isfile(os.path.join(run_dir, "checkpoints", "latest")) else ""
+            return files.read_json(summary)
+        resume = run_dir if rundir.RunDir(run_dir).latest_checkpoint() else ""
         if not resume and os.path.isdir(run_dir):  # interrupted before its first checkpoint: start it over
             shutil.rmtree(run_dir)
         every = checkpoint_every or steps
-        tcfg = trainer.TrainConfig(
-            **{**self.cfg.train_overrides, **(overrides or {})}, output_dir=run_dir, model_dir=self.model_dir, pool=self.pool_spec,
-            pool_size=self.pool_limit, synthetic_seed=self.cfg.synthetic_seed, method=method, steps=steps,
-            rollouts_per_prompt=self.cfg.rollouts_per_prompt, pool_batch=pool_batch, resume=resume,
-            verifier_address=self.verifier.address, verifier_auth_token_file=self.cfg.verifier_auth_token_file,
-            verifier_tls_ca=self.cfg.verifier_tls_ca, seed=seed, eval_every=steps, checkpoint_every=every,
+        tcfg = config.build(trainer.TrainConfig, dict(
+            **{**self.cfg.train_overrides, **(overrides or {})}, output_dir=run_dir, model_dir=self.model_dir,
+            pool=self.pool_spec, pool_size=self.pool_limit, synthetic_seed=self.cfg.synthetic_seed, method=method,
+            steps=steps, rollouts_per_prompt=self.cfg.rollouts_per_prompt, pool_batch=pool_batch, resume=resume,
+            verifier_address=self.verifier.address, verifier_auth_token_file=self.cfg.verifier.auth_token_file,
+            verifier_tls_ca=self.cfg.verifier.tls_ca, seed=seed, eval_every=steps, checkpoint_every=every,
             keep_checkpoints=steps // every + 1, profile_rollouts=self.cfg.profile_rollouts,
-            heldout=self.trainer_heldout, heldout_size=min(16, self.cfg.heldout_size), **selection)
+            heldout=self.trainer_heldout, heldout_size=min(16, self.cfg.heldout_size), **choice))
         # A child process per run: in-process vLLM and DeepSpeed keep process groups in module globals, and a
         # vLLM engine's teardown destroys the default group under DeepSpeed's cached ones, so a second run (or
         # this process's evaluation engine) in the same process fails. The child pays ~10 s of imports.
         env = {k: v for k, v in os.environ.items() if k not in _DIST_ENV}  # the child is its own world of one
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        proc = subprocess.run([sys.executable, "-c", _TRAIN_CHILD, json.dumps(dataclasses.asdict(tcfg))], env=env)
+        proc = subprocess.run([sys.executable, "-c", _TRAIN_CHILD, json.dumps(config.flat(tcfg))], env=env)
         if proc.returncode != 0 or not os.path.exists(summary):
             raise RuntimeError(f"training run {run_dir} failed (exit code {proc.returncode}); its log is above and "
                                f"in {run_dir}; re-run the same command to resume it")
-        return _read_json(summary)
+        return files.read_json(summary)
 
 
 _DIST_ENV = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
-_TRAIN_CHILD = ("import json, sys; from rlvr import runtime; runtime.setup(); from rlvr import trainer; "
-                "trainer.train(trainer.TrainConfig(**json.loads(sys.argv[1])))")
-
-
-def _checkpoint_dir(train_dir: str, step: int) -> str:
-    return os.path.join(train_dir, "checkpoints", f"step_{step:06d}", "hf")
+_TRAIN_CHILD = ("import json, sys; from rlvr import runtime; runtime.setup(); from rlvr import config, trainer; "
+                "trainer.train(config.build(trainer.TrainConfig, json.loads(sys.argv[1])))")
 
 
 def _run_one(grid: _Grid, method: str, seed: int, seed_dir: str, base: dict) -> dict:
@@ -397,35 +379,36 @@ def _run_one(grid: _Grid, method: str, seed: int, seed_dir: str, base: dict) -> 
     run_dir = os.path.join(cfg.output_dir, "runs", method, f"seed{seed}")
     done_path = os.path.join(run_dir, "DONE")
     if os.path.exists(done_path):
-        return _read_json(done_path)
+        return files.read_json(done_path)
     start = time.perf_counter()
     evals = {0: base}
     selection_cost = 0
     label, (method, overrides) = method, _split_label(method)
-    if method != "no_training":
-        selection: dict[str, str] = {}
-        if method in ("pairs_wgrpo", "variance_profile"):
-            selection["profile"] = grid.profile(seed, os.path.join(seed_dir, "profile.jsonl"))
+    arm = selection.ARMS[method]
+    if arm.method:
+        choice: dict[str, str] = {}
+        if arm.source == selection.PROFILE:
+            choice["profile"] = grid.profile(seed, os.path.join(seed_dir, "profile.jsonl"))
             selection_cost = cfg.profile_rollouts * len(grid.pool)
-        elif method == "variance_hist":
+        elif arm.source == selection.HISTORY:
             hist_dir = os.path.join(seed_dir, "history")
             hist_steps = cfg.history_steps(len(grid.pool))
-            grid.train(hist_dir, "pool_grpo", seed, hist_steps, pool_batch=cfg.history_batch)
-            selection["history"] = os.path.join(hist_dir, "accuracy_by_epoch.json")
+            grid.train(hist_dir, selection.POOL, seed, hist_steps, pool_batch=cfg.history_batch)
+            choice["history"] = os.path.join(hist_dir, "accuracy_by_epoch.json")
             selection_cost = hist_steps * cfg.history_batch * grid.train_defaults.groups_per_prompt * \
                 cfg.rollouts_per_prompt
         train_dir = os.path.join(run_dir, "train")
-        grid.train(train_dir, _TRAINER_METHOD[method], seed, cfg.steps, checkpoint_every=cfg.eval_every,
-                   overrides=overrides, **selection)
+        grid.train(train_dir, arm.method, seed, cfg.steps, checkpoint_every=cfg.eval_every, overrides=overrides,
+                   **choice)
         for step in cfg.eval_steps()[1:]:
-            evals[step] = grid.evaluate(_checkpoint_dir(train_dir, step),
+            evals[step] = grid.evaluate(rundir.RunDir(train_dir).hf_checkpoint(step),
                                         os.path.join(run_dir, "eval", f"step_{step:06d}"), seed)
     record = {"method": label, "seed": seed, "evals": {str(k): v for k, v in evals.items()},
-              "updates": 0 if method == "no_training" else cfg.steps,
-              "training_rollouts": 0 if method == "no_training" else cfg.steps * PROMPTS_PER_UPDATE *
-              cfg.train_config_defaults(overrides).groups_per_prompt * cfg.rollouts_per_prompt,
+              "updates": cfg.steps if arm.method else 0,
+              "training_rollouts": cfg.steps * PROMPTS_PER_UPDATE * cfg.rollouts_per_prompt *
+              cfg.train_config_defaults(overrides).groups_per_prompt if arm.method else 0,
               "selection_rollouts": selection_cost, "wall_seconds": round(time.perf_counter() - start, 1)}
-    _write_json(done_path, record)
+    files.write_json(done_path, record)
     return record
 
 
@@ -433,7 +416,7 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
     """Runs (or resumes) the grid, then writes summary.json/md, plots and report.md; returns the summary."""
     from tqdm import tqdm
 
-    from rlvr import runtime, verifier_client
+    from rlvr import runtime
 
     cfg.validate()
     runtime.setup()
@@ -441,11 +424,10 @@ def run_experiment(cfg: ExperimentConfig, command: str = "") -> dict:
         cfg.output_dir = os.path.join(str(runtime.cache_root()), "experiments", time.strftime("%Y%m%d-%H%M%S"))
     exp_path = os.path.join(cfg.output_dir, "experiment.json")
     _check_same_experiment(cfg, exp_path)
-    _write_json(exp_path, {"config": dataclasses.asdict(cfg), "command": command})
+    files.write_json(exp_path, {"config": dataclasses.asdict(cfg), "command": command})
     start = time.perf_counter()
     records = []
-    with verifier_client.open_verifier(cfg.verifier_address or None, **verifier_client.connection_options(
-            cfg.verifier_auth_token_file, cfg.verifier_tls_ca)) as verifier:
+    with cfg.verifier.open() as verifier:
         grid = _Grid(cfg, verifier)
         cells = cfg.grid_cells()
         bar = tqdm(cells, desc="experiment", unit="run", file=sys.stderr)

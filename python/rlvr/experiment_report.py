@@ -8,6 +8,7 @@ repeated); pass@k is the unbiased estimator of "at least one of k samples correc
 """
 from __future__ import annotations
 
+import dataclasses
 import glob
 import json
 import math
@@ -15,10 +16,11 @@ import os
 import time
 from typing import Any
 
-from rlvr import benchmarks, data, estimators, evaluate, pairing
+from rlvr import benchmarks, data, estimators, evaluate, files, pairing, selection
+from rlvr.pairing import Q_MINUS, Q_PLUS
 
-REFERENCE = "pairs_wgrpo"
-PRIMARY_BASELINE = "variance_hist"  # 1-shot RLVR's historical-variance pick: the comparison the paper makes
+REFERENCE = selection.PAIRS
+PRIMARY_BASELINE = selection.VARIANCE_HIST  # 1-shot RLVR's historical-variance pick: the comparison the paper makes
 CONFIDENCE = 0.95
 POWER = 0.8  # for the minimum detectable difference (two-sided, 1 − CONFIDENCE)
 METRIC_LEGEND = ("avg@n = mean accuracy of the n samples per problem (equals unbiased pass@1); pass@k = unbiased "
@@ -46,7 +48,7 @@ def display(cfg, metric: str) -> str:
 
 
 def _final_step(method: str, cfg) -> int:
-    return 0 if method == "no_training" else cfg.steps
+    return cfg.steps if selection.ARMS[method].method else 0
 
 
 def _ci(values: list[float]) -> dict:
@@ -151,12 +153,6 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: str) -> None:
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=110)
-    os.replace(tmp, path)
-
-
 def plot_curves(cfg, summary: dict, path: str, set_name: str) -> None:
     """The primary metrics (avg@n, pass@k_max) against update step, a line per method with its 95 % CI band."""
     plt = _pyplot()
@@ -166,11 +162,12 @@ def plot_curves(cfg, summary: dict, path: str, set_name: str) -> None:
     for ax, metric in zip(axes[0], shown):
         for method, per_set in summary["curves"].items():
             curve = per_set[set_name][metric]
-            steps = steps_all if method == "no_training" else sorted(curve)
-            pts = [curve[0] if method == "no_training" else curve[x] for x in steps]
+            trained = bool(selection.ARMS[method].method)
+            steps = sorted(curve) if trained else steps_all
+            pts = [curve[x] if trained else curve[0] for x in steps]
             mean = [100 * p["mean"] for p in pts]
-            line, = ax.plot(steps, mean, marker="o" if method != "no_training" else None,
-                            linestyle="--" if method == "no_training" else "-", label=method)
+            line, = ax.plot(steps, mean, marker="o" if trained else None, linestyle="-" if trained else "--",
+                            label=method)
             if all(p["lo"] is not None for p in pts):
                 ax.fill_between(steps, [100 * p["lo"] for p in pts], [100 * p["hi"] for p in pts],
                                 color=line.get_color(), alpha=0.15)
@@ -179,26 +176,21 @@ def plot_curves(cfg, summary: dict, path: str, set_name: str) -> None:
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
     fig.tight_layout()
-    _save(fig, path)
+    files.write_figure(fig, path, dpi=110)
     plt.close(fig)
-
-
-def _read_jsonl(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def prompt_choices(cfg) -> dict[str, dict[str, set]]:
     """{seed: {label: prompt ids}} of the prompts each run trained on (q+, q−, variance picks), from metrics."""
     out: dict[str, dict[str, set]] = {}
-    for method in ("pairs_wgrpo", "variance_profile", "variance_hist"):
+    for method in selection.PICKING:
         for path in glob.glob(os.path.join(cfg.output_dir, "runs", method, "seed*", "train", "metrics.jsonl")):
             seed = path.split(os.sep)[-3]
-            for row in _read_jsonl(path):
+            for row in files.jsonl_rows(path):
                 if row.get("kind") != "update":
                     continue
                 for pid, role in zip(row["prompts"], row["roles"]):
-                    label = f"{method} {role}" if method == "pairs_wgrpo" else method
+                    label = f"{method} {role}" if method == REFERENCE else method
                     out.setdefault(seed, {}).setdefault(label, set()).add(pid)
     return out
 
@@ -209,7 +201,7 @@ def training_signal(cfg) -> dict[str, dict[str, float]]:
     tally: dict[str, list[float]] = {}  # label -> [groups, all-equal groups, reward sum]
     for path in sorted(glob.glob(os.path.join(cfg.output_dir, "runs", "*", "seed*", "train", "metrics.jsonl"))):
         method = path.split(os.sep)[-4]
-        for row in _read_jsonl(path):
+        for row in files.jsonl_rows(path):
             if row.get("kind") != "update":
                 continue
             for pid, role in zip(row["prompts"], row["roles"]):
@@ -227,7 +219,7 @@ def plot_profile(cfg, path: str) -> dict:
     p̂ marked; returns the counts behind the figure."""
     p_hat: dict[str, dict[str, float]] = {}
     for f in sorted(glob.glob(os.path.join(cfg.output_dir, "seeds", "seed*", "profile.jsonl"))):
-        p_hat[f.split(os.sep)[-2]] = {r["id"]: r["p_hat"] for r in _read_jsonl(f)}
+        p_hat[f.split(os.sep)[-2]] = {r["id"]: r["p_hat"] for r in files.jsonl_rows(f)}
     if not p_hat:
         return {}
     choices = prompt_choices(cfg)
@@ -236,8 +228,8 @@ def plot_profile(cfg, path: str) -> dict:
     values = [v for per in p_hat.values() for v in per.values()]
     bins = [i / 20 for i in range(21)]
     ax.hist(values, bins=bins, color="0.75", edgecolor="0.4", label=f"pool p̂ ({len(p_hat)} profile(s))")
-    markers = {"pairs_wgrpo q+": ("^", "tab:red"), "pairs_wgrpo q-": ("v", "tab:blue"),
-               "variance_profile": ("x", "tab:green"), "variance_hist": ("+", "tab:purple")}
+    markers = {f"{REFERENCE} {Q_PLUS}": ("^", "tab:red"), f"{REFERENCE} {Q_MINUS}": ("v", "tab:blue"),
+               selection.VARIANCE_PROFILE: ("x", "tab:green"), selection.VARIANCE_HIST: ("+", "tab:purple")}
     marked: dict[str, list[float]] = {}
     for seed, per in choices.items():
         for label, ids in per.items():
@@ -255,7 +247,7 @@ def plot_profile(cfg, path: str) -> dict:
     ax.set_ylim(0, top * (1.1 + 0.06 * len(marked)))
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: the markers span the width
     fig.tight_layout()
-    _save(fig, path)
+    files.write_figure(fig, path, dpi=110)
     plt.close(fig)
     return {label: sorted(xs) for label, xs in marked.items()}
 
@@ -281,7 +273,7 @@ def testbed_premise(cfg, set_name: str) -> dict:
     `set_name` and profile of the pool). Each entry: measured values, threshold and `holds`."""
     seeds = sorted(glob.glob(os.path.join(cfg.output_dir, "seeds", "seed*")))
     out: dict[str, dict] = {}
-    base = [json.load(open(os.path.join(d, "base_eval", "results.json")))["sets"][set_name] for d in seeds
+    base = [files.read_json(os.path.join(d, "base_eval", "results.json"))["sets"][set_name] for d in seeds
             if os.path.exists(os.path.join(d, "base_eval", "results.json"))]
     k = max(cfg.eval_ks)
     if base:
@@ -306,7 +298,7 @@ def testbed_premise(cfg, set_name: str) -> dict:
     wrong: dict[int, list[int]] = {}  # level -> [wrong responses, second-guess failures]
     for d in seeds:
         path = os.path.join(d, "base_eval", f"{set_name}.verdicts.jsonl")
-        for row in (_read_jsonl(path) if os.path.exists(path) else []):
+        for row in (files.jsonl_rows(path) if os.path.exists(path) else []):
             tally = wrong.setdefault(row.get("level", 0), [0, 0])
             for r in row["responses"]:
                 tally[0] += not r["correct"]
@@ -422,8 +414,8 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float, sources: 
                     "runs": [{k: r[k] for k in ("method", "seed", "updates", "training_rollouts",
                                                 "selection_rollouts", "wall_seconds")} for r in records]})
     table = summary_markdown(cfg, summary)
-    evaluate.write_text_atomic(os.path.join(out, "summary.md"), table)
-    evaluate.write_text_atomic(os.path.join(out, "summary.json"), json.dumps(summary, indent=2, default=str) + "\n")
+    files.write_text(os.path.join(out, "summary.md"), table)
+    files.write_text(os.path.join(out, "summary.json"), json.dumps(summary, indent=2, default=str) + "\n")
 
     budget = {}
     for r in records:
@@ -431,7 +423,7 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float, sources: 
                                             "selection": r["selection_rollouts"], "wall": 0.0})
         b["runs"] += 1
         b["wall"] += r["wall_seconds"]
-    config = json.dumps({k: v for k, v in vars(cfg).items()}, indent=2, default=list)
+    config = json.dumps(dataclasses.asdict(cfg), indent=2)
     lines = [
         "# Experiment: positive–negative pairing + Weighted GRPO vs variance-selected GRPO, full-pool GRPO, "
         "no training", "",
@@ -477,5 +469,5 @@ def write(cfg, records: list[dict], command: str, wall_seconds: float, sources: 
         "response and verdict), `seeds/seed<S>/` (profile, history pass, base-model evaluation), `summary.json`.",
         "",
     ]
-    evaluate.write_text_atomic(os.path.join(out, "report.md"), "\n".join(lines))
+    files.write_text(os.path.join(out, "report.md"), "\n".join(lines))
     return summary

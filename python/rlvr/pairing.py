@@ -15,13 +15,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rlvr import data
+from rlvr import files
 from rlvr.estimators import wilson_interval
 
 Strategy = Literal["fixed", "resample", "online"]
 Rule = Literal["point", "interval"]
 STRATEGIES = ("fixed", "resample", "online")
 RULES = ("point", "interval")
+
+# Roles of a prompt in an update (weighted_grpo weights by them).
+Q_PLUS = "q+"      # hard-but-solvable: rare successes get weight α
+Q_MINUS = "q-"     # easy-but-brittle: rare failures get weight β
+NEUTRAL = "neutral"  # baselines (variance-selected prompts, full pool): plain GRPO
+ROLES = (Q_PLUS, Q_MINUS, NEUTRAL)
 
 
 @dataclass(frozen=True)
@@ -276,7 +282,7 @@ def load_profile(path: str, delta: float = 0.05) -> list[PromptStats]:
     present (profiling chose their δ) and computed with `delta` otherwise. One model and template per file."""
     stats, keys = [], set()
     try:
-        rows = list(data.read_jsonl(path))
+        rows = list(files.read_jsonl(path))
     except OSError as e:
         raise ValueError(f"cannot read profile {path!r}: {e}") from e
     for lineno, row in rows:

@@ -22,24 +22,23 @@ from typing import Any
 
 from tqdm import tqdm
 
-from rlvr import data
+from rlvr import config, data, files, scoring
+from rlvr.config import Sampling, arg, group
 from rlvr.estimators import wilson_interval
 
 @dataclasses.dataclass(frozen=True)
 class ProfileSettings:
-    k: int = 16                 # rollouts per prompt
-    temperature: float = 1.0
-    top_p: float = 1.0
-    max_tokens: int = 64
-    seed: int = 0
-    delta: float = 0.05         # Wilson interval at confidence 1 - delta
-    chunk_size: int = 32        # prompts per vLLM call and per checkpoint of the file
+    """How a pool is profiled; `//python:profile` generates its flags from it."""
+    k: int = arg(16, "Rollouts per prompt.", min=1)
+    sampling: Sampling = group(Sampling)
+    seed: int = arg(0, "Sampling seed (a prompt's rollouts depend only on it and the prompt).")
+    delta: float = arg(0.05, "Wilson intervals at confidence 1 - delta.")
+    chunk_size: int = arg(32, "Prompts per vLLM call and per checkpoint of the output file.", min=1)
 
     def __post_init__(self) -> None:
-        if self.k < 1:
-            raise ValueError(f"k (rollouts per prompt) must be >= 1, got {self.k}")
-        if self.chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1, got {self.chunk_size}")
+        config.check(self)
+
+    def invariants(self) -> None:
         if not 0 < self.delta < 1:
             raise ValueError(f"delta must be in (0, 1), got {self.delta}")
 
@@ -47,10 +46,10 @@ class ProfileSettings:
 def model_key(model_dir: str) -> str:
     """`<dir name>@<hash>` with the hash over config.json and the weight files, so retrained weights in the same
     directory get a new key."""
-    files = [os.path.join(model_dir, "config.json")]
-    files += sorted(glob.glob(os.path.join(model_dir, "*.safetensors")) + glob.glob(os.path.join(model_dir, "*.bin")))
+    paths = [os.path.join(model_dir, "config.json")]
+    paths += sorted(glob.glob(os.path.join(model_dir, "*.safetensors")) + glob.glob(os.path.join(model_dir, "*.bin")))
     digest = hashlib.sha256()
-    for path in files:
+    for path in paths:
         if not os.path.isfile(path):
             raise FileNotFoundError(f"model_dir {model_dir!r}: expected {os.path.basename(path)}")
         digest.update(os.path.basename(path).encode() + b"\0")
@@ -71,7 +70,7 @@ def _read_existing(path: str, keys: dict[str, Any], by_id: dict[str, data.Proble
     if not os.path.exists(path):
         return {}
     rows: dict[str, dict] = {}
-    for lineno, row in data.read_jsonl(path):  # bad JSON raises data.DataError naming the file and line
+    for lineno, row in files.read_jsonl(path):  # bad JSON raises files.DataError naming the file and line
         where = f"{path}: line {lineno}"
         if not isinstance(row, dict) or "id" not in row:
             raise ValueError(f"{where}: expected a profile row object with an 'id'")
@@ -108,7 +107,7 @@ def profile_pool(engine, verifier, problems: Sequence[data.Problem], settings: P
         raise ValueError("profile_pool: the pool has duplicate problem ids")
     # Row fields that must agree between an existing profile and the run resuming it.
     keys = {"model": model, "template": template_key(tokenizer), "n": settings.k,
-            "temperature": settings.temperature, "top_p": settings.top_p, "max_tokens": settings.max_tokens,
+            **dataclasses.asdict(settings.sampling),
             "seed": settings.seed, "delta": settings.delta}
     done = _read_existing(out_path, keys, by_id)
     todo = [p for p in problems if p.id not in done]
@@ -118,16 +117,11 @@ def profile_pool(engine, verifier, problems: Sequence[data.Problem], settings: P
         for start in range(0, len(todo), settings.chunk_size):
             chunk = todo[start:start + settings.chunk_size]
             prompts = [data.format_prompt(p.problem, tokenizer) for p in chunk]
-            samples = engine.generate(prompts, n=settings.k, temperature=settings.temperature,
-                                      top_p=settings.top_p, max_tokens=settings.max_tokens, seed=settings.seed)
-            flat = [s for row in samples for s in row]
-            golds = [p.answer for p in chunk for _ in range(settings.k)]
-            ids = [f"{p.id}#{j}" for p in chunk for j in range(settings.k)]
-            verdicts = verifier.verify([s.text for s in flat], golds, ids, [s.truncated for s in flat])
-            for i, problem in enumerate(chunk):
-                successes = sum(v.correct for v in verdicts[i * settings.k:(i + 1) * settings.k])
-                done[problem.id] = _row(problem, successes, keys)
-            data.write_jsonl(out_path, (done[p.id] for p in problems if p.id in done))
+            scored = scoring.score(engine, prompts, settings.k, settings.sampling, verifier,
+                                   [p.answer for p in chunk], [p.id for p in chunk], settings.seed)
+            for problem, rewards in zip(chunk, scored.rewards()):
+                done[problem.id] = _row(problem, int(sum(rewards)), keys)
+            files.write_jsonl(out_path, (done[p.id] for p in problems if p.id in done))
             bar.update(len(chunk))
             mean = sum(r["p_hat"] for r in done.values()) / len(done)
             bar.set_postfix(mean_p=f"{mean:.3f}")

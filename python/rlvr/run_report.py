@@ -8,14 +8,7 @@ import sys
 
 import numpy as np
 
-from rlvr import benchmarks
-
-
-def write_atomic(path: str, text: str) -> None:
-    tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+from rlvr import benchmarks, files, selection
 
 
 class MetricsLog:
@@ -27,8 +20,9 @@ class MetricsLog:
         self.path = os.path.join(run_dir, "metrics.jsonl")
         rows = []
         if keep_until is not None and os.path.exists(self.path):  # resume: drop rows past the checkpoint
-            rows = [r for r in _read_rows(self.path) if r["step"] <= keep_until]
-        write_atomic(self.path, "".join(json.dumps(r) + "\n" for r in rows))
+            # a torn last line belongs to an update the resumed run redoes (rows precede their checkpoint)
+            rows = [r for r in files.jsonl_rows(self.path, drop_torn_tail=True) if r["step"] <= keep_until]
+        files.write_jsonl(self.path, rows)
         self.rows = rows
         self._file = open(self.path, "a", encoding="utf-8")
         self._tb = SummaryWriter(os.path.join(run_dir, "tensorboard"), purge_step=keep_until)
@@ -44,24 +38,6 @@ class MetricsLog:
     def close(self) -> None:
         self._file.close()
         self._tb.close()
-
-
-def _read_rows(path: str) -> list[dict]:
-    """The rows of a metrics.jsonl. A last line without its newline was torn by a kill mid-write and is dropped:
-    rows are written before their checkpoint, so it belongs to an update the resumed run redoes. A malformed
-    complete line is an error."""
-    with open(path, encoding="utf-8") as f:
-        lines = f.readlines()
-    if lines and not lines[-1].endswith("\n"):
-        lines.pop()
-    rows = []
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{number}: not a JSON object ({e}); expected one metrics row a line") from e
-    return rows
 
 
 def plot_training(rows: list[dict], path: str) -> None:
@@ -83,9 +59,8 @@ def plot_training(rows: list[dict], path: str) -> None:
     ax2.plot([r["step"] for r in evals], [r["heldout/accuracy"] for r in evals], marker="o")
     ax2.set(xlabel="update", ylabel="held-out accuracy", ylim=(-0.02, 1.02))
     fig.tight_layout()
-    fig.savefig(path + ".tmp.png", dpi=110)
+    files.write_figure(fig, path, dpi=110)
     plt.close(fig)
-    os.replace(path + ".tmp.png", path)
 
 
 def _cell(text: str, width: int = 60) -> str:
@@ -159,9 +134,9 @@ def report_markdown(cfg, rows: list[dict], state: dict, summary: dict, problems:
         f"# Training run `{os.path.abspath(cfg.output_dir)}`",
         "",
         f"Method `{cfg.method}`" + (f" (pairing `{cfg.pairing}`, α={cfg.alpha}, β={cfg.beta}, bands p̂ ≤ {cfg.p_low} "
-                                     f"/ p̂ ≥ {cfg.p_high})" if cfg.method == "pairs_wgrpo" else "")
-        + f", {cfg.steps} updates, G={cfg.rollouts_per_prompt}, max_tokens={cfg.max_tokens}, "
-          f"temperature {cfg.temperature}, model `{summary['model_dir']}`, {summary['world_size']} rank(s).",
+                                     f"/ p̂ ≥ {cfg.p_high})" if cfg.method == selection.PAIRS else "")
+        + f", {cfg.steps} updates, G={cfg.rollouts_per_prompt}, max_tokens={cfg.sampling.max_tokens}, "
+          f"temperature {cfg.sampling.temperature}, model `{summary['model_dir']}`, {summary['world_size']} rank(s).",
         "",
         "## Held-out accuracy",
         "",

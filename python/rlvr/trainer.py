@@ -1,12 +1,7 @@
 """The RLVR training loop: choose prompts → vLLM rollouts → verify → Weighted GRPO update (DeepSpeed) → sync.
 
 One update, in order (each phase is timed and logged as `time/<phase>`):
-    select    prompts for this update by `method`:
-                pairs_wgrpo    one (q+, q−) pair from the PairSampler (fixed / resample / online bands)
-                variance_grpo  the two prompts with the largest profile p̂(1−p̂), or the largest historical
-                               variance of per-epoch training accuracy when `history` (a pool_grpo run's
-                               accuracy_by_epoch.json) is given — chosen once, trained every update
-                pool_grpo      `pool_batch` prompts per update, walking the pool in a fresh permutation per epoch
+    select    prompts for this update from the method's Selector (selection.py: pairs, variance picks, pool walk)
     rollout   G samples per prompt from the RolloutEngine with seed f(seed, step)      (rank 0)
     verify    binary rewards from the C++ verifier                                      (rank 0)
     update    advantages and pair weights (weighted_grpo), per-token logprobs from the DeepSpeed model, the
@@ -25,7 +20,9 @@ Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
   Every rank still constructs the vLLM engine: in-process vLLM builds its process groups over the trainer's
   world, collectively, so a rank that skipped it would leave rank 0 blocked (measured). Ranks finish by comparing
   weight digests (all-gathered) and fail loudly if they ever differ.
-- Exact resume: a checkpoint holds the DeepSpeed state (model + optimiser), RNG states, the sampler's state_dict,
+- Shape: train() is setup (`_setup`: world, run dir, data, engines, selector) / loop (`_step` per update) / finish
+  (`_finish`: digests, report). The run directory's layout and checkpoints belong to rundir.RunDir.
+- Exact resume: a checkpoint holds the DeepSpeed state (model + optimiser), RNG states, the selector's state_dict,
   the step and the run's history; every random choice after that is derived from (seed, step), so a resumed run
   samples, trains and logs exactly what the uninterrupted run would (tested, timings aside).
 - DeepSpeed's config comes from a JSON file (configs/ds_cpu.json: ZeRO-2, torch's fused AdamW — `torch_adam`
@@ -36,24 +33,22 @@ Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
 import random
-import shutil
 import socket
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from rlvr import (benchmarks, console, data, evaluate, models, pairing, provenance, run_report, runtime, synthetic,
-                  verdict_monitor, weighted_grpo)
+from rlvr import (benchmarks, config, console, data, evaluate, files, models, pairing, provenance, run_report, rundir,
+                  runtime, scoring, seeds, selection, synthetic, verdict_monitor, weighted_grpo)
+from rlvr.config import Sampling, arg, group
+from rlvr.verifier_client import VerifierSpec
 
-METHODS = ("pairs_wgrpo", "variance_grpo", "pool_grpo")
-PAIR_PROMPTS = 2  # prompts per update of pairs_wgrpo (q+, q−) and variance_grpo (its top two); pool_grpo: pool_batch
 SYNTHETIC = "synthetic"
 DEFAULT_DS_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs",
                                  "ds_cpu.json")
@@ -61,116 +56,104 @@ DEFAULT_DS_CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath
 
 @dataclass
 class TrainConfig:
-    """Plain values; saved as the run's config.json."""
-    output_dir: str = ""              # run directory; "" → <cache>/runs/<method>-<date-time>
-    model_dir: str = ""               # HF model dir or named model (models.py); "" → the tiny model (built on first use)
-    pool: str = SYNTHETIC             # prompt pool file or benchmark spec (benchmarks.py), or the synthetic train split
-    heldout: str = SYNTHETIC          # held-out set file or benchmark spec, or the synthetic task's held-out split
-    synthetic_seed: int = 0
-    pool_size: int = 64               # synthetic pool size (files: 0 = all)
-    heldout_size: int = 64            # held-out problems evaluated (0 = all)
-    template: str = "auto"            # "auto": chat template when the tokenizer has one; "plain": never
-    method: str = "pairs_wgrpo"
-    steps: int = 50
-    rollouts_per_prompt: int = 8      # G
-    groups_per_prompt: int = 1        # C: each chosen prompt is C GRPO groups of G rollouts per update (1-shot RLVR's
-                                      # rows of duplicated prompts); C = 1: one group per prompt
-    pool_batch: int = 4               # prompts per update for pool_grpo
+    """Every setting of a training run, with its flag help (`//python:train` generates its flags from it); the
+    flat view (`config.flat`) is saved as the run's config.json."""
+    output_dir: str = arg("", "Run directory; empty: <cache>/runs/<method>-<date-time>.")
+    model_dir: str = arg("", "Hugging Face model dir or named model (smollm2-135m); empty: the tiny model, built on "
+                         "first use.")
+    pool: str = arg(SYNTHETIC, "Prompt pool (.parquet/.jsonl/.json with problem + answer), benchmark spec "
+                    "(gsm8k_train:limit=64; `bazel run //tools:benchmarks` lists them) or 'synthetic'.")
+    heldout: str = arg(SYNTHETIC, "Held-out set file, benchmark spec (gsm8k:limit=32) or 'synthetic' (the synthetic "
+                       "task's held-out split).")
+    synthetic_seed: int = arg(0, "Seed of the synthetic task.")
+    pool_size: int = arg(64, "Synthetic pool size; for files, the first N problems (0: all).", min=0)
+    heldout_size: int = arg(64, "Held-out problems evaluated (0: all of a file).", min=0)
+    template: str = arg("auto", "Prompt template: the tokenizer's chat template when it has one ('auto') or never "
+                        "('plain').", choices=data.TEMPLATES)
+    method: str = arg(selection.PAIRS, "Prompt selection (selection.SELECTORS).",
+                      choices=lambda: tuple(selection.SELECTORS))
+    steps: int = arg(50, "Number of updates.", min=1)
+    rollouts_per_prompt: int = arg(8, "G: responses sampled per prompt per update.")
+    groups_per_prompt: int = arg(1, "C: each chosen prompt is C GRPO groups of G rollouts per update (1-shot RLVR's "
+                                 "duplicated rows); 1: one group per prompt.", min=1)
+    pool_batch: int = arg(4, "pool_grpo: prompts per update.", min=1)
     # pairing (pairs_wgrpo) and profiling
-    pairing: str = "resample"         # fixed | resample | online
-    pair_rule: str = "point"          # band edge on p̂ ("point") or on the Wilson bound ("interval")
-    p_low: float = 0.3
-    p_high: float = 0.7
-    online_decay: float = 0.75
-    profile: str = ""                 # a profile JSONL to use; "" → profile the pool now (written to the run dir)
-    profile_rollouts: int = 16        # K
-    history: str = ""                 # variance_grpo: accuracy_by_epoch.json of a pool_grpo run
+    pairing: str = arg("resample", "pairs_wgrpo: how (q+, q-) is chosen.", choices=pairing.STRATEGIES)
+    pair_rule: str = arg("point", "Band edge on p-hat ('point') or on the Wilson bound ('interval').",
+                         choices=lambda: pairing.RULES)  # a lambda: the field above shadows the module here
+    p_low: float = arg(0.3, "q+ band: 0 < p <= p_low.")
+    p_high: float = arg(0.7, "q- band: p_high <= p < 1.")
+    online_decay: float = arg(0.75, "pairing=online: decay of the per-prompt success counts.")
+    profile: str = arg("", "Profile JSONL to pair from; empty: profile the pool first (written to the run dir).")
+    profile_rollouts: int = arg(16, "K: rollouts per prompt when profiling.", min=1)
+    history: str = arg("", "variance_grpo: accuracy_by_epoch.json of a pool_grpo run (historical variance); empty: "
+                       "rank by the profile's p(1-p).")
     # Weighted GRPO
-    alpha: float = 2.0
-    beta: float = 2.0
-    advantage: str = "grpo"           # a weighted_grpo.ADV_ESTIMATORS key: grpo (std-normalised) | drgrpo (centred)
-                                      # | relabel_group | relabel_pooled | relabel_drgrpo (the +1/−λ readings)
-    relabel_lambda: float = 1.0       # λ of the relabel readings: a failure on q− is rewarded −λ
-    loss_agg: str = ""                # a weighted_grpo.LOSS_AGGREGATIONS key; "" → the estimator's own
-                                      # (grpo: token mean, drgrpo: the constant B · max_tokens)
-    clip_eps: float = 0.2
-    beta_kl: float = 0.05             # k3 KL to the initial model: the tiny model keeps its arithmetic while RL fixes
-                                      # its habit (one run, lr 2e-4, 36 updates: held-out 20.5% -> 25.8%; without
-                                      # KL the same run fell to 12% at update 30 before recovering to 24%)
-    beta_h: float = 0.0
-    # sampling
-    temperature: float = 1.0
-    top_p: float = 1.0
-    max_tokens: int = 48
-    max_model_len: int = 512
+    alpha: float = arg(2.0, "Weight of successes on q+ (alpha = beta = 1 is plain GRPO).")
+    beta: float = arg(2.0, "Weight of failures on q-.")
+    advantage: str = arg("grpo", "Advantage estimator (weighted_grpo.ADV_ESTIMATORS): grpo (std-normalised per "
+                         "group) or drgrpo (centred only), both with the pair weights alpha, beta (Weighted GRPO's "
+                         "loss-weight reading); relabel_group / relabel_pooled / relabel_drgrpo: q- failures "
+                         "rewarded -relabel_lambda, normalised per group (= GRPO), over the pair, or without std.",
+                         choices=lambda: tuple(weighted_grpo.ADV_ESTIMATORS))
+    relabel_lambda: float = arg(1.0, "lambda of the relabel estimators (reward of a q- failure is -lambda).", min=0.0)
+    loss_agg: str = arg("", "Loss normaliser (weighted_grpo.LOSS_AGGREGATIONS): token (mean over generated tokens) "
+                        "or constant (B * max_tokens, Dr.GRPO); empty: the estimator's own (grpo: token, drgrpo: "
+                        "constant).", choices=lambda: ("", *weighted_grpo.LOSS_AGGREGATIONS))
+    clip_eps: float = arg(0.2, "PPO ratio clip.")
+    # k3 KL to the initial model: the tiny model keeps its arithmetic while RL fixes its habit (one run, lr 2e-4,
+    # 36 updates: held-out 20.5% -> 25.8%; without KL the same run fell to 12% at update 30 before recovering to 24%)
+    beta_kl: float = arg(0.05, "KL penalty to the initial model (0: off).", min=0.0)
+    beta_h: float = arg(0.0, "Entropy bonus (0: off).", min=0.0)
+    sampling: Sampling = group(Sampling, max_tokens=48)  # rollouts and profiling: --temperature, --top_p, ...
+    max_model_len: int = arg(512, "vLLM context length (prompt + response).", min=1)
     # optimisation
-    ds_config: str = ""               # DeepSpeed JSON; "" → configs/ds_cpu.json
-    lr: float = 0.0                   # > 0 overrides the DeepSpeed config's optimiser lr
-    micro_batch_size: int = 0         # responses per forward/backward on a rank, accumulated into one step; 0 → all
-    gradient_checkpointing: bool = False  # recompute activations in backward (long responses on real models)
+    ds_config: str = arg("", "DeepSpeed JSON config; empty: python/configs/ds_cpu.json.")
+    lr: float = arg(0.0, "Learning rate; 0: the DeepSpeed config's.", min=0.0)
+    micro_batch_size: int = arg(0, "Responses per forward/backward pass on a rank, gradients accumulated into one "
+                                "optimiser step per update; 0: a rank's whole shard at once.", min=0)
+    gradient_checkpointing: bool = arg(False, "Recompute activations during backward (less memory for long "
+                                       "responses, ~1/3 more compute).")
     # evaluation, checkpoints, logging
-    eval_every: int = 10              # held-out evaluation every N updates (and before the first, after the last)
-    eval_n: int = 8                   # samples per held-out problem (1 with eval_temperature 0: greedy), at
-    eval_temperature: float = 0.6     # the rollouts' usual T = 0.6: one greedy answer per problem hides an effect
-    checkpoint_every: int = 10
-    keep_checkpoints: int = 2
-    resume: str = ""                  # a run dir (its latest checkpoint) or a checkpoint dir
-    verifier_address: str = ""        # "" → start the embedded C++ verifier on a free loopback port
-    verifier_retry_s: float = 300.0   # how long updates wait for an unavailable (restarting) verifier before failing
-    max_ungraded_share: float = 0.5   # warn (once) when more of an update's responses than this are not graded
-    verifier_auth_token_file: str = ""  # a protected verifier's bearer token, as a file: it stays out of config.json
-    verifier_tls_ca: str = ""         # PEM CA certificate of a TLS verifier
-    seed: int = 0
-    # Torch threads per rank (trainer and in-process vLLM); 0 → cores / ranks. 1 by default: for small models the
-    # gain of a second thread is small, and on a busy machine idle OpenMP workers spin — measured 13-40x slower
-    # forward/backward with 2 threads than with 1 while other jobs held the 2 cores.
-    threads: int = 1
-    extra: dict = field(default_factory=dict)  # free-form notes kept in config.json
+    eval_every: int = arg(10, "Held-out evaluation every N updates (also before and after).", min=1)
+    # at the rollouts' usual T = 0.6: one greedy answer per problem hides an effect
+    eval_n: int = arg(8, "Samples per held-out problem (1 with eval_temperature 0: greedy).", min=1)
+    eval_temperature: float = arg(0.6, "Held-out sampling temperature (0: greedy).", min=0.0)
+    checkpoint_every: int = arg(10, "Checkpoint every N updates (and at the end).", min=1)
+    keep_checkpoints: int = arg(2, "Checkpoints kept (oldest removed).", min=1)
+    resume: str = arg("", "Resume from a run dir (its latest checkpoint) or a checkpoint dir.")
+    # updates wait for an unavailable (restarting) verifier this long before failing
+    verifier: VerifierSpec = group(VerifierSpec, prefix="verifier_", retry_s=300.0)
+    max_ungraded_share: float = arg(0.5, "Warn once when more than this share of an update's responses get "
+                                    "NO_ANSWER, UNPARSEABLE, TIMEOUT or INVALID (a zero reward that says nothing "
+                                    "about the answer); the verdict/* metrics count them every update.", min=0.0)
+    seed: int = arg(0, "Seed of everything random in the run.")
+    # 1 by default: for small models the gain of a second thread is small, and on a busy machine idle OpenMP
+    # workers spin — measured 13-40x slower forward/backward with 2 threads than with 1 while other jobs held the
+    # 2 cores.
+    threads: int = arg(1, "Torch threads per rank (trainer and in-process vLLM); 0: cores / ranks. Raise it for "
+                       "real models on an otherwise idle machine.", min=0)
+    extra: dict = arg({}, "Free-form notes kept in config.json.")
 
     def validate(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
-        if self.pairing not in pairing.STRATEGIES:
-            raise ValueError(f"pairing must be one of {pairing.STRATEGIES}, got {self.pairing!r}")
-        weighted_grpo.get_adv_estimator(self.advantage)
-        if self.loss_agg:
-            weighted_grpo.get_loss_agg(self.loss_agg)
-        if self.template not in ("auto", "plain"):
-            raise ValueError(f"template must be 'auto' or 'plain', got {self.template!r}")
-        for name in ("steps", "max_tokens", "eval_n", "profile_rollouts", "pool_batch", "eval_every",
-                     "checkpoint_every", "keep_checkpoints"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if not 0 <= self.max_ungraded_share <= 1:
-            raise ValueError(f"max_ungraded_share must be in [0, 1], got {self.max_ungraded_share}")
-        if self.relabel_lambda < 0:
-            raise ValueError(f"relabel_lambda must be >= 0 (a q- failure's reward is -lambda), got {self.relabel_lambda}")
-        if self.micro_batch_size < 0:
-            raise ValueError(f"micro_batch_size must be >= 0 (0: a rank's whole shard at once), got "
-                             f"{self.micro_batch_size}")
-        if self.groups_per_prompt < 1:
-            raise ValueError(f"groups_per_prompt (C) must be >= 1, got {self.groups_per_prompt}")
+        """Bad settings and missing files fail here, before anything heavy starts."""
+        config.check(self)
+
+    def invariants(self) -> None:
         if self.rollouts_per_prompt < 2:
             raise ValueError(f"rollouts_per_prompt (G) must be >= 2 for a group baseline, got "
                              f"{self.rollouts_per_prompt}")
-        if self.history and self.method != "variance_grpo":
+        if self.max_ungraded_share > 1:
+            raise ValueError(f"max_ungraded_share must be in [0, 1], got {self.max_ungraded_share}")
+        if self.history and self.method != selection.VARIANCE:
             raise ValueError("history (a per-epoch accuracy table) is only used by method=variance_grpo")
         for path_field in ("profile", "history", "ds_config"):
             path = getattr(self, path_field)
             if path and not os.path.isfile(path):
                 raise FileNotFoundError(f"{path_field}: no file at {path!r}")
-        from rlvr import verifier_client
-
-        verifier_client.connection_options(self.verifier_auth_token_file, self.verifier_tls_ca)  # fail before vLLM
 
 
 # --- small helpers ------------------------------------------------------------------------------------------
-
-def derived_seed(seed: int, *parts) -> int:
-    """A 31-bit seed that depends only on (seed, parts): per-step rollout seeds survive a resume unchanged."""
-    digest = hashlib.blake2b(":".join(map(str, (seed,) + parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") & 0x7FFFFFFF
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -212,8 +195,8 @@ def _load_problems(spec: str, split: str, cfg: TrainConfig, limit: int) -> list[
 
 def responses_per_update(cfg: TrainConfig) -> int:
     """B = prompts per update × C × G: a pair or two variance picks, or pool_grpo's batch."""
-    return (cfg.pool_batch if cfg.method == "pool_grpo" else PAIR_PROMPTS) * cfg.groups_per_prompt * \
-        cfg.rollouts_per_prompt
+    return (selection.SELECTORS.lookup(cfg.method).prompts_per_update(cfg) * cfg.groups_per_prompt *
+            cfg.rollouts_per_prompt)
 
 
 def group_rows(rewards: list[list[float]], roles: list[str], groups: int):
@@ -266,30 +249,6 @@ def _weights_digest(module) -> str:
         h.update(name.encode())
         h.update(p.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
-
-
-# --- selection ----------------------------------------------------------------------------------------------
-
-class PoolWalk:
-    """pool_grpo's batches: the pool in a permutation per epoch, derived from (seed, epoch) — no state to save."""
-
-    def __init__(self, ids: list[str], batch: int, seed: int):
-        if batch > len(ids):
-            raise ValueError(f"pool_batch={batch} exceeds the pool size {len(ids)}")
-        self.ids, self.batch, self.seed = ids, batch, seed
-        self._perms: dict[int, list[str]] = {}
-
-    def _perm(self, epoch: int) -> list[str]:
-        if epoch not in self._perms:
-            order = list(self.ids)
-            random.Random(derived_seed(self.seed, "epoch", epoch)).shuffle(order)
-            self._perms = {epoch: order}
-        return self._perms[epoch]
-
-    def batch_at(self, step: int) -> list[tuple[str, int]]:
-        """(prompt id, epoch) for update `step` (1-based)."""
-        n = len(self.ids)
-        return [(self._perm(k // n)[k % n], k // n) for k in range((step - 1) * self.batch, step * self.batch)]
 
 
 # --- the update ---------------------------------------------------------------------------------------------
@@ -355,7 +314,7 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     if any(rows.numel() == 0 for rows in micro):
         raise ValueError(f"{advantages.numel()} responses cannot be split over {world} ranks × {len(micro)} "
                          f"micro-batches (micro_batch_size={cfg.micro_batch_size})")
-    z_batch = aggregate(resp, cfg.max_tokens).item()
+    z_batch = aggregate(resp, cfg.sampling.max_tokens).item()
     # Sums over this rank's micro-batches: loss share, entropy·tokens, |logprob gap|, tokens, clip·tokens, kl·tokens.
     totals = torch.zeros(6, dtype=torch.float64)
     for rows in micro:
@@ -363,18 +322,19 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
         # and the positions before the first response token of any row here (prompt tokens score nothing)
         first = min(len(prompts[i]) for i in rows.tolist()) - 1
         m_ids, m_attn, m_resp = ids[rows, :width], attn[rows, :width], resp[rows, first:width - 1]
-        logprobs, entropy, raw = token_logprobs(engine, m_ids, m_attn, cfg.temperature, first, cfg.beta_h > 0)
+        logprobs, entropy, raw = token_logprobs(engine, m_ids, m_attn, cfg.sampling.temperature, first,
+                                                cfg.beta_h > 0)
         ref = None
         if ref_model is not None:
             with torch.no_grad():
-                ref = token_logprobs(ref_model, m_ids, m_attn, cfg.temperature, first)[0]
+                ref = token_logprobs(ref_model, m_ids, m_attn, cfg.sampling.temperature, first)[0]
         loss, stats = weighted_grpo.policy_loss(
             logprobs, logprobs.detach(), m_resp, advantages[rows], weights[rows], clip_eps=cfg.clip_eps,
             ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy, beta_h=cfg.beta_h, loss_agg=loss_agg,
-            max_len=cfg.max_tokens)
+            max_len=cfg.sampling.max_tokens)
         # policy_loss normalises by this micro-batch's Z; scaled by world · Z / Z_batch, the sum over micro-batches
         # and DeepSpeed's mean over ranks make the full batch's loss.
-        z = aggregate(m_resp, cfg.max_tokens).item()
+        z = aggregate(m_resp, cfg.sampling.max_tokens).item()
         engine.backward(loss * (world * z / z_batch), scale_wrt_gas=False)
         if engine.is_gradient_accumulation_boundary() and engine.zero_optimization_stage() == 0:
             # ZeRO reports the gradient norm it clips with; stage 0 clips without keeping it
@@ -400,123 +360,47 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     }
 
 
-# --- checkpoints --------------------------------------------------------------------------------------------
-
-def _ckpt_name(step: int) -> str:
-    return f"step_{step:06d}"
-
-
-def find_checkpoint(path: str) -> str:
-    """A checkpoint dir as given, or a run dir's latest checkpoint."""
-    if os.path.isfile(os.path.join(path, "trainer_state.pt")):
-        return path
-    latest = os.path.join(path, "checkpoints", "latest")
-    if os.path.isfile(latest):
-        with open(latest) as f:
-            return os.path.join(path, "checkpoints", f.read().strip())
-    raise FileNotFoundError(f"resume {path!r}: neither a checkpoint dir (trainer_state.pt) nor a run dir with "
-                            f"checkpoints/latest")
-
-
-def _save_checkpoint(engine, tokenizer, run_dir: str, step: int, state: dict, rank: int, world: int,
-                     keep: int) -> str:
-    """checkpoints/step_N/{ds/, hf/, trainer_state.pt}, written under a temporary name and renamed."""
-    import torch
-    import torch.distributed as dist
-
-    root = os.path.join(run_dir, "checkpoints")
-    final = os.path.join(root, _ckpt_name(step))
-    tmp = final + ".tmp"
-    if rank == 0:
-        shutil.rmtree(tmp, ignore_errors=True)
-        os.makedirs(tmp)
-    if world > 1:
-        dist.barrier()
-    engine.save_checkpoint(os.path.join(tmp, "ds"), tag="state")
-    if world > 1:
-        dist.barrier()
-    if rank == 0:
-        engine.module.save_pretrained(os.path.join(tmp, "hf"))  # what evaluate.py loads
-        tokenizer.save_pretrained(os.path.join(tmp, "hf"))
-        state = dict(state, rng={"python": random.getstate(), "numpy": np.random.get_state(),
-                                 "torch": torch.get_rng_state()})
-        torch.save(state, os.path.join(tmp, "trainer_state.pt"))
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
-        run_report.write_atomic(os.path.join(root, "latest"), _ckpt_name(step) + "\n")
-        done = sorted(d for d in os.listdir(root) if d.startswith("step_") and not d.endswith(".tmp"))
-        for old in done[:-keep]:
-            shutil.rmtree(os.path.join(root, old), ignore_errors=True)
-    if world > 1:
-        dist.barrier()
-    return final
-
-
-# Settings a resumed run may change; any other difference would silently make it a different experiment.
-_RESUME_MAY_CHANGE = ("output_dir", "resume", "steps", "eval_every", "checkpoint_every", "keep_checkpoints",
-                      "verifier_address", "verifier_retry_s", "verifier_auth_token_file", "verifier_tls_ca",
-                      "max_ungraded_share", "threads",
-                      "micro_batch_size", "gradient_checkpointing", "extra")  # the last: memory only
-
-
-def _check_resumable(saved: dict, now: dict) -> None:
-    diff = {k: (saved.get(k), v) for k, v in now.items() if k not in _RESUME_MAY_CHANGE and saved.get(k) != v}
-    if diff:
-        raise ValueError("resume: the checkpoint was written with other settings; " + ", ".join(
-            f"{k}={old!r} (now {new!r})" for k, (old, new) in sorted(diff.items())))
-
-
-def _load_checkpoint(engine, ckpt: str) -> dict:
-    import torch
-
-    engine.load_checkpoint(os.path.join(ckpt, "ds"), tag="state")
-    state = torch.load(os.path.join(ckpt, "trainer_state.pt"), weights_only=False)
-    rng = state.pop("rng")
-    random.setstate(rng["python"])
-    np.random.set_state(rng["numpy"])
-    torch.set_rng_state(rng["torch"])
-    return state
-
-
 # --- the loop -----------------------------------------------------------------------------------------------
 
-def _profile(cfg: TrainConfig, engine, verifier, tokenizer, problems, run_dir: str) -> list[pairing.PromptStats]:
+def _profile(cfg: TrainConfig, engine, verifier, tokenizer, problems, run: rundir.RunDir) -> list[pairing.PromptStats]:
     """The pool's success profile: from cfg.profile, else K rollouts per prompt now (saved as profile.jsonl)."""
     if cfg.profile:
         return pairing.load_profile(cfg.profile)
     from rlvr import profile
 
-    path = os.path.join(run_dir, "profile.jsonl")  # resumed by profile_pool if a previous attempt was cut short
-    settings = profile.ProfileSettings(k=cfg.profile_rollouts, temperature=cfg.temperature, top_p=cfg.top_p,
-                                       max_tokens=cfg.max_tokens, seed=derived_seed(cfg.seed, "profile"))
+    path = run.file("profile.jsonl")  # resumed by profile_pool if a previous attempt was cut short
+    settings = profile.ProfileSettings(k=cfg.profile_rollouts, sampling=cfg.sampling,
+                                       seed=seeds.derived_seed(cfg.seed, "profile"))
     profile.profile_pool(engine, verifier, problems, settings, path, model=profile.model_key(cfg.model_dir),
-                         tokenizer=tokenizer if cfg.template == "auto" else None)
+                         tokenizer=data.template_tokenizer(cfg.template, tokenizer))
     return pairing.load_profile(path)
 
 
-def _evaluate(engine, verifier, tokenizer, problems, cfg: TrainConfig, run_dir: str, step: int) -> dict:
-    ecfg = evaluate.EvalConfig(n=cfg.eval_n, ks=(1,), temperature=cfg.eval_temperature, top_p=1.0,
-                               max_tokens=cfg.max_tokens, seed=derived_seed(cfg.seed, "eval"), template=cfg.template)
-    os.makedirs(os.path.join(run_dir, "eval"), exist_ok=True)
-    verdicts = os.path.join(run_dir, "eval", f"step_{step:06d}.verdicts.jsonl")
+def _evaluate(engine, verifier, tokenizer, problems, cfg: TrainConfig, run: rundir.RunDir, step: int) -> dict:
+    held_out = Sampling(temperature=cfg.eval_temperature, top_p=1.0, max_tokens=cfg.sampling.max_tokens)
+    ecfg = evaluate.EvalConfig(n=cfg.eval_n, ks=(1,), sampling=held_out,
+                               seed=seeds.derived_seed(cfg.seed, "eval"), template=cfg.template)
     # The evaluation before training has its own bar; later ones show in the training bar's postfix.
-    res = evaluate.evaluate_set(engine, verifier, tokenizer, problems, ecfg, verdicts,
+    res = evaluate.evaluate_set(engine, verifier, tokenizer, problems, ecfg, run.eval_verdicts(step),
                                 desc="eval (before training)" if step == 0 else None)
     interval = {f"heldout/accuracy_{end}": res[f"avg@n_{end}"] for end in ("lo", "hi") if f"avg@n_{end}" in res}
     return {"heldout/accuracy": res["avg@n"], **interval, "heldout/pass@1": res["pass@1"],
             "heldout/response_len": res["tokens_per_response"]}
 
 
-def train(cfg: TrainConfig) -> dict:
-    """Runs (or resumes) a training run; returns the summary also written to <output_dir>/summary.json."""
+class _Run:
+    """Everything train() sets up once and its loop uses (rank 0 alone holds the verifier, selector and log)."""
+
+
+def _setup(cfg: TrainConfig) -> _Run:
+    """Distributed world, run dir (fresh, or resumed exactly), data, engines, the selector and the log."""
     cfg.validate()
     runtime.setup()
-    wall_start = time.perf_counter()
-    rank, world = _init_distributed()
+    r = _Run()
+    r.cfg, r.wall_start = cfg, time.perf_counter()
+    r.rank, r.world = rank, world = _init_distributed()
     import deepspeed
     import torch
-    import torch.distributed as dist
-    from tqdm import tqdm
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from rlvr.rollout import RolloutEngine
@@ -525,224 +409,193 @@ def train(cfg: TrainConfig) -> dict:
     if not cfg.output_dir:  # rank 0 names it: ranks' clocks may straddle a second
         cfg.output_dir = _broadcast(os.path.join(str(runtime.cache_root()), "runs", f"{cfg.method}-"
                                                  f"{time.strftime('%Y%m%d-%H%M%S')}"), rank, world)
-    run_dir = cfg.output_dir
-    resume_ckpt = find_checkpoint(cfg.resume) if cfg.resume else None
-    if not resume_ckpt and os.path.isdir(os.path.join(run_dir, "checkpoints")):
-        raise FileExistsError(f"output_dir {run_dir} already holds a run (checkpoints/); resume it with "
-                              f"resume={run_dir!r} or choose another output_dir")
-    if rank == 0:
-        os.makedirs(os.path.join(run_dir, "plots"), exist_ok=True)
+    r.run = run = rundir.RunDir(cfg.output_dir)
+    resume_ckpt = rundir.find_checkpoint(cfg.resume) if cfg.resume else None
+    run.start(resume_ckpt, config.flat(cfg), rank)
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
 
-    pool = _load_problems(cfg.pool, "train", cfg, cfg.pool_size)
-    heldout = _load_problems(cfg.heldout, "heldout", cfg, cfg.heldout_size)
-    sources = evaluate.provenance({"pool": cfg.pool, "heldout": cfg.heldout}, {"pool": pool, "heldout": heldout},
-                                  cfg.synthetic_seed)
-    by_id = {p.id: p for p in pool}
-    tokenizer = AutoTokenizer.from_pretrained(cfg.model_dir)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    template_tok = tokenizer if cfg.template == "auto" else None
+    r.pool = _load_problems(cfg.pool, "train", cfg, cfg.pool_size)
+    r.heldout = _load_problems(cfg.heldout, "heldout", cfg, cfg.heldout_size)
+    r.sources = evaluate.provenance({"pool": cfg.pool, "heldout": cfg.heldout}, {"pool": r.pool, "heldout": r.heldout},
+                                    cfg.synthetic_seed)
+    r.by_id = {p.id: p for p in r.pool}
+    r.tokenizer = AutoTokenizer.from_pretrained(cfg.model_dir)
+    r.pad_id = r.tokenizer.pad_token_id if r.tokenizer.pad_token_id is not None else r.tokenizer.eos_token_id
 
     # Every rank builds the engine (vLLM forms its groups over our world collectively); rank 0 samples.
-    rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len)
+    r.rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len)
     threads = runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world))
     ds_config = _ds_config(cfg, world)
-    verifier, record = None, None
+    r.verifier, r.record = None, {}
     if rank == 0:
-        from rlvr import verifier_client
-
-        verifier = verifier_client.open_verifier(
-            cfg.verifier_address or None, retry_window_s=cfg.verifier_retry_s,
-            **verifier_client.connection_options(cfg.verifier_auth_token_file, cfg.verifier_tls_ca))
-        record = provenance.run_record(ranks=world, threads=threads, ds_config=ds_config,
-                                       verifier=provenance.verifier_record(verifier))
-        run_report.write_atomic(os.path.join(run_dir, "config.json"),
-                                json.dumps({**dataclasses.asdict(cfg), **record}, indent=2) + "\n")
+        r.verifier = cfg.verifier.open()
+        r.record = provenance.run_record(ranks=world, threads=threads, ds_config=ds_config,
+                                         verifier=provenance.verifier_record(r.verifier))
+        files.write_json(run.file("config.json"), {**config.flat(cfg), **r.record})  # what ran, with the settings
 
     model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32)
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable()
-    engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=[p for p in model.parameters()
-                                                                          if p.requires_grad],
-                                           config=ds_config)
-    ref_model = None
+    r.engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=[p for p in model.parameters()
+                                                                            if p.requires_grad],
+                                             config=ds_config)
+    r.ref_model = None
     if cfg.beta_kl > 0:
-        ref_model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32).eval()
-        ref_model.requires_grad_(False)
+        r.ref_model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32).eval()
+        r.ref_model.requires_grad_(False)
 
-    state = {"step": 0, "sampler": None, "acc_by_epoch": {}, "last_pair": None, "band_empty_updates": 0,
-             "heldout_ids": [p.id for p in heldout], "accuracy_before": None, "config": dataclasses.asdict(cfg)}
+    r.state = {"step": 0, "selector": None, "heldout_ids": [p.id for p in r.heldout], "accuracy_before": None,
+               "config": config.flat(cfg)}
     if resume_ckpt:
-        saved = _load_checkpoint(engine, resume_ckpt)
-        _check_resumable(saved["config"], state["config"])
-        state.update(saved, config=state["config"])
+        saved = rundir.load_checkpoint(r.engine, resume_ckpt)
+        rundir.check_resumable(saved["config"], r.state["config"])
+        r.state.update(saved, config=r.state["config"])
         if rank == 0:
-            rollout.sync_weights(engine.module.state_dict())
-        src_run = os.path.dirname(os.path.dirname(os.path.abspath(resume_ckpt)))
-        if rank == 0 and os.path.abspath(src_run) != os.path.abspath(run_dir):
-            for name in ("metrics.jsonl", "profile.jsonl"):  # carry the history into the new run dir
-                if os.path.exists(os.path.join(src_run, name)):
-                    shutil.copyfile(os.path.join(src_run, name), os.path.join(run_dir, name))
+            r.rollout.sync_weights(r.engine.module.state_dict())
 
-    # Selection set-up (rank 0 decides; every rank follows the broadcast batch).
-    sampler, fixed_prompts, walk = None, None, None
+    # Selection (rank 0 decides; every rank follows the broadcast batch).
+    r.selector = r.metrics = None
+    r.alarm = verdict_monitor.UngradedAlarm(cfg.max_ungraded_share)
     if rank == 0:
-        if cfg.method == "pool_grpo":
-            walk = PoolWalk([p.id for p in pool], cfg.pool_batch, cfg.seed)
-        elif cfg.method == "variance_grpo" and cfg.history:
-            with open(cfg.history, encoding="utf-8") as f:
-                fixed_prompts = pairing.select_by_historical_variance(json.load(f), k=PAIR_PROMPTS)
-        else:
-            profile_path = os.path.join(run_dir, "profile.jsonl")
-            if resume_ckpt and not cfg.profile and os.path.exists(profile_path):
-                stats = pairing.load_profile(profile_path)
+        def pool_profile() -> list[pairing.PromptStats]:
+            if resume_ckpt and not cfg.profile and os.path.exists(run.file("profile.jsonl")):
+                stats = pairing.load_profile(run.file("profile.jsonl"))
             else:
-                stats = _profile(cfg, rollout, verifier, tokenizer, pool, run_dir)
-            unknown = sorted({s.id for s in stats} - set(by_id))
+                stats = _profile(cfg, r.rollout, r.verifier, r.tokenizer, r.pool, run)
+            unknown = sorted({s.id for s in stats} - set(r.by_id))
             if unknown:
                 raise ValueError(f"profile has prompt ids not in the pool {cfg.pool!r}: {unknown[:5]}")
-            if cfg.method == "variance_grpo":
-                fixed_prompts = pairing.select_by_profile_variance(stats, k=PAIR_PROMPTS)
-            else:
-                sampler = pairing.PairSampler(stats, strategy=cfg.pairing, p_low=cfg.p_low, p_high=cfg.p_high,
-                                              seed=cfg.seed, rule=cfg.pair_rule, decay=cfg.online_decay)
-                if state["sampler"] is not None:
-                    sampler.load_state_dict(state["sampler"])
-        metrics = run_report.MetricsLog(run_dir, keep_until=state["step"] if resume_ckpt else None)
-        if state["accuracy_before"] is None:
-            row = _evaluate(rollout, verifier, tokenizer, heldout, cfg, run_dir, 0)
-            state["accuracy_before"] = row["heldout/accuracy"]
-            metrics.write({"kind": "eval", "step": 0, **row})
+            return stats
 
-    alarm = verdict_monitor.UngradedAlarm(cfg.max_ungraded_share)
-    start_step = state["step"]
-    bar = tqdm(total=cfg.steps, initial=start_step, desc="train", unit="update", disable=rank != 0,
-               file=sys.stderr, dynamic_ncols=True)
-    postfix = {"heldout": f"{state['accuracy_before']:.1%}"} if rank == 0 else {}  # the latest evaluation
-    for step in range(start_step + 1, cfg.steps + 1):
-        times: dict[str, float] = {}
+        r.selector = selection.SELECTORS.lookup(cfg.method).build(cfg, [p.id for p in r.pool], pool_profile)
+        if r.state["selector"] is not None:
+            r.selector.load_state_dict(r.state["selector"])
+        r.metrics = run_report.MetricsLog(run.path, keep_until=r.state["step"] if resume_ckpt else None)
+        if r.state["accuracy_before"] is None:
+            row = _evaluate(r.rollout, r.verifier, r.tokenizer, r.heldout, cfg, run, 0)
+            r.state["accuracy_before"] = row["heldout/accuracy"]
+            r.metrics.write({"kind": "eval", "step": 0, **row})
+    return r
+
+
+def _step(r: _Run, step: int) -> dict | None:
+    """One update: select → rollout → verify (rank 0) → broadcast → update (every rank) → sync, log (rank 0);
+    then the held-out evaluation and checkpoint when due. Returns rank 0's metrics row."""
+    cfg, rank = r.cfg, r.rank
+    times: dict[str, float] = {}
+    t = time.perf_counter()
+    batch = row = None
+    if rank == 0:
+        pick = r.selector.next(step)
+        prompts = [data.format_prompt(r.by_id[i].problem, data.template_tokenizer(cfg.template, r.tokenizer))
+                   for i in pick.ids]
+        times["select"] = time.perf_counter() - t
+
+        n = cfg.groups_per_prompt * cfg.rollouts_per_prompt  # C groups of G per prompt, cut apart in _update
+        scored = scoring.score(r.rollout, prompts, n, cfg.sampling, r.verifier,
+                               [r.by_id[i].answer for i in pick.ids], pick.ids,
+                               seeds.derived_seed(cfg.seed, "rollout", step), r.alarm, f"update {step}")
+        times["rollout"], times["verify"] = scored.generate_s, scored.verify_s
+        flat = [s for per in scored.samples for s in per]
+        verdict_row = scored.verdict_metrics()
+        batch = {"ids": pick.ids, "roles": pick.roles, "rewards": scored.rewards(),
+                 "prompt_ids": [r.rollout.prompt_token_ids(p) for p in prompts],
+                 "response_ids": [s.token_ids for s in flat], "sampler_logprobs": [s.logprobs for s in flat]}
+    t = time.perf_counter()
+    batch = _broadcast(batch, rank, r.world)
+    if any(len(resp) == 0 for resp in batch["response_ids"]):
+        raise RuntimeError(f"update {step}: the sampler returned an empty response "
+                           f"(max_tokens={cfg.sampling.max_tokens})")
+    times["broadcast"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    r.engine.train()
+    upd = _update(r.engine, batch, cfg, rank, r.world, r.pad_id, r.ref_model)
+    times["update"] = time.perf_counter() - t
+
+    if rank == 0:
         t = time.perf_counter()
-        batch = None
+        r.rollout.sync_weights(r.engine.module.state_dict())
+        times["sync"] = time.perf_counter() - t
+        ids, roles, rewards = batch["ids"], batch["roles"], batch["rewards"]
+        r.selector.observe(ids, rewards)
+        row = {"kind": "update", "step": step, "prompts": ids, "roles": roles,
+               "reward/mean": float(np.mean(rewards)),
+               "reward/per_prompt": {i: float(np.mean(x)) for i, x in zip(ids, rewards)},
+               "response_len": float(np.mean([len(x) for x in batch["response_ids"]])), **upd,
+               "lr": r.engine.get_lr()[0]}
+        for role in (weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS):
+            if role in roles:
+                row[f"reward/{role}"] = float(np.mean(rewards[roles.index(role)]))
+        row.update(r.selector.metrics())
+        row.update(verdict_row)
+        row.update({f"time/{k}": round(v, 4) for k, v in times.items()})
+        r.metrics.write(row)
+
+    if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.steps):
+        t = time.perf_counter()
+        evaluated = _evaluate(r.rollout, r.verifier, r.tokenizer, r.heldout, cfg, r.run, step)
+        r.metrics.write({"kind": "eval", "step": step, **evaluated, "time/eval": round(time.perf_counter() - t, 4)})
+    if step % cfg.checkpoint_every == 0 or step == cfg.steps:
+        r.state["step"] = step
         if rank == 0:
-            if sampler is not None:
-                try:
-                    pair = list(sampler.next_pair())
-                except ValueError:  # online re-estimation emptied a band: keep training the last pair
-                    if cfg.pairing != "online" or state["last_pair"] is None:
-                        raise
-                    pair = state["last_pair"]
-                    state["band_empty_updates"] += 1
-                ids, roles, epochs = pair, [weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS], None
-                state["last_pair"] = pair
-            elif walk is not None:
-                picked = walk.batch_at(step)
-                ids, epochs = [i for i, _ in picked], [e for _, e in picked]
-                roles = [weighted_grpo.NEUTRAL] * len(ids)
-            else:
-                ids, roles, epochs = list(fixed_prompts), [weighted_grpo.NEUTRAL] * PAIR_PROMPTS, None
-            prompts = [data.format_prompt(by_id[i].problem, template_tok) for i in ids]
-            times["select"] = time.perf_counter() - t
+            r.state["selector"] = r.selector.state_dict()
+        r.run.save_checkpoint(r.engine, r.tokenizer, step, r.state, rank, r.world, cfg.keep_checkpoints)
+    return row
 
-            t = time.perf_counter()
-            n = cfg.groups_per_prompt * cfg.rollouts_per_prompt  # C groups of G per prompt, cut apart in _update
-            samples = rollout.generate(prompts, n=n, temperature=cfg.temperature,
-                                       top_p=cfg.top_p, max_tokens=cfg.max_tokens,
-                                       seed=derived_seed(cfg.seed, "rollout", step))
-            times["rollout"] = time.perf_counter() - t
 
-            t = time.perf_counter()
-            flat = [s for per in samples for s in per]
-            golds = [by_id[i].answer for i in ids for _ in range(n)]
-            verdicts = verifier.verify([s.text for s in flat], golds, [f"{i}#{j}" for i in ids for j in range(n)],
-                                       [s.truncated for s in flat])
-            rewards = [[float(verdicts[p * n + j].correct) for j in range(n)] for p in range(len(ids))]
-            verdict_row = verdict_monitor.verdict_metrics(verdicts)
-            alarm.check(verdicts, [s.text for s in flat], f"update {step}")
-            times["verify"] = time.perf_counter() - t
-            batch = {"ids": ids, "roles": roles, "epochs": epochs, "rewards": rewards,
-                     "prompt_ids": [rollout.prompt_token_ids(p) for p in prompts],
-                     "response_ids": [s.token_ids for s in flat], "sampler_logprobs": [s.logprobs for s in flat]}
-        t = time.perf_counter()
-        batch = _broadcast(batch, rank, world)
-        if any(len(r) == 0 for r in batch["response_ids"]):
-            raise RuntimeError(f"update {step}: the sampler returned an empty response (max_tokens={cfg.max_tokens})")
-        times["broadcast"] = time.perf_counter() - t
+def _finish(r: _Run) -> dict:
+    """Ranks compare weight digests; rank 0 writes the selector's artifacts, plot, report.md and summary.json."""
+    import torch.distributed as dist
 
-        t = time.perf_counter()
-        engine.train()
-        upd = _update(engine, batch, cfg, rank, world, pad_id, ref_model)
-        times["update"] = time.perf_counter() - t
-
-        if rank == 0:
-            t = time.perf_counter()
-            rollout.sync_weights(engine.module.state_dict())
-            times["sync"] = time.perf_counter() - t
-            ids, roles, rewards = batch["ids"], batch["roles"], batch["rewards"]
-            if sampler is not None and cfg.pairing == "online":
-                for i, r in zip(ids, rewards):
-                    sampler.update(i, int(sum(r)), len(r))
-            if batch["epochs"] is not None:
-                for i, e, r in zip(ids, batch["epochs"], rewards):
-                    state["acc_by_epoch"].setdefault(i, {})[str(e)] = float(np.mean(r))
-            row = {"kind": "update", "step": step, "prompts": ids, "roles": roles,
-                   "reward/mean": float(np.mean(rewards)),
-                   "reward/per_prompt": {i: float(np.mean(r)) for i, r in zip(ids, rewards)},
-                   "response_len": float(np.mean([len(r) for r in batch["response_ids"]])), **upd,
-                   "lr": engine.get_lr()[0]}
-            for role in (weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS):
-                if role in roles:
-                    row[f"reward/{role}"] = float(np.mean(rewards[roles.index(role)]))
-            if sampler is not None:
-                row["pairing/band_empty_updates"] = state["band_empty_updates"]
-            row.update(verdict_row)
-            row.update({f"time/{k}": round(v, 4) for k, v in times.items()})
-            metrics.write(row)
-            postfix.update(reward=f"{row['reward/mean']:.2f}", loss=f"{upd['loss']:.3f}", kl=f"{upd['kl']:.3f}")
-            bar.set_postfix(postfix, refresh=False)
-        bar.update(1)
-
-        if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.steps):
-            t = time.perf_counter()
-            row = _evaluate(rollout, verifier, tokenizer, heldout, cfg, run_dir, step)
-            metrics.write({"kind": "eval", "step": step, **row, "time/eval": round(time.perf_counter() - t, 4)})
-            postfix["heldout"] = f"{row['heldout/accuracy']:.1%}"
-            bar.set_postfix(postfix)
-        if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            state["step"] = step
-            if rank == 0:
-                state["sampler"] = sampler.state_dict() if sampler is not None else None
-            _save_checkpoint(engine, tokenizer, run_dir, step, state, rank, world, cfg.keep_checkpoints)
-    bar.close()
-
-    digests = [None] * world
-    mine = _weights_digest(engine.module)
-    if world > 1:
+    digests = [None] * r.world
+    mine = _weights_digest(r.engine.module)
+    if r.world > 1:
         dist.all_gather_object(digests, mine)
     else:
         digests = [mine]
     if len(set(digests)) != 1:
         raise RuntimeError(f"ranks ended with different weights (digests {digests}): data-parallel desync")
-    summary = {}
-    if rank == 0:
-        evals = [r for r in metrics.rows if r.get("kind") == "eval"]
-        before, after = evals[0], evals[-1]  # step 0 and the last update (metrics rows survive a resume)
-        summary = {"run_dir": os.path.abspath(run_dir), "report": os.path.abspath(os.path.join(run_dir, "report.md")),
-                   "model_dir": cfg.model_dir, "world_size": world, "steps": cfg.steps, "method": cfg.method,
-                   "accuracy_before": state["accuracy_before"], "accuracy_after": after["heldout/accuracy"],
-                   "accuracy_before_ci": [before.get("heldout/accuracy_lo"), before.get("heldout/accuracy_hi")],
-                   "accuracy_after_ci": [after.get("heldout/accuracy_lo"), after.get("heldout/accuracy_hi")],
-                   "heldout_problems": len(heldout), "eval_n": cfg.eval_n, "eval_temperature": cfg.eval_temperature,
-                   "weight_digests": digests, "wall_seconds": time.perf_counter() - wall_start, "data": sources, **record}
-        if cfg.method == "pool_grpo":
-            run_report.write_atomic(os.path.join(run_dir, "accuracy_by_epoch.json"),
-                          json.dumps({i: [acc[k] for k in sorted(acc, key=int)]
-                                      for i, acc in state["acc_by_epoch"].items()}, indent=1) + "\n")
-        run_report.plot_training(metrics.rows, os.path.join(run_dir, "plots", "training.png"))
-        run_report.write_atomic(summary["report"],
-                                run_report.report_markdown(cfg, metrics.rows, state, summary, by_id))
-        run_report.write_atomic(os.path.join(run_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
-        metrics.close()
-        verifier.close()
+    if r.rank != 0:
+        return {}
+    run, cfg = r.run, r.cfg
+    evals = [row for row in r.metrics.rows if row.get("kind") == "eval"]
+    before, after = evals[0], evals[-1]  # step 0 and the last update (metrics rows survive a resume)
+    summary = {"run_dir": os.path.abspath(run.path), "report": os.path.abspath(run.file("report.md")),
+               "model_dir": cfg.model_dir, "world_size": r.world, "steps": cfg.steps, "method": cfg.method,
+               "accuracy_before": r.state["accuracy_before"], "accuracy_after": after["heldout/accuracy"],
+               "accuracy_before_ci": [before.get("heldout/accuracy_lo"), before.get("heldout/accuracy_hi")],
+               "accuracy_after_ci": [after.get("heldout/accuracy_lo"), after.get("heldout/accuracy_hi")],
+               "heldout_problems": len(r.heldout), "eval_n": cfg.eval_n, "eval_temperature": cfg.eval_temperature,
+               "weight_digests": digests, "wall_seconds": time.perf_counter() - r.wall_start, "data": r.sources,
+               **r.record}
+    for name, obj in r.selector.artifacts().items():
+        files.write_json(run.file(name), obj, indent=1)
+    run_report.plot_training(r.metrics.rows, run.file(os.path.join("plots", "training.png")))
+    files.write_text(summary["report"], run_report.report_markdown(cfg, r.metrics.rows, r.state, summary, r.by_id))
+    files.write_json(run.file("summary.json"), summary)
+    r.metrics.close()
+    r.verifier.close()
     return summary
+
+
+def train(cfg: TrainConfig) -> dict:
+    """Runs (or resumes) a training run; returns the summary also written to <output_dir>/summary.json (rank 0;
+    other ranks return {})."""
+    from tqdm import tqdm
+
+    r = _setup(cfg)
+    bar = tqdm(total=cfg.steps, initial=r.state["step"], desc="train", unit="update", disable=r.rank != 0,
+               file=sys.stderr, dynamic_ncols=True)
+    for step in range(r.state["step"] + 1, cfg.steps + 1):
+        row = _step(r, step)
+        if row:  # rank 0; the latest held-out accuracy, then this update's numbers
+            heldout = next(x for x in reversed(r.metrics.rows) if x.get("kind") == "eval")["heldout/accuracy"]
+            postfix = {"heldout": f"{heldout:.1%}", "reward": f"{row['reward/mean']:.2f}", "loss": f"{row['loss']:.3f}",
+                       "kl": f"{row['kl']:.3f}"}
+            bar.set_postfix(postfix, refresh=False)
+        bar.update(1)
+    bar.close()
+    return _finish(r)

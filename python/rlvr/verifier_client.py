@@ -36,6 +36,7 @@ import grpc
 
 import rlvr_verifier_pb2 as pb
 import rlvr_verifier_pb2_grpc as pb_grpc
+from rlvr.config import arg
 
 RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED)
 _WORKSPACE = "pairwise_rlvr"
@@ -418,3 +419,27 @@ def open_verifier(address: str | None = None, *, server_args: Sequence[str] = ()
     except BaseException:
         server.stop()
         raise
+
+
+@dataclasses.dataclass(frozen=True)
+class VerifierSpec:
+    """How a binary reaches its verifier, written once: every config nests it as
+    `group(VerifierSpec, prefix="verifier_")`, so the flags are --verifier_address, --verifier_auth_token_file,
+    --verifier_tls_ca and --verifier_retry_s everywhere. The token stays in its file (run configs hold the path)."""
+    address: str = arg("", "host:port of a running verifier (comma-separated replicas, or dns:///name:port); empty: "
+                       "start the embedded C++ server on a free loopback port.")
+    auth_token_file: str = arg("", "File holding the bearer token the verifier requires (its --auth_token_file); "
+                               "empty: send none.")
+    tls_ca: str = arg("", "PEM certificate of the CA that signed the verifier's TLS certificate (its --tls_cert); "
+                      "empty: plaintext.")
+    retry_s: float = arg(0.0, "Seconds a call keeps retrying an unavailable verifier (e.g. one being restarted), "
+                         "with backoff, before failing; 0: a few quick retries only.", min=0.0)
+
+    def invariants(self) -> None:
+        """Bad token or CA files fail in config.check (ValueError), before anything heavy starts."""
+        connection_options(self.auth_token_file, self.tls_ca)
+
+    def open(self, **options) -> VerifierClient:
+        """A client as the spec says; `options` go to VerifierClient."""
+        return open_verifier(self.address or None, retry_window_s=self.retry_s,
+                             **connection_options(self.auth_token_file, self.tls_ca), **options)

@@ -14,7 +14,7 @@ import time
 
 import tqdm
 
-from rlvr import data
+from rlvr import files
 
 
 @dataclasses.dataclass
@@ -35,7 +35,7 @@ class Summary:
 def read_cases(path: str) -> list[dict]:
     """The case objects of a JSONL file; ValueError naming file:line and what is wrong on a malformed line."""
     cases = []
-    for lineno, case in data.read_jsonl(path):
+    for lineno, case in files.read_jsonl(path):
         if not isinstance(case, dict):
             raise ValueError(f"{path}:{lineno}: expected a JSON object with 'response' and 'gold', "
                              f"got {type(case).__name__}")
@@ -71,5 +71,5 @@ def verify_file(input_path: str, output_path: str, verifier, chunk_size: int = 2
                                canonical_gold=v.canonical_gold, reason=v.reason, elapsed_us=v.elapsed_us)
                 bar.update(len(chunk))
 
-    data.write_jsonl(output_path, records())  # atomic: a failed run leaves no partial file
+    files.write_jsonl(output_path, records())  # atomic: a failed run leaves no partial file
     return Summary(n=len(cases), seconds=time.perf_counter() - start, counts=dict(counts))

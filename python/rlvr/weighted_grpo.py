@@ -18,13 +18,9 @@ from typing import Literal
 
 import torch
 
+from rlvr.pairing import NEUTRAL, Q_MINUS, Q_PLUS, ROLES  # a prompt's role: α on q+ wins, β on q− losses
 from rlvr.registry import Registry
 
-# Roles of a prompt in the update batch (pairing.py picks one q+ and one q− per update).
-Q_PLUS = "q+"      # hard-but-solvable: rare successes get weight α
-Q_MINUS = "q-"     # easy-but-brittle: rare failures get weight β
-NEUTRAL = "neutral"  # baselines (variance-selected prompts, full pool): plain GRPO
-ROLES = (Q_PLUS, Q_MINUS, NEUTRAL)
 
 
 def _check_rewards(rewards: torch.Tensor) -> None:

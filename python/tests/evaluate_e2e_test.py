@@ -9,7 +9,8 @@ from rlvr import runtime
 
 runtime.setup()
 
-from rlvr import data, estimators, evaluate, synthetic, tiny_model_store  # noqa: E402
+from rlvr import estimators, evaluate, files, synthetic, tiny_model_store  # noqa: E402
+from rlvr.config import Sampling  # noqa: E402
 from rlvr.verifier_client import open_verifier  # noqa: E402
 
 KS = (1, 2, 4)
@@ -26,7 +27,7 @@ def bench(tmp_path_factory):
     _, heldout = synthetic.make_task(seed=5, n_heldout=2 * synthetic.LEVELS)
     easy = [p for p in heldout if p.level <= 3]
     path = tmp_path_factory.mktemp("bench") / "easy.jsonl"
-    data.write_jsonl(str(path), ({"id": p.id, "problem": p.problem, "answer": p.answer} for p in easy))
+    files.write_jsonl(str(path), ({"id": p.id, "problem": p.problem, "answer": p.answer} for p in easy))
     return str(path), easy
 
 
@@ -36,21 +37,16 @@ def verifier():
         yield v
 
 
-def _read_jsonl(path):
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def test_evaluate_model_traces_every_number_to_verdicts(model_dir, bench, verifier, tmp_path):
     path, problems = bench
-    cfg = evaluate.EvalConfig(n=4, ks=KS, temperature=1.0, top_p=1.0, max_tokens=16, seed=3)
+    cfg = evaluate.EvalConfig(n=4, ks=KS, sampling=Sampling(temperature=1.0, top_p=1.0, max_tokens=16), seed=3)
     sets = evaluate.load_eval_sets(evaluate.parse_eval_sets(f"easy={path}"))
     out = tmp_path / "out"
     res = evaluate.evaluate_model(model_dir, sets, cfg, verifier, output_dir=str(out))
 
     assert json.loads((out / "results.json").read_text()) == json.loads(json.dumps(res))
     assert "| easy | 6 |" in (out / "results.md").read_text()
-    lines = _read_jsonl(out / "easy.verdicts.jsonl")
+    lines = files.jsonl_rows(out / "easy.verdicts.jsonl")
     assert [r["id"] for r in lines] == [p.id for p in problems]
     for row, p in zip(lines, problems):
         assert row["gold"] == p.answer and p.problem in row["prompt"]
@@ -76,7 +72,7 @@ def test_shared_engine_swaps_in_the_checkpoint_weights(model_dir, bench, verifie
     from rlvr.rollout import RolloutEngine
 
     _, problems = bench
-    cfg = evaluate.EvalConfig(n=4, ks=KS, temperature=1.0, top_p=1.0, max_tokens=16, seed=11)
+    cfg = evaluate.EvalConfig(n=4, ks=KS, sampling=Sampling(temperature=1.0, top_p=1.0, max_tokens=16), seed=11)
     run = tmp_path / "run"
     ckpt = run / "checkpoints" / "step_000002" / "hf"
     shutil.copytree(model_dir, ckpt)
@@ -88,8 +84,8 @@ def test_shared_engine_swaps_in_the_checkpoint_weights(model_dir, bench, verifie
     engine.sync_weights(noisy)
     shared = evaluate.evaluate_model(str(run), {"easy": problems}, cfg, verifier, output_dir=str(tmp_path / "b"),
                                      engine=engine)
-    a = _read_jsonl(tmp_path / "a" / "easy.verdicts.jsonl")
-    b = _read_jsonl(tmp_path / "b" / "easy.verdicts.jsonl")
+    a = files.jsonl_rows(tmp_path / "a" / "easy.verdicts.jsonl")
+    b = files.jsonl_rows(tmp_path / "b" / "easy.verdicts.jsonl")
     assert [[r["text"] for r in row["responses"]] for row in a] == [[r["text"] for r in row["responses"]] for row in b]
     metrics = ["problems", "avg@n"] + [f"pass@{k}" for k in KS]  # not the timings
     assert [fresh["sets"]["easy"][m] for m in metrics] == [shared["sets"]["easy"][m] for m in metrics]

@@ -173,8 +173,8 @@ def test_ablation_rows_config(tmp_path):
         (1, "pairs_wgrpo[alpha=1+beta=1]"), (1, "pairs_wgrpo[pairing=fixed]")]
     assert experiment._split_label("pairs_wgrpo[alpha=1+beta=1]") == ("pairs_wgrpo", {"alpha": 1.0, "beta": 1.0})
     assert experiment._split_label("variance_hist") == ("variance_hist", {})
-    for bad, match in ((("alpha=x",), "expected a float"), (("steps=3",), "harness sets"),
-                       (("nope=1",), "TrainConfig field"), (("pairing=sometimes",), "pairing must be")):
+    for bad, match in ((("alpha=x",), "alpha: expected float"), (("steps=3",), "harness sets"),
+                       (("nope=1",), "TrainConfig's settings"), (("pairing=sometimes",), "pairing must be")):
         with pytest.raises(ValueError, match=match):
             experiment.ExperimentConfig(output_dir=str(tmp_path), ablations=bad).validate()
     with pytest.raises(ValueError, match="must be among seeds"):

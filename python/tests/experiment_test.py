@@ -16,7 +16,7 @@ from rlvr import runtime
 
 runtime.setup()
 
-from rlvr import experiment  # noqa: E402
+from rlvr import config, experiment  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +27,7 @@ def verifier(tmp_path_factory):
 
 
 def quick(out: str, verifier: dict) -> experiment.ExperimentConfig:
-    cfg = experiment.quick_config(out)
-    for k, v in verifier.items():
-        setattr(cfg, k, v)
-    return cfg
+    return config.build(experiment.ExperimentConfig, verifier, base=experiment.quick_config(out))
 
 
 MAIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin", "experiment_main.py")

@@ -51,7 +51,7 @@ def test_q_minus_from_a_second_pool_in_failure_counts(profile, tmp_path):
 
 
 def test_profile_variance_baseline(profile):
-    out = run("--profile", profile, "--method", "profile_variance")
+    out = run("--profile", profile, "--method", "variance_profile")
     assert out.returncode == 0, out.stderr
     assert [l.split()[1] for l in out.stdout.splitlines()] == ["d", "e"]
 
@@ -59,7 +59,7 @@ def test_profile_variance_baseline(profile):
 def test_historical_variance_baseline(tmp_path):
     history = tmp_path / "acc.json"
     history.write_text(json.dumps({"x": [0.5, 0.5], "y": [0.0, 1.0], "z": [0.25, 0.75]}))
-    out = run("--method", "historical_variance", "--history", str(history), "--k", "2")
+    out = run("--method", "variance_hist", "--history", str(history), "--k", "2")
     assert out.returncode == 0, out.stderr
     assert [l.split()[1] for l in out.stdout.splitlines()] == ["y", "z"]
 
@@ -70,5 +70,5 @@ def test_empty_band_and_missing_file_are_clear_errors(profile, tmp_path):
     assert "q+ (hard-but-solvable) band is empty" in out.stderr
     out = run("--profile", str(tmp_path / "nope.jsonl"))
     assert out.returncode != 0 and "cannot read profile" in out.stderr
-    out = run("--method", "historical_variance")
+    out = run("--method", "variance_hist")
     assert out.returncode != 0 and "--history" in out.stderr

@@ -11,9 +11,11 @@ import json  # noqa: E402
 import pytest  # noqa: E402
 
 from rlvr import data, pairing, profile, synthetic, tiny_model_store, verifier_client  # noqa: E402
+from rlvr.config import Sampling  # noqa: E402
 from rlvr.rollout import RolloutEngine  # noqa: E402
 
-SETTINGS = profile.ProfileSettings(k=8, temperature=1.0, top_p=1.0, max_tokens=24, seed=5, chunk_size=3)
+SETTINGS = profile.ProfileSettings(k=8, sampling=Sampling(temperature=1.0, top_p=1.0, max_tokens=24), seed=5,
+                                   chunk_size=3)
 POOL = synthetic.make_task(seed=0, n_train=8, n_heldout=1)[0]
 
 
@@ -81,8 +83,8 @@ def test_profile_end_to_end(engine, verifier, model_dir, tmp_path):
     # Each count belongs to its own prompt: re-sample the pool in reverse order (a prompt's samples depend only
     # on the seed and the prompt) and verify independently.
     again = engine.generate([data.format_prompt(p.problem) for p in reversed(POOL)], n=SETTINGS.k,
-                            temperature=SETTINGS.temperature, top_p=SETTINGS.top_p,
-                            max_tokens=SETTINGS.max_tokens, seed=SETTINGS.seed)[::-1]
+                            temperature=SETTINGS.sampling.temperature, top_p=SETTINGS.sampling.top_p,
+                            max_tokens=SETTINGS.sampling.max_tokens, seed=SETTINGS.seed)[::-1]
     for r, p, samples in zip(rows, POOL, again):
         verdicts = verifier.verify([s.text for s in samples], [p.answer] * SETTINGS.k)
         assert r["successes"] == sum(v.correct for v in verdicts), p
@@ -119,7 +121,8 @@ def test_profile_from_other_settings_is_refused(engine, verifier, model_dir, tmp
     small = POOL[:2]
     profile.profile_pool(engine, verifier, small, SETTINGS, out, model)
     with pytest.raises(ValueError, match="temperature"):
-        profile.profile_pool(engine, verifier, small, dataclasses.replace(SETTINGS, temperature=0.7), out, model)
+        hotter = dataclasses.replace(SETTINGS, sampling=Sampling(temperature=0.7, max_tokens=24))
+        profile.profile_pool(engine, verifier, small, hotter, out, model)
     with pytest.raises(ValueError, match="model"):
         profile.profile_pool(engine, verifier, small, SETTINGS, out, "other-model@0123456789ab")
     with pytest.raises(ValueError, match="template"):

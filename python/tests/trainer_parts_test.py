@@ -1,11 +1,11 @@
-"""The trainer's pure pieces: token batching and masks, per-step seeds, the pool walk, config validation, and the
-metrics log a resumed run reopens."""
+"""The trainer's pure pieces: token batching and masks, per-step seeds, config validation, and the metrics log a
+resumed run reopens."""
 import json
 
 import pytest
 import torch
 
-from rlvr import run_report, trainer
+from rlvr import config, rundir, run_report, seeds, trainer
 
 
 def test_token_batch_right_pads_and_masks_exactly_the_response_tokens():
@@ -47,22 +47,9 @@ def test_token_logprobs_score_the_next_token_at_the_temperature():
 
 
 def test_derived_seeds_depend_only_on_their_inputs():
-    assert trainer.derived_seed(0, "rollout", 3) == trainer.derived_seed(0, "rollout", 3)
-    seeds = {trainer.derived_seed(s, "rollout", k) for s in range(3) for k in range(50)}
-    assert len(seeds) == 150 and all(0 <= s < 2 ** 31 for s in seeds)
-
-
-def test_pool_walk_visits_every_prompt_once_per_epoch_and_is_stateless():
-    ids = [f"p{i}" for i in range(10)]
-    walk = trainer.PoolWalk(ids, batch=4, seed=1)
-    picked = [walk.batch_at(step) for step in range(1, 6)]  # 20 draws = 2 epochs
-    flat = [p for batch in picked for p in batch]
-    assert sorted(i for i, e in flat if e == 0) == sorted(ids)
-    assert sorted(i for i, e in flat if e == 1) == sorted(ids)
-    assert [i for i, _ in flat[:10]] != [i for i, _ in flat[10:]]  # a new permutation each epoch
-    assert trainer.PoolWalk(ids, batch=4, seed=1).batch_at(4) == picked[3]  # no state needed to resume
-    with pytest.raises(ValueError, match="pool_batch=11 exceeds the pool size 10"):
-        trainer.PoolWalk(ids, batch=11, seed=1)
+    assert seeds.derived_seed(0, "rollout", 3) == seeds.derived_seed(0, "rollout", 3)
+    drawn = {seeds.derived_seed(s, "rollout", k) for s in range(3) for k in range(50)}
+    assert len(drawn) == 150 and all(0 <= s < 2 ** 31 for s in drawn)
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -94,10 +81,10 @@ def test_ds_config_overrides_lr_and_rejects_zero_3(tmp_path):
 
 
 def test_resume_refuses_changed_experiment_settings_but_allows_more_steps():
-    saved = trainer.dataclasses.asdict(trainer.TrainConfig(steps=10, alpha=2.0))
-    trainer._check_resumable(saved, trainer.dataclasses.asdict(trainer.TrainConfig(steps=30, alpha=2.0)))
+    saved = config.flat(trainer.TrainConfig(steps=10, alpha=2.0))
+    rundir.check_resumable(saved, config.flat(trainer.TrainConfig(steps=30, alpha=2.0)))
     with pytest.raises(ValueError, match=r"alpha=2.0 \(now 3.0\)"):
-        trainer._check_resumable(saved, trainer.dataclasses.asdict(trainer.TrainConfig(steps=30, alpha=3.0)))
+        rundir.check_resumable(saved, config.flat(trainer.TrainConfig(steps=30, alpha=3.0)))
 
 
 def test_metrics_log_on_resume_drops_a_torn_last_line_and_rows_past_the_checkpoint(tmp_path):
@@ -114,5 +101,5 @@ def test_metrics_log_on_resume_drops_a_torn_last_line_and_rows_past_the_checkpoi
 def test_metrics_log_on_resume_names_a_malformed_complete_line(tmp_path):
     path = tmp_path / "metrics.jsonl"
     path.write_text('{"kind": "update", "step": 1}\n{"kind": "upd\n{"kind": "update", "step": 2}\n')
-    with pytest.raises(ValueError, match=f"{path}:2: not a JSON object"):
+    with pytest.raises(ValueError, match=f"{path}: line 2: bad JSON"):
         run_report.MetricsLog(str(tmp_path), keep_until=2)
