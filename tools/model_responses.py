@@ -11,7 +11,6 @@ Math-Verify's verdict. The disagreements are printed for triage
 """
 import collections
 import glob
-import json
 import os
 import pathlib
 import sys

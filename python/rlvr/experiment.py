@@ -37,7 +37,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from rlvr import (benchmarks, config, data, evaluate, experiment_report, files, models, rundir, seeds, selection,
                   synthetic)

@@ -1,22 +1,27 @@
 """The sample → verify → group step against the real C++ verifier: rewards come from verdicts, grouped per prompt,
-with the ids and seeds the callers rely on; a verifier failure raises instead of becoming a zero reward."""
+with the ids and seeds the callers rely on; truncated responses are graded as such and every verdict is counted;
+a verifier failure raises instead of becoming a zero reward."""
+import logging
+
 import pytest
 
-from rlvr import scoring
+from rlvr import scoring, verdict_monitor
 from rlvr.config import Sampling
 from rlvr.rollout import Sample
 from rlvr.verifier_client import EmbeddedServer, VerifierClient, VerifierError, open_verifier
 
 
 class ScriptedEngine:
-    """A rollout engine whose responses are given: sample j of a prompt is answers[prompt][j]."""
+    """A rollout engine whose responses are given: sample j of a prompt is answers[prompt][j]; answers in
+    `truncated` come back cut off at max_tokens."""
 
-    def __init__(self, answers: dict[str, list[str]]):
-        self.answers, self.calls = answers, []
+    def __init__(self, answers: dict[str, list[str]], truncated: frozenset = frozenset()):
+        self.answers, self.truncated, self.calls = answers, truncated, []
 
     def generate(self, prompts, n, temperature, top_p, max_tokens, seed=None):
         self.calls.append((list(prompts), n, temperature, top_p, max_tokens, seed))
-        return [[Sample(f"so \\boxed{{{a}}}", [1], [0.0]) for a in self.answers[p][:n]] for p in prompts]
+        return [[Sample(f"so \\boxed{{{a}}}", [1], [0.0], truncated=a in self.truncated) for a in self.answers[p][:n]]
+                for p in prompts]
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +50,18 @@ def test_mismatched_inputs_and_an_unreachable_verifier_fail_loudly():
         assert server.stop() == 0  # the verifier goes away after the client connected
         with pytest.raises(VerifierError, match="failed after 2"):
             scoring.score(engine, ["p"], 1, Sampling(), client, ["1"], ["a"], seed=0)
+
+
+def test_truncated_responses_are_ungraded_and_counted(verifier, caplog):
+    engine = ScriptedEngine({"p1": ["4", "4", "4"], "p2": ["7", "8", "7"]}, truncated=frozenset({"7"}))
+    alarm = verdict_monitor.UngradedAlarm(0.3)
+    with caplog.at_level(logging.WARNING, logger=verdict_monitor.__name__):
+        scored = scoring.score(engine, ["p1", "p2"], 3, Sampling(), verifier, ["4", "7"], ["a", "b"], seed=0,
+                               alarm=alarm, where="update 5")
+    # A complete box cut off by the token limit is not an answer: NO_ANSWER, zero reward, counted as ungraded.
+    assert [v.verdict for v in scored.verdicts[1]] == ["NO_ANSWER", "INCORRECT", "NO_ANSWER"]
+    assert scored.rewards() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+    metrics = scored.verdict_metrics()
+    assert (metrics["verdict/CORRECT"], metrics["verdict/INCORRECT"], metrics["verdict/NO_ANSWER"]) == (3, 1, 2)
+    assert metrics["verdict/ungraded_share"] == pytest.approx(2 / 6)
+    assert alarm.fired and "update 5: 2 of 6 responses" in caplog.text and "b#0" in caplog.text
