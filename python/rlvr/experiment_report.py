@@ -48,7 +48,7 @@ def display(cfg, metric: str) -> str:
 
 
 def _final_step(method: str, cfg) -> int:
-    return cfg.steps if selection.ARMS[method].method else 0
+    return cfg.steps if selection.arm_of(method).method else 0
 
 
 def _ci(values: list[float]) -> dict:
@@ -162,7 +162,7 @@ def plot_curves(cfg, summary: dict, path: str, set_name: str) -> None:
     for ax, metric in zip(axes[0], shown):
         for method, per_set in summary["curves"].items():
             curve = per_set[set_name][metric]
-            trained = bool(selection.ARMS[method].method)
+            trained = bool(selection.arm_of(method).method)
             steps = sorted(curve) if trained else steps_all
             pts = [curve[x] if trained else curve[0] for x in steps]
             mean = [100 * p["mean"] for p in pts]

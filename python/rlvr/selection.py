@@ -228,4 +228,9 @@ ARMS: dict[str, Arm] = {
     NO_TRAINING: Arm(None, None),
 }
 TRAINED = tuple(name for name, arm in ARMS.items() if arm.method)
+
+
+def arm_of(row: str) -> Arm:
+    """The arm behind a grid row: an arm's name, or an ablation row `<arm>[key=value+...]` (experiment.py)."""
+    return ARMS[row.split("[", 1)[0]]
 PICKING = tuple(name for name, arm in ARMS.items() if arm.source)  # arms that choose prompts (the pair binary)

@@ -165,6 +165,16 @@ def test_write_produces_report_table_and_plots(cfg, records):
     assert json.load(open(os.path.join(cfg.output_dir, "summary.json")))["final"]["pairs_wgrpo"]["syn"]
 
 
+def test_ablation_rows_are_summarised_and_plotted_as_their_arm(tmp_path, records):
+    cfg = experiment.ExperimentConfig(output_dir=str(tmp_path), seeds=(0, 1), steps=2, eval_every=1, eval_n=2,
+                                      eval_ks=(1, 2), ablations=("alpha=1",))
+    rows = records + [_record("pairs_wgrpo[alpha=1]", s, {0: 0.2 + s / 10, 1: 0.3, 2: 0.4}) for s in (0, 1)]
+    summary = experiment_report.write(cfg, rows, "", 1.0)
+    assert summary["final"]["pairs_wgrpo[alpha=1]"]["syn"]["avg@n"]["mean"] == pytest.approx(0.4)  # its last step
+    with open(os.path.join(cfg.output_dir, "plots", "heldout_syn.png"), "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
 def test_ablation_rows_config(tmp_path):
     cfg = experiment.ExperimentConfig(output_dir=str(tmp_path), seeds=(0, 1), ablations=("alpha=1+beta=1",
                                       "pairing=fixed"), ablation_seeds=(1,))
