@@ -63,8 +63,10 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
       continue;
     }
     if (c != '\\') {
-      out.push_back(c);
-      ++i;
+      // Currency signs other than \$ carry no value either: "€12.50", "£3", "¥100".
+      const size_t sign = s.substr(i, 3) == "\xe2\x82\xac" ? 3 : s.substr(i, 2) == "\xc2\xa3" || s.substr(i, 2) == "\xc2\xa5" ? 2 : 0;
+      if (sign == 0) out.push_back(c);
+      i += sign == 0 ? 1 : sign;
       continue;
     }
     if (i + 1 >= s.size()) {
@@ -94,7 +96,7 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
       i = j;
       continue;
     }
-    if (OneOf(name, {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "circ"})) {
+    if (OneOf(name, {"displaystyle", "textstyle", "scriptstyle", "limits", "nolimits", "circ", "euro", "pounds"})) {
       i = j;
       continue;
     }
@@ -140,8 +142,12 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
 
 // The power of ten a scale word stands for ("thousand" 3, "million" 6, "billion" 9, "trillion" 12), else 0.
 int ScaleExponent(absl::string_view w) {
-  const std::string lower = absl::AsciiStrToLower(w);
-  return lower == "thousand" ? 3 : lower == "million" ? 6 : lower == "billion" ? 9 : lower == "trillion" ? 12 : 0;
+  int exponent = 3;
+  for (absl::string_view scale : {"thousand", "million", "billion", "trillion"}) {
+    if (absl::EqualsIgnoreCase(w, scale)) return exponent;
+    exponent += 3;
+  }
+  return 0;
 }
 
 bool IsMeridiem(absl::string_view w) { return !w.empty() && MeridiemLength(w) == w.size(); }
@@ -150,7 +156,17 @@ bool IsMeridiem(absl::string_view w) { return !w.empty() && MeridiemLength(w) ==
 // ":MM" and optionally ":SS", or the hour alone) followed by its meridiem is written in 24-hour form; *converted
 // tells whether there was one. With the meridiem the time is unambiguous, and "p.m." must not be dropped like a
 // unit word ("8:34 a.m." ≠ "8:34 p.m.").
-std::string ToTwentyFourHour(absl::string_view s, bool* converted) {
+void ToTwentyFourHour(std::string* text, bool* converted) {
+  // Most answers have no digit followed by "a"/"p" (after spaces): nothing to rewrite, no copy.
+  bool candidate = false;
+  for (size_t k = 0; k + 1 < text->size() && !candidate; ++k) {
+    if (!IsDigit((*text)[k])) continue;
+    size_t m = k + 1;
+    while (m < text->size() && (*text)[m] == ' ') ++m;
+    candidate = m < text->size() && absl::string_view("aApP").find((*text)[m]) != absl::string_view::npos;
+  }
+  if (!candidate) return;
+  const absl::string_view s = *text;
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
@@ -183,7 +199,7 @@ std::string ToTwentyFourHour(absl::string_view s, bool* converted) {
     *converted = true;
     i = m + meridiem;
   }
-  return out;
+  *text = std::move(out);
 }
 
 // Keeps word groups only when nothing else is there (the whole answer is text, e.g. \text{Monday}).
@@ -389,11 +405,16 @@ std::string ApplyScaleWord(absl::string_view v) {
   return absl::StrCat(v.substr(0, space), "\\times10^{", exponent, "}");
 }
 
+constexpr absl::string_view kOrdinalSuffixes[] = {"st", "nd", "rd", "th"};
+
 // "3rd", "21st": an ordinal written with digits is its number. Empty when `v` is not one.
 std::string OrdinalNumber(absl::string_view v) {
   if (v.size() < 3 || !IsDigit(v[v.size() - 3])) return "";
-  const std::string suffix = absl::AsciiStrToLower(v.substr(v.size() - 2));
-  if (!OneOf(suffix, {"st", "nd", "rd", "th"})) return "";
+  const absl::string_view suffix = v.substr(v.size() - 2);
+  if (!std::any_of(std::begin(kOrdinalSuffixes), std::end(kOrdinalSuffixes),
+                   [suffix](absl::string_view o) { return absl::EqualsIgnoreCase(suffix, o); })) {
+    return "";
+  }
   size_t start = v.size() - 2;
   while (start > 0 && IsDigit(v[start - 1])) --start;
   return start == 0 ? std::string(v.substr(0, v.size() - 2)) : "";
@@ -402,22 +423,24 @@ std::string OrdinalNumber(absl::string_view v) {
 // "0.333..." → "0.\overline{3}", "0.1666\ldots" → "0.1\overline{6}": a decimal ending in an ellipsis repeats its
 // last digit when that digit is written at least three times; otherwise the ellipsis only marks a truncated
 // decimal ("3.14159..." → "3.14159", which the decimal-approximation rule reads). Unchanged without an ellipsis.
-std::string RepeatingEllipsis(std::string s) {
+void RepeatingEllipsis(std::string* text) {
+  std::string& s = *text;
   size_t cut = std::string::npos;
+  const absl::string_view rest = absl::StripTrailingAsciiWhitespace(s);
+  if (rest.empty() || (rest.back() != '.' && rest.back() != 's' && rest.back() != '\xa6')) return;
   for (absl::string_view dots : {"\\ldots", "\\cdots", "\\dots", "...", "\xe2\x80\xa6"}) {
-    absl::string_view rest = absl::StripTrailingAsciiWhitespace(s);
     if (absl::EndsWith(rest, dots)) cut = rest.size() - dots.size();
   }
-  if (cut == std::string::npos) return s;
+  if (cut == std::string::npos) return;
   s = std::string(absl::StripTrailingAsciiWhitespace(absl::string_view(s).substr(0, cut)));
   size_t run = s.size();
   while (run > 0 && !s.empty() && IsDigit(s[run - 1]) && s[run - 1] == s.back()) --run;
   const size_t dot = s.rfind('.');
   if (dot == std::string::npos || dot >= run || s.size() - run < 3 ||
       !std::all_of(s.begin() + static_cast<std::ptrdiff_t>(dot) + 1, s.end(), IsDigit)) {
-    return s;
+    return;
   }
-  return absl::StrCat(s.substr(0, run), "\\overline{", std::string(1, s.back()), "}");
+  s = absl::StrCat(s.substr(0, run), "\\overline{", std::string(1, s.back()), "}");
 }
 
 // "90^\circ C", "100°F": a temperature scale letter after a degree mark is a unit.
@@ -457,8 +480,7 @@ Canonical Canonicalize(absl::string_view answer) {
        {"\xe2\x88\x9e", "\\infty "}, {"\xe2\x88\x9a", "\\sqrt"}, {"\xe2\x89\xa4", "\\le "},
        {"\xe2\x89\xa5", "\\ge "}, {"\xe2\x88\xaa", "\\cup "}, {"\\!", ""}, {"\\,", ""}, {"\\;", " "},
        {"\\:", " "}, {"\\mathbb{R}", "(-\\infty,\\infty)"}, {"\\mathbb R", "(-\\infty,\\infty)"},
-       {"\\langle", "("}, {"\\rangle", ")"}, {"\xe2\x82\xac", ""}, {"\xc2\xa3", ""}, {"\xc2\xa5", ""},
-       {"\\euro", ""}, {"\\pounds", ""}});
+       {"\\langle", "("}, {"\\rangle", ")"}});
   s = ResolveWordGroups(RewriteCommands(s, &out.percent), &out.percent);
   s = DropThousandsSeparators(s);
   // Collapse whitespace.
@@ -471,7 +493,8 @@ Canonical Canonicalize(absl::string_view answer) {
       collapsed.push_back(c);
     }
   }
-  collapsed = ToTwentyFourHour(RepeatingEllipsis(std::move(collapsed)), &out.meridiem);
+  RepeatingEllipsis(&collapsed);
+  ToTwentyFourHour(&collapsed, &out.meridiem);
   DropTemperatureScale(&collapsed);
   absl::string_view v = absl::StripAsciiWhitespace(collapsed);
   while (!v.empty() && (v.back() == '.' || v.back() == ',' || v.back() == ';')) {
