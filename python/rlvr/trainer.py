@@ -170,6 +170,10 @@ def _init_distributed():
         os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
                           MASTER_PORT=str(_free_port()))
     if not dist.is_initialized():
+        if os.environ["WORLD_SIZE"] == "1":
+            # DeepSpeed's shared-memory all-reduce op has nothing to reduce across one rank, and its JIT build
+            # (two C++ files against torch's headers, minutes on a fresh machine) would precede everything else.
+            deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
         with console.library_prints():
             deepspeed.init_distributed(dist_backend="gloo")
     return dist.get_rank(), dist.get_world_size()
