@@ -573,6 +573,11 @@ _OWN = [
     (11, "As a decimal, the answer is $\\boxed{0.16\\ldots}$.", "\\frac16", "INCORRECT"),
     (11, "The number of committees is $\\boxed{{8 \\choose 3}}$.", "56", "CORRECT"),
     (11, "The ticket costs $\\boxed{€12.50}$.", "12.5", "CORRECT"),
+    (11, "So the answer is $\\frac{1}{4}$, or $25\\%$.", "\\frac14", "CORRECT"),
+    (11, "So the answer is $\\frac{1}{4}$, or $25\\%$.", "25\\%", "CORRECT"),
+    (11, "So the answer is $\\frac{1}{4}$, or $20\\%$.", "\\frac14", "INCORRECT"),
+    (11, "The answer is $x<0$ or $x>1$.", "(-\\infty,0)\\cup(1,\\infty)", "CORRECT"),
+    (11, "So the answer is 2 pi.", "2\\pi", "CORRECT"),
     (11, "The volume is $\\boxed{3 x^2}$.", "3", "INCORRECT"),
     (11, "The area is $\\boxed{\\frac{1}{2} ab}$.", "\\frac12", "INCORRECT"),
     # 10. Huge but harmless.

@@ -662,17 +662,21 @@ absl::StatusOr<Comparison> CompareTrees(const Expr* a, const Expr* b, const Side
       (answer.meridiem ? SameClockTime({a, a->root}, {b, b->root}) : SameClockTime({b, b->root}, {a, a->root}))) {
     return Comparison{true, ""};
   }
-  if (!*eq && a_percent != b_percent) {
-    // p% means p/100: "50\%" matches "0.5" (and "50", above, because the sign is dropped).
-    Ref ra{a, a->root}, rb{b, b->root};
-    if (!IsCollection(ra.n().kind) && !IsCollection(rb.n().kind) && ra.n().kind != Kind::kText &&
-        rb.n().kind != Kind::kText && ra.n().kind != Kind::kRelation && rb.n().kind != Kind::kRelation) {
-      Rational hundredth(BigInt(1), BigInt(100));
-      Comparer scaled(max_exponent_digits, budget);
-      absl::StatusOr<bool> eq2 = a_percent ? scaled.EqScalars(ra, rb, hundredth) : scaled.EqScalars(rb, ra, hundredth);
-      if (!eq2.ok()) return eq2.status();
-      if (*eq2) return Comparison{true, ""};
+  // p% means p/100: "50\%" matches "0.5" (and "50", above, because the sign is dropped). For scalars only.
+  const Rational hundredth(BigInt(1), BigInt(100));
+  // Whether `x` read as x/100 equals `y` (both scalars).
+  auto percent_equal = [&](Comparer* cmp, Ref x, Ref y) -> absl::StatusOr<bool> {
+    for (Ref r : {x, y}) {
+      if (IsCollection(r.n().kind) || r.n().kind == Kind::kText || r.n().kind == Kind::kRelation) return false;
     }
+    return cmp->EqScalars(x, y, hundredth);
+  };
+  if (!*eq && a_percent != b_percent) {
+    Comparer scaled(max_exponent_digits, budget);
+    absl::StatusOr<bool> eq2 = a_percent ? percent_equal(&scaled, {a, a->root}, {b, b->root})
+                                         : percent_equal(&scaled, {b, b->root}, {a, a->root});
+    if (!eq2.ok()) return eq2.status();
+    if (*eq2) return Comparison{true, ""};
   }
   if (*eq) return Comparison{true, ""};
   // Values joined by "or" that are not the gold as a list ("-2 or -12" = "-12, -2") are forms of one value when
@@ -682,6 +686,11 @@ absl::StatusOr<Comparison> CompareTrees(const Expr* a, const Expr* b, const Side
     Comparer each(max_exponent_digits, budget);
     for (size_t k = 0; k < ra.n().kids.size(); ++k) {
       absl::StatusOr<bool> part = each.Eq(ra.kid(k), {b, b->root});
+      if (!part.ok()) return part.status();
+      // "\frac14, or 25\%": the percent reading applies to each form (which of them carried the sign is not
+      // known, so either side may be read as a percentage).
+      if (!*part && a_percent) part = percent_equal(&each, ra.kid(k), {b, b->root});
+      if (part.ok() && !*part && b_percent) part = percent_equal(&each, {b, b->root}, ra.kid(k));
       if (!part.ok()) return part.status();
       if (!*part) {
         return Comparison{false, absl::StrCat("the answer joins by 'or' values that are not all the gold (",

@@ -307,6 +307,7 @@ absl::StatusOr<Stated> StatementAnswer(absl::string_view rest) {
     rest.remove_prefix(1);  // spaces, markdown emphasis ("**Answer:** 7"), the colon of "is:"
   }
   Leading leading = LeadingAnswer(rest);
+  size_t start = 0;  // where the answer starts in `rest`
   // A sentence answers with its predicate ("Final Answer: The smallest $k$ is 12." → "12"), else with its first
   // math span ("Our final answer is then $12,9$." → "12,9", "... is then \[ 289 - 225 = 64, \]" → "... = 64,").
   if (StartsWithWord(leading.answer)) {
@@ -316,6 +317,7 @@ absl::StatusOr<Stated> StatementAnswer(absl::string_view rest) {
     if (from != kNpos) {
       leading = LeadingAnswer(sentence.substr(from));
       leading.end += from;
+      start = from;
     }
   }
   Stated out{std::move(leading.answer), leading.math};
@@ -323,11 +325,15 @@ absl::StatusOr<Stated> StatementAnswer(absl::string_view rest) {
   const size_t end = leading.end;
   out.question = absl::StartsWith(absl::StripLeadingAsciiWhitespace(rest.substr(end)), "?");
   out.closes = !out.question && EndsSentence(rest.substr(end));
-  // Alternatives outside the answer found: "answer: $x=3$ or $x=4$" (the first $...$ holds one of them). An "or"
-  // inside it ("answer: 2 or 3") goes to the comparison.
-  const absl::string_view context = rest.substr(0, std::min(rest.find('\n'), rest.find(". ")));
-  if (CountOrWords(context) > CountOrWords(out.answer)) {
-    return absl::NotFoundError(absl::StrCat("the answer lists alternatives: ", context.substr(0, 80)));
+  // Alternatives outside the answer found: "answer: $x=3$ or $x=4$", "$\frac14$, or $25\%$" (the first $...$ holds
+  // one of them). The whole offer, up to the end of its sentence and without math delimiters, is the answer: the
+  // comparison judges it like boxes joined by "or" (a list, forms of one value, or a hedge). An "or" inside the
+  // answer ("answer: 2 or 3") goes to the comparison as it is.
+  const size_t context_end = std::min({rest.find('\n'), rest.find(". "), rest.size()});
+  if (start <= context_end && CountOrWords(rest.substr(start, context_end - start)) > CountOrWords(out.answer)) {
+    out.answer = absl::StrReplaceAll(rest.substr(start, context_end - start),
+                                     {{"\\$", "\\$"}, {"$", ""}, {"\\(", ""}, {"\\)", ""}, {"\\[", ""}, {"\\]", ""}});
+    out.math = false;
   }
   return out;
 }

@@ -140,6 +140,12 @@ std::vector<Token> Tokenize(absl::string_view s) {
       continue;
     }
     if (IsLetter(c)) {
+      // "2 pi", "2pi": the word pi standing alone is the constant, as \pi.
+      if (s.substr(i, 2) == "pi" && (i == 0 || !IsLetter(s[i - 1])) && (i + 2 == s.size() || !IsLetter(s[i + 2]))) {
+        out.push_back({Tok::kCmd, s.substr(i, 2), start});
+        i += 2;
+        continue;
+      }
       size_t f = PlainFunctionAt(s, i);
       if (f != 0) {
         out.push_back({Tok::kCmd, s.substr(i, f), start});

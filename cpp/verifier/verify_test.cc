@@ -108,7 +108,7 @@ TEST(VerifyTest, DollarInsideMath) {
       {"The answer is $\\$36.50$.", "36.5", Verdict::kCorrect},
       {"Final answer: $\\$36.50$ in total", "\\$36.50", Verdict::kCorrect},
       {"The answer is $\\$36.50$.", "36.05", Verdict::kIncorrect},
-      {"The answer is $\\$3$ or $\\$4$.", "3", Verdict::kNoAnswer},
+      {"The answer is $\\$3$ or $\\$4$.", "3", Verdict::kIncorrect},  // a hedge
   });
 }
 
@@ -132,7 +132,7 @@ TEST(VerifyTest, UnionOfInequalities) {
       {"\\boxed{x=3 \\text{ or } x=4}", "3", Verdict::kIncorrect},  // the solutions {3, 4}
       {"\\boxed{x=3 \\text{ or } x=4}", "4, 3", Verdict::kCorrect},
       {"\\boxed{x=3 \\text{ or } y=4}", "3, 4", Verdict::kUnparseable},
-      {"answer: $x<0$ or $x>1$", gold, Verdict::kNoAnswer},
+      {"answer: $x<0$ or $x>1$", gold, Verdict::kCorrect},
   });
 }
 
@@ -161,7 +161,11 @@ TEST(VerifyTest, ValuesJoinedByOr) {
       {"It is $\\boxed{6}$ or $\\boxed{7}$.", "7", Verdict::kIncorrect},
       {"It is $\\boxed{6}$ or $\\boxed{7}$.", "6", Verdict::kIncorrect},
       {"The answer is 6 or 7.", "7", Verdict::kIncorrect},
-      {"The answer is $6$ or $7$.", "7", Verdict::kNoAnswer},  // only one of them was read
+      {"The answer is $6$ or $7$.", "7", Verdict::kIncorrect},  // a hedge, read whole
+      {"The answer is $6$ or $7$.", "6, 7", Verdict::kCorrect},
+      {"So the answer is $\\frac{1}{4}$, or $25\\%$.", "\\frac14", Verdict::kCorrect},
+      {"So the answer is $\\frac{1}{4}$, or $25\\%$.", "25\\%", Verdict::kCorrect},
+      {"So the answer is $\\frac{1}{4}$, or $20\\%$.", "\\frac14", Verdict::kIncorrect},
   });
 }
 
