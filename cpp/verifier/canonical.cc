@@ -188,7 +188,15 @@ void ToTwentyFourHour(std::string* text, bool* converted) {
     }
     size_t m = time_end;
     while (m < s.size() && s[m] == ' ') ++m;
-    const size_t meridiem = hour >= 1 && hour <= 12 ? MeridiemLength(s.substr(m)) : 0;
+    size_t meridiem = hour >= 1 && hour <= 12 ? MeridiemLength(s.substr(m)) : 0;
+    // Not inside arithmetic: "2am + b" is a product of variables, not 2 a.m.
+    const absl::string_view before = absl::StripTrailingAsciiWhitespace(s.substr(0, i));
+    const absl::string_view after = absl::StripLeadingAsciiWhitespace(s.substr(std::min(m + meridiem, s.size())));
+    constexpr absl::string_view kOperators = "+-*/^=<>\\";
+    if ((!before.empty() && kOperators.find(before.back()) != absl::string_view::npos) ||
+        (!after.empty() && (kOperators.find(after[0]) != absl::string_view::npos || IsDigit(after[0])))) {
+      meridiem = 0;
+    }
     if (meridiem == 0) {
       out.append(s.data() + i, time_end - i);
       i = time_end;

@@ -104,6 +104,9 @@ TEST(CanonicalTest, Table) {
       {"5 pm", "17:00"},
       {"\\text{11:55 P.M.}", "23:55"},
       {"13:00 p.m.", "13:00"},
+      {"2am + b", "2am + b"},
+      {"x - 3pm", "x - 3pm"},
+      {"8:15 a.m. or 8:15 p.m.", "8:15 or 20:15"},
   };
   for (const Case& c : cases) {
     Canonical got = Canonicalize(c.in);
