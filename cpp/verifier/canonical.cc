@@ -313,6 +313,13 @@ std::string DropThousandsSeparators(absl::string_view s) {
 // ("\frac{1}{2} ab", "3 x^2", "2 pi").
 bool IsUnitWord(absl::string_view word) {
   if (IsMeridiem(word)) return true;  // left after a time that is not 12-hour ("13:00 p.m.")
+  // A rate "km/h", "ft/s", "miles/hour": letter parts, one of them a unit word ("m/s" alone could be variables).
+  if (const size_t slash = word.find('/'); slash != absl::string_view::npos) {
+    const absl::string_view num = word.substr(0, slash), den = word.substr(slash + 1);
+    auto letters = [](absl::string_view w) { return !w.empty() && std::all_of(w.begin(), w.end(), IsLetter); };
+    return den.find('/') == absl::string_view::npos && letters(num) && letters(den) &&
+           (IsUnitWord(num) || IsUnitWord(den));
+  }
   if (ScaleExponent(word) > 0) return false;  // "2.5 million" is a number (ApplyScaleWord)
   size_t letters = 0;
   while (letters < word.size() && IsLetter(word[letters])) ++letters;
@@ -339,7 +346,9 @@ absl::string_view DropTrailingUnitWords(absl::string_view s, bool* percent) {
     size_t e = end;
     while (e > 0 && IsSpace(s[e - 1])) --e;
     size_t b = e;
-    while (b > 0 && (IsLetter(s[b - 1]) || s[b - 1] == '^' || s[b - 1] == '.' || IsDigit(s[b - 1]))) --b;
+    while (b > 0 && (IsLetter(s[b - 1]) || s[b - 1] == '^' || s[b - 1] == '.' || s[b - 1] == '/' || IsDigit(s[b - 1]))) {
+      --b;
+    }
     if (b == e || b == 0 || !IsSpace(s[b - 1])) break;
     if (!IsUnitWord(s.substr(b, e - b))) break;
     if (absl::EqualsIgnoreCase(s.substr(b, e - b), "percent")) *percent = true;

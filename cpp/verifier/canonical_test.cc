@@ -65,6 +65,11 @@ TEST(CanonicalTest, Table) {
       {"12 square feet", "12"},
       {"6 ft^2", "6"},
       {"4 lbs.", "4"},
+      {"60 km/h", "60"},
+      {"3 miles/hour", "3"},
+      {"5 x/y", "5 x/y"},
+      {"5 m/s", "5 m/s"},
+      {"5 1/2", "5 1/2"},
       // Letter pairs and single letters after a number are variables, not units.
       {"\\frac{1}{2} ab", "\\frac{1}{2} ab"},
       {"3 x^2", "3 x^2"},
