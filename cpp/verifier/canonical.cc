@@ -140,8 +140,10 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
   return out;
 }
 
-// The power of ten a scale word stands for ("thousand" 3, "million" 6, "billion" 9, "trillion" 12), else 0.
+// The power of ten a scale word stands for ("hundred" 2, "thousand" 3, "million" 6, "billion" 9, "trillion" 12),
+// else 0.
 int ScaleExponent(absl::string_view w) {
+  if (absl::EqualsIgnoreCase(w, "hundred")) return 2;
   int exponent = 3;
   for (absl::string_view scale : {"thousand", "million", "billion", "trillion"}) {
     if (absl::EqualsIgnoreCase(w, scale)) return exponent;
@@ -358,7 +360,8 @@ absl::string_view DropTrailingUnitWords(absl::string_view s, bool* percent) {
   if (cut == absl::string_view::npos) return s;
   absl::string_view head = absl::StripTrailingAsciiWhitespace(s.substr(0, cut));
   const size_t last_word = head.rfind(' ');
-  const bool scaled = last_word != absl::string_view::npos && ScaleExponent(head.substr(last_word + 1)) > 0;
+  const bool scaled = last_word != absl::string_view::npos && last_word > 0 && IsDigit(head[last_word - 1]) &&
+                      ScaleExponent(head.substr(last_word + 1)) > 0;  // "3 million dollars"
   if (head.empty() || !(IsDigit(head.back()) || head.back() == '}' || scaled)) return s;
   return head;
 }
@@ -400,6 +403,8 @@ std::string NumberInWords(absl::string_view v) {
     if (value < 0 || units > 2) continue;
     bool letters = true;
     for (size_t k = n; k < words.size(); ++k) {
+      // "two hundred fifty": more number words after a scale word are beyond this rule (left as text).
+      if (k > n && NumberWordValue(words[k]) >= 0) return "";
       letters &= std::all_of(words[k].begin(), words[k].end(), IsLetter) &&
                  !OneOf(absl::AsciiStrToLower(words[k]), {"of", "or", "and", "more", "less", "than", "times"});
     }

@@ -85,6 +85,8 @@ TEST(CanonicalTest, Table) {
       {"2.5 million", "2.5\\times10^{6}"},
       {"5 \\text{ thousand}", "5\\times10^{3}"},
       {"3 million dollars", "3\\times10^{6}"},
+      {"one hundred", "1\\times10^{2}"},
+      {"two hundred fifty", "two hundred fifty"},
       {"3rd", "3"},
       {"21st", "21"},
       {"90^{\\circ}\\text{C}", "90\\degree"},

@@ -122,11 +122,12 @@ TEST(SemanticsTest, SumsBasesWordsAndChoices) {
                     {"1011_{(2)}", "1011_2"}, {"(1011)_2", "11"}, {"\\text{five}", "5"}, {"twenty-five", "25"},
                     {"B)", "(B)"}, {"{5 \\choose 2}", "10"}, {"2.5 \\text{ million}", "2500000"}, {"3rd", "3"},
                     {"25^\\circ \\text{C}", "25"}, {"5 \\text{ percent}", "0.05"}, {"0.333\\ldots", "\\frac13"},
-                    {"3.14159\\ldots", "\\pi"}, {"2 pi", "2\\pi"}, {"2pi", "2\\pi"}, {"pi/2", "\\frac{\\pi}{2}"}},
+                    {"3.14159\\ldots", "\\pi"}, {"2 pi", "2\\pi"}, {"2pi", "2\\pi"}, {"one hundred", "100"}, {"pi/2", "\\frac{\\pi}{2}"}},
                    true);
   ExpectEquivalent({{"\\sum_{k=1}^{10} k", "56"}, {"\\sum_{i=1}^{10} i", "\\sum_{k=1}^{10} k^2"},
                     {"\\text{six}", "5"}, {"B)", "C"}, {"3 x^2", "3"}, {"\\frac{1}{2} ab", "\\frac12"},
-                    {"5 \\text{ thousand}", "5"}, {"0.33\\ldots", "\\frac13"}, {"2 pi", "2"}, {"2 pi", "2pq"}},
+                    {"5 \\text{ thousand}", "5"}, {"0.33\\ldots", "\\frac13"}, {"2 pi", "2"}, {"2 pi", "2pq"},
+                    {"\\text{one hundred}", "1"}, {"two hundred fifty", "200"}},
                    false);
 }
 
