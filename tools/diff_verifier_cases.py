@@ -578,6 +578,9 @@ _OWN = [
     (11, "So the answer is $\\frac{1}{4}$, or $20\\%$.", "\\frac14", "INCORRECT"),
     (11, "The answer is $x<0$ or $x>1$.", "(-\\infty,0)\\cup(1,\\infty)", "CORRECT"),
     (11, "So the answer is 2 pi.", "2\\pi", "CORRECT"),
+    (11, "Counting forward $3$ days from Friday, the day is **Monday**.", "\\text{Monday}", "CORRECT"),
+    (11, "We add $4$ and $6$, so she has **10** apples.", "10", "CORRECT"),
+    (11, "We add $4$ and $6$, so she has **10** apples.", "4", "INCORRECT"),
     (11, "The volume is $\\boxed{3 x^2}$.", "3", "INCORRECT"),
     (11, "The area is $\\boxed{\\frac{1}{2} ab}$.", "\\frac12", "INCORRECT"),
     # 10. Huge but harmless.

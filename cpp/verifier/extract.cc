@@ -465,17 +465,21 @@ size_t FindDollarClose(absl::string_view text, size_t from, size_t* stop) {
   return kNpos;
 }
 
-// The content of the last non-empty math span: $...$, $$...$$, \(...\), \[...\] or a display environment (its
-// last row). One forward scan; a delimiter kind whose closer was once not found is not searched again, so the
-// scan stays linear.
-std::optional<std::string> LastMathSpan(absl::string_view text) {
-  std::optional<std::string> last;
+struct MathSpan {
+  std::string content;
+  size_t end;  // after its closing delimiter
+};
+
+// The last non-empty math span: $...$, $$...$$, \(...\), \[...\] or a display environment (its last row). One
+// forward scan; a delimiter kind whose closer was once not found is not searched again, so the scan stays linear.
+std::optional<MathSpan> LastMathSpan(absl::string_view text) {
+  std::optional<MathSpan> last;
   bool unclosed_double = false, unclosed_paren = false, unclosed_bracket = false;
   size_t dollar_dead_until = 0;  // no `$` before this closes (the search from an earlier opener found none)
   std::array<bool, kDisplayEnvironments.size()> unclosed_env{};
-  auto record = [&last](absl::string_view content) {
+  auto record = [&last](absl::string_view content, size_t end) {
     content = absl::StripAsciiWhitespace(content);
-    if (!content.empty()) last = std::string(content);
+    if (!content.empty()) last = MathSpan{std::string(content), end};
   };
   for (size_t i = 0; i < text.size();) {
     const char c = text[i];
@@ -488,7 +492,7 @@ std::optional<std::string> LastMathSpan(absl::string_view text) {
         i += 2;
         continue;
       }
-      record(text.substr(i + 2, e - i - 2));
+      record(text.substr(i + 2, e - i - 2), e + 2);
       i = e + 2;
     } else if (c == '\\' && text.substr(i, 7) == "\\begin{") {
       const absl::string_view head = text.substr(i + 7, 10);  // the longest name, "eqnarray*}", has 10 bytes
@@ -507,7 +511,7 @@ std::optional<std::string> LastMathSpan(absl::string_view text) {
         i = body;
         continue;
       }
-      record(LastRow(text.substr(body, e - body)));
+      record(LastRow(text.substr(body, e - body)), e + close.size());
       i = e + close.size();
     } else if (c == '\\') {
       i += 2;  // an escaped character (\$) or the first letter of a command
@@ -518,7 +522,7 @@ std::optional<std::string> LastMathSpan(absl::string_view text) {
         i += 2;
         continue;
       }
-      record(text.substr(i + 2, e));
+      record(text.substr(i + 2, e), i + 2 + e + 2);
       i = i + 2 + e + 2;
     } else if (c == '$' && i + 1 < text.size() && !IsSpace(text[i + 1]) && i >= dollar_dead_until) {
       const size_t e = FindDollarClose(text, i + 1, &dollar_dead_until);
@@ -526,7 +530,7 @@ std::optional<std::string> LastMathSpan(absl::string_view text) {
         ++i;
         continue;
       }
-      record(text.substr(i + 1, e - i - 1));
+      record(text.substr(i + 1, e - i - 1), e + 1);
       i = e + 1;
     } else {
       ++i;
@@ -662,6 +666,20 @@ std::string LastBareNumber(absl::string_view text) {
   return "";
 }
 
+// The last bold span of the final sentence after the last math span (which ends at `after`): markdown emphasis
+// marks the result ("Counting forward $3$ days from Friday, the day is **Monday**." → "Monday"). Empty when there
+// is none. A bare number there does not count: on MATH solutions it is more often a remark ("Note: … 2 boxes.")
+// or a figure's code than the answer.
+std::string BoldAfterMath(absl::string_view text, size_t after) {
+  text = absl::StripTrailingAsciiWhitespace(text);
+  const absl::string_view tail = text.substr(std::min(std::max(FinalSentenceStart(text), after), text.size()));
+  const size_t close = tail.rfind("**");
+  const size_t open = close == kNpos || close < 2 ? kNpos : tail.rfind("**", close - 2);
+  if (open == kNpos || close <= open + 2) return "";
+  const absl::string_view bold = absl::StripAsciiWhitespace(tail.substr(open + 2, close - open - 2));
+  return bold.empty() || bold.back() == ':' || bold.find('$') != kNpos ? "" : std::string(bold);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 // Whether `s` names something: a letter outside command names or a Greek letter ("x", "P(2)", "\text{Area}",
@@ -779,7 +797,11 @@ absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response, const Trunc
     if (!statement->stated.ok()) return statement->stated.status();
     return Found(statement->stated->answer, "phrase");
   }
-  if (std::optional<std::string> span = LastMathSpan(text)) return Found(*span, "math span");
+  if (std::optional<MathSpan> span = LastMathSpan(text)) {
+    std::string bold = BoldAfterMath(text, span->end);
+    if (!bold.empty()) return Found(bold, "bold");
+    return Found(span->content, "math span");
+  }
   if (IsBareMath(text)) return Found(absl::StripAsciiWhitespace(text), "whole response");
   std::string number = LastBareNumber(text);
   if (!number.empty()) return Extraction{std::move(number), "last number"};

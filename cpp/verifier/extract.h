@@ -30,7 +30,7 @@ struct Truncation {
 
 struct Extraction {
   std::string answer;        // raw answer text (LaTeX), trimmed
-  absl::string_view method;  // "boxed", "phrase", "math span", "whole response" or "last number" (static)
+  absl::string_view method;  // "boxed", "phrase", "math span", "bold", "whole response" or "last number" (static)
 };
 
 // NotFound (message = reason) when the response holds no single answer. Linear time, no recursion.

@@ -129,6 +129,12 @@ TEST(ExtractTest, MathSpans) {
       {"It grew by 8\\% this year", "8\\%", "last number"},
       {"It is 8 percentages", "8", "last number"},
       {"Comparing the options, the correct one is (C).", "(C)", "last number"},
+      // A bold span in the final sentence after the last math span answers with it; a bare number does not.
+      {"We compute $3 \\times 4 = 12$ and subtract $2$. So she has 10 apples left.", "2", "math span"},
+      {"We compute $3 \\times 4 = 12$ and subtract $2$.\n\nShe has **10** apples left.", "10", "bold"},
+      {"Counting forward $3$ days from Friday, the day is **Monday**.", "Monday", "bold"},
+      {"**Step 1:** Add $2+3=5$.\n**Step 2:** Double it: $5 \\cdot 2 = 10$.", "10", "math span"},
+      {"So $x = 5$. Note: this works for **any** $x$.", "x", "math span"},
       {"Option (B) fails, so it is (D) with 4 cases", "4", "last number"},
       {"Both (a) and (b) hold", "", ""},
   });
