@@ -111,7 +111,8 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
       continue;
     }
     if (OneOf(name, {"text", "textbf", "textit", "textrm", "textnormal", "textsf", "texttt", "mbox", "mathrm",
-                     "mathbf", "mathit", "mathsf", "boldsymbol", "bm", "operatorname", "mathnormal"})) {
+                     "mathbf", "mathit", "mathsf", "boldsymbol", "bm", "operatorname", "mathnormal", "mathcal",
+                     "mathscr", "mathfrak"})) {
       size_t k = j;
       while (k < s.size() && s[k] == ' ') ++k;
       absl::string_view content;

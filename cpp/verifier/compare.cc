@@ -347,10 +347,38 @@ class Comparer {
   // `lhs = rhs` against a value: the side that names a quantity is the question, the other the answer
   // ("(a,b) = (2,5)", "|PQ| = 5"); else an expression in unknowns equal to a constant answers with the constant
   // ("x + y = 9", "P(A) = 0.7", and "3 + 4 = 7" with its right side).
+  // Whether `approx`, a decimal literal with k places (k >= 0), is the constant `exact` rounded or truncated to
+  // them: |exact − approx| ≤ ½·10^-k, or exact − approx has approx's sign and is below 10^-k.
+  absl::StatusOr<bool> RoundsTo(Ref exact, Ref approx) {
+    const bool negative = approx.n().kind == Kind::kNeg;
+    const Node& lit = negative ? approx.kid(0).n() : approx.n();
+    if (lit.kind != Kind::kNumber || lit.base != 10 || lit.name.empty() ||
+        lit.name.find_first_not_of("0123456789.") != std::string::npos) {
+      return false;
+    }
+    const size_t dot = lit.name.find('.');
+    const int places = dot == std::string::npos ? 0 : static_cast<int>(lit.name.size() - dot - 1);
+    absl::StatusOr<Value> v = Evaluate(*exact.e, exact.i, Bindings(), max_exp_, budget_);
+    if (!v.ok()) return v.status();
+    if (!v->defined() || v->type == Value::Type::kInfinity || v->AsComplex().imag() != 0) return false;
+    const long double a = (negative ? -1 : 1) * lit.value.ToLongDouble(), unit = std::pow(10.0L, -places);
+    const long double diff = v->AsComplex().real() - a;
+    return std::fabs(diff) <= unit / 2 * (1 + 1e-12L) || ((diff < 0) == (a < 0) && std::fabs(diff) < unit);
+  }
+
   absl::StatusOr<bool> EqAssignment(Ref rel, Ref value) {
     const Node& r = rel.n();
-    // "\frac{10}{3} \approx 3.33" answers with its exact side; "x \approx 3.33" with the approximation.
-    if (r.name == "~") return Eq(rel.kid(IsNamed(rel.kid(0)) ? 1 : 0), value);
+    // "x \approx 3.33" answers with the approximation; "\frac{10}{3} \approx 3.33" with its exact side, or with
+    // the approximation when that is the exact side rounded (to its last written digit) and the gold asks for it
+    // ("\frac{7}{3} \approx 2.33" = "2.33", "64.75 \approx 65" = "65").
+    if (r.name == "~") {
+      if (IsNamed(rel.kid(0))) return Eq(rel.kid(1), value);
+      absl::StatusOr<bool> exact = Eq(rel.kid(0), value);
+      if (!exact.ok() || *exact) return exact;
+      absl::StatusOr<bool> rounded = RoundsTo(rel.kid(0), rel.kid(1));
+      if (!rounded.ok() || !*rounded) return rounded;
+      return Eq(rel.kid(1), value);
+    }
     if (r.name == "=" || r.name == "in") {
       if (IsNamed(rel.kid(0))) return Eq(rel.kid(1), value);
     }

@@ -737,9 +737,27 @@ absl::string_view AfterImplication(absl::string_view answer) {
   return best == kNpos ? answer : absl::StripAsciiWhitespace(answer.substr(best));
 }
 
+// "28501 \equiv 501 \pmod{1000}" → "28501 = 501": a congruence states a residue like an equation states a value
+// (the chain rule then answers 501; "N \equiv 320 \pmod{1000}" keeps its name). The modulus, written last, goes.
+std::string Congruence(absl::string_view answer) {
+  const size_t equiv = answer.find("\\equiv");
+  if (equiv == kNpos) return std::string(answer);
+  size_t modulus = kNpos;
+  for (absl::string_view mod : {"\\pmod", "\\bmod", "\\mod", "\\text{mod", "\\text{ mod", "\\mathrm{mod"}) {
+    modulus = std::min(modulus, answer.find(mod, equiv));
+  }
+  absl::string_view head = absl::StripTrailingAsciiWhitespace(answer.substr(0, modulus));
+  absl::ConsumeSuffix(&head, "(");  // "(\mod 7)", also after a spacing macro: "\ (\mod 7)"
+  head = absl::StripTrailingAsciiWhitespace(head);
+  absl::ConsumeSuffix(&head, "\\");
+  return absl::StrReplaceAll(absl::StripTrailingAsciiWhitespace(head), {{"\\equiv", "="}});
+}
+
 absl::StatusOr<Extraction> Found(absl::string_view answer, absl::string_view method) {
-  absl::string_view conclusion = AfterImplication(answer);
-  return Extraction{LastRightSide(std::string(conclusion.empty() ? answer : conclusion)), method};
+  const std::string congruence = Congruence(answer);
+  absl::string_view conclusion = AfterImplication(congruence);
+  return Extraction{LastRightSide(std::string(conclusion.empty() ? absl::string_view(congruence) : conclusion)),
+                    method};
 }
 
 // A truncated response kept for its box: the final boxes, completed, with no statement after them that would

@@ -257,6 +257,10 @@ TEST(ExtractTest, FalsePositivesAndChains) {
       {"\\boxed{}", "", ""},
       // A chain of equalities answers with its last right-hand side.
       {"\\boxed{3 + 4 \\cdot 5 = 3 + 20 = 23}", "23", "boxed"},
+      // A congruence answers with its residue; the modulus goes.
+      {"$\\boxed{28501 \\equiv 501 \\pmod{1000}}$", "501", "boxed"},
+      {"So $N \\equiv 320 \\pmod{1000}$.", "N = 320", "math span"},
+      {"So $x \\equiv 4 \\ (\\mod 7)$.", "x = 4", "math span"},
       {"The final answer is $P(2) = 4 + 2 + 1 = 7$.", "7", "phrase"},
       {"\\boxed{\\frac{26}{52}\\cdot\\frac{25}{51} = \\frac{25}{102}}", "\\frac{25}{102}", "boxed"},
       {"\\boxed{x = 5}", "x = 5", "boxed"},

@@ -122,12 +122,14 @@ TEST(SemanticsTest, SumsBasesWordsAndChoices) {
                     {"1011_{(2)}", "1011_2"}, {"(1011)_2", "11"}, {"\\text{five}", "5"}, {"twenty-five", "25"},
                     {"B)", "(B)"}, {"{5 \\choose 2}", "10"}, {"2.5 \\text{ million}", "2500000"}, {"3rd", "3"},
                     {"25^\\circ \\text{C}", "25"}, {"5 \\text{ percent}", "0.05"}, {"0.333\\ldots", "\\frac13"},
-                    {"3.14159\\ldots", "\\pi"}, {"2 pi", "2\\pi"}, {"2pi", "2\\pi"}, {"one hundred", "100"}, {"pi/2", "\\frac{\\pi}{2}"}},
+                    {"3.14159\\ldots", "\\pi"}, {"2 pi", "2\\pi"}, {"2pi", "2\\pi"}, {"one hundred", "100"}, {"\\frac{7}{3} \\approx 2.33", "2.33"},
+                    {"64.75 \\approx 65", "65"}, {"\\mathcal{S} = 927", "927"}, {"pi/2", "\\frac{\\pi}{2}"}},
                    true);
   ExpectEquivalent({{"\\sum_{k=1}^{10} k", "56"}, {"\\sum_{i=1}^{10} i", "\\sum_{k=1}^{10} k^2"},
                     {"\\text{six}", "5"}, {"B)", "C"}, {"3 x^2", "3"}, {"\\frac{1}{2} ab", "\\frac12"},
                     {"5 \\text{ thousand}", "5"}, {"0.33\\ldots", "\\frac13"}, {"2 pi", "2"}, {"2 pi", "2pq"},
-                    {"\\text{one hundred}", "1"}, {"two hundred fifty", "200"}},
+                    {"\\text{one hundred}", "1"}, {"two hundred fifty", "200"}, {"\\frac{7}{3} \\approx 2.5", "2.5"},
+                    {"\\frac{7}{3} \\approx 2.33", "2.34"}, {"x \\approx 2.33", "\\frac73"}},
                    false);
 }
 
@@ -199,7 +201,7 @@ TEST(SemanticsTest, HugeButHarmless) {
 // off in an approximation, a proportional ratio, a second solution branch.
 TEST(SemanticsTest, NearMissesAreNotEquivalent) {
   ExpectEquivalent({{"x+y=9", "10"}, {"x = y + 1", "y+2"}, {"x^2 = 4x+5", "4x+5"}, {"a = 3, b = 4", "(4, 3)"},
-                    {"\\frac{10}{3} \\approx 3.33", "3.33"}, {"(1,2)", "x>1"}, {"|x| < 1", "(-1, 1]"},
+                    {"\\frac{10}{3} \\approx 3.34", "3.34"}, {"(1,2)", "x>1"}, {"|x| < 1", "(-1, 1]"},
                     {"-3 < x < 3", "|x| \\le 3"}, {"|x-2| > 1", "(1,3)"}, {"x \\ne 2", "\\mathbb{R}"},
                     {"(-\\infty, 0) \\cup (0, \\infty)", "\\mathbb{R}"}, {"x = 1 \\text{ or } x = 4", "[1,4]"},
                     {"a", "(B)"}, {"0.14287", "\\frac17"}, {"3.1416", "3.14159265"}, {"12.567", "4\\pi"},
