@@ -305,6 +305,7 @@ class Evaluator {
       return FromApprox(C(std::abs(args[0].AsComplex()), 0));
     }
     if (f == "fact") return Factorial(args[0]);
+    if (f == "floor" || f == "ceil") return Rounded(args[0], f == "floor");
     if (f == "binom") return Binomial(args[0], args[1]);
     C x = args[0].AsComplex();
     if (f == "sin") return FromApprox(std::sin(x));
@@ -386,6 +387,19 @@ class Evaluator {
       if (acc.bits() > kMaxExactBits) return Value::Undefined();
     }
     return Value::Exact(std::move(acc));
+  }
+
+  // \lfloor x \rfloor / \lceil x \rceil of a real value (exact for exact values).
+  static Value Rounded(const Value& x, bool floor) {
+    if (IsReal(x)) {
+      BigInt q, r;
+      BigInt::DivMod(x.re.num(), x.re.den(), &q, &r);  // truncates toward zero
+      if (!r.is_zero() && x.re.num().is_negative() == floor) q = q + BigInt(floor ? -1 : 1);
+      return Value::Exact(Rational(q));
+    }
+    const C z = x.AsComplex();
+    if (z.imag() != 0) return Value::Undefined();
+    return Value::Approx(C(floor ? std::floor(z.real()) : std::ceil(z.real()), 0));
   }
 
   const Expr& e_;

@@ -727,14 +727,41 @@ std::string LastRightSide(std::string answer) {
   return std::string(rhs);
 }
 
-// What follows the last implication arrow ("2x = 6 \\Rightarrow x = 3" → "x = 3"): the conclusion.
+// What follows the last implication arrow ("2x = 6 \\Rightarrow x = 3" → "x = 3"): the conclusion. A plain arrow
+// (\\rightarrow, \\to) counts outside braces only ("(9,141) \\rightarrow 150"; not "\\lim_{x \\to 0} f(x)").
 absl::string_view AfterImplication(absl::string_view answer) {
   size_t best = kNpos;
   for (absl::string_view arrow : {"\\Rightarrow", "\\implies", "\\Longrightarrow", "\\therefore"}) {
     size_t p = answer.rfind(arrow);
     if (p != kNpos && (best == kNpos || p + arrow.size() > best)) best = p + arrow.size();
   }
+  int depth = 0;
+  for (size_t i = 0; i < answer.size(); ++i) {
+    if (answer[i] == '{') ++depth;
+    if (answer[i] == '}') --depth;
+    if (answer[i] != '\\' || depth != 0) continue;
+    for (absl::string_view arrow : {"\\rightarrow", "\\longrightarrow", "\\to"}) {
+      const size_t end = i + arrow.size();
+      if (answer.substr(i, arrow.size()) == arrow && (end == answer.size() || !IsLetter(answer[end])) &&
+          (best == kNpos || end > best)) {
+        best = end;
+      }
+    }
+  }
   return best == kNpos ? answer : absl::StripAsciiWhitespace(answer.substr(best));
+}
+
+// The last row of an aligned block inside a math span ("\\[\\begin{aligned} a &= … \\\\ &= 50. \\end{aligned}\\]" →
+// "= 50."), like a display environment's; the answer unchanged without one.
+std::string AlignedLastRow(absl::string_view answer) {
+  if (answer.find("\\begin{") == kNpos) return std::string(answer);
+  for (absl::string_view env : {"aligned", "split", "gathered", "alignedat"}) {
+    const std::string begin = absl::StrCat("\\begin{", env, "}"), end = absl::StrCat("\\end{", env, "}");
+    const size_t b = answer.rfind(begin);
+    const size_t e = b == kNpos ? kNpos : answer.find(end, b);
+    if (e != kNpos) return LastRow(answer.substr(b + begin.size(), e - b - begin.size()));
+  }
+  return std::string(answer);
 }
 
 // "28501 \equiv 501 \pmod{1000}" → "28501 = 501": a congruence states a residue like an equation states a value
@@ -754,7 +781,7 @@ std::string Congruence(absl::string_view answer) {
 }
 
 absl::StatusOr<Extraction> Found(absl::string_view answer, absl::string_view method) {
-  const std::string congruence = Congruence(answer);
+  const std::string congruence = Congruence(AlignedLastRow(answer));
   absl::string_view conclusion = AfterImplication(congruence);
   return Extraction{LastRightSide(std::string(conclusion.empty() ? absl::string_view(congruence) : conclusion)),
                     method};

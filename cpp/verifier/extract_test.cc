@@ -257,6 +257,10 @@ TEST(ExtractTest, FalsePositivesAndChains) {
       {"\\boxed{}", "", ""},
       // A chain of equalities answers with its last right-hand side.
       {"\\boxed{3 + 4 \\cdot 5 = 3 + 20 = 23}", "23", "boxed"},
+      // An aligned block's last row; a plain arrow outside braces concludes.
+      {"\\[\\begin{aligned} a &= 20 + 30 \\\\ &= 50. \\end{aligned}\\]", "50.", "math span"},
+      {"Shifting, $(9,141) \\rightarrow 150$.", "150", "math span"},
+      {"So $\\lim_{x \\to 0} f(x) = 5$.", "\\lim_{x \\to 0} f(x) = 5", "math span"},
       // A congruence answers with its residue; the modulus goes.
       {"$\\boxed{28501 \\equiv 501 \\pmod{1000}}$", "501", "boxed"},
       {"So $N \\equiv 320 \\pmod{1000}$.", "N = 320", "math span"},

@@ -525,8 +525,10 @@ class Parser {
       case Tok::kLetter:
         return !AtOrWord();
       case Tok::kCmd:
-        return !(t.text == "cdot" || t.text == "choose" || t.text == "approx" || t.text == "simeq" || t.text == "mid" || t.text == "times" || t.text == "div" || t.text == "cup" || t.text == "pm" ||
-                 t.text == "mp" || t.text == "le" || t.text == "leq" || t.text == "ge" || t.text == "geq" ||
+        return !(t.text == "cdot" || t.text == "choose" || t.text == "rfloor" || t.text == "rceil" ||
+                 t.text == "approx" || t.text == "simeq" || t.text == "mid" || t.text == "times" || t.text == "div" ||
+                 t.text == "cup" || t.text == "pm" || t.text == "mp" || t.text == "le" || t.text == "leq" ||
+                 t.text == "ge" || t.text == "geq" ||
                  t.text == "ne" || t.text == "neq" || t.text == "in" || t.text == "lt" || t.text == "gt" ||
                  t.text == "leqslant" || t.text == "geqslant");
       case Tok::kSym:
@@ -947,6 +949,10 @@ class Parser {
             return Error("bad subscript");
           }
         }
+        while (IsSym("'")) {  // a primed name: D', f''
+          name.push_back('\'');
+          ++pos_;
+        }
         return Make(Kind::kVar, {}, name);
       }
       case Tok::kBegin:
@@ -1032,6 +1038,14 @@ class Parser {
       if (name == f) return ParseFunction(std::string(name));
     }
     if (name == "sum" || name == "prod") return ParseSeries(std::string(name));
+    if (name == "lfloor" || name == "lceil") {  // \lfloor x \rfloor, \lceil x \rceil
+      const bool floor = name == "lfloor";
+      ++pos_;
+      RLVR_ASSIGN_OR_RETURN(x, ParseAdditive());
+      if (!IsCmd(floor ? "rfloor" : "rceil")) return Error(floor ? "expected \\rfloor before" : "expected \\rceil before");
+      ++pos_;
+      return Make(Kind::kFunc, {x}, floor ? "floor" : "ceil");
+    }
     if (IsGreekLetter(name)) {
       ++pos_;
       return Make(Kind::kVar, {}, std::string(name));

@@ -124,7 +124,7 @@ TEST(ParseTest, Rendering) {
 TEST(ParseTest, Errors) {
   for (std::string s : {"", "(1,2", "1+", "\\frac{1}", "x^", "\\unknowncommand{3}", "1 = = 2", "[1", "(1]",
                                "\\begin{pmatrix}1&2\\\\3\\end{pmatrix}", "\\begin{tabular}1\\end{tabular}", "12_{1}",
-                               "19_2", "12_{123456789012345678901}", "1 2", "x^2 3", "2^2 3 5", ")", "x'",
+                               "19_2", "12_{123456789012345678901}", "1 2", "x^2 3", "2^2 3 5", ")", "2'",
                                "x=1 or y=2", "x=1 or y", "2 or x=1", "x=1 or x<2", "x<0 or y>1", "x<y or x>1", "x<0 or 2"}) {
     absl::StatusOr<Expr> e = Parse(s, ParseLimits());
     EXPECT_FALSE(e.ok()) << "input: " << s << " parsed as " << (e.ok() ? ToString(*e) : "");

@@ -123,13 +123,18 @@ TEST(SemanticsTest, SumsBasesWordsAndChoices) {
                     {"B)", "(B)"}, {"{5 \\choose 2}", "10"}, {"2.5 \\text{ million}", "2500000"}, {"3rd", "3"},
                     {"25^\\circ \\text{C}", "25"}, {"5 \\text{ percent}", "0.05"}, {"0.333\\ldots", "\\frac13"},
                     {"3.14159\\ldots", "\\pi"}, {"2 pi", "2\\pi"}, {"2pi", "2\\pi"}, {"one hundred", "100"}, {"\\frac{7}{3} \\approx 2.33", "2.33"},
-                    {"64.75 \\approx 65", "65"}, {"\\mathcal{S} = 927", "927"}, {"pi/2", "\\frac{\\pi}{2}"}},
+                    {"64.75 \\approx 65", "65"}, {"\\mathcal{S} = 927", "927"},
+                    {"\\lfloor 3.7 \\rfloor", "3"}, {"\\left\\lceil \\frac{7}{2} \\right\\rceil", "4"},
+                    {"\\lfloor -3.5 \\rfloor", "-4"}, {"\\lfloor 1000 \\cos 0.5 \\rfloor", "877"},
+                    {"\\left\\lfloor \\frac{N}{100} \\right\\rfloor = 137", "137"}, {"D'=(-2,5)", "(-2,5)"},
+                    {"f'(x) = 2x", "2x"}, {"pi/2", "\\frac{\\pi}{2}"}},
                    true);
   ExpectEquivalent({{"\\sum_{k=1}^{10} k", "56"}, {"\\sum_{i=1}^{10} i", "\\sum_{k=1}^{10} k^2"},
                     {"\\text{six}", "5"}, {"B)", "C"}, {"3 x^2", "3"}, {"\\frac{1}{2} ab", "\\frac12"},
                     {"5 \\text{ thousand}", "5"}, {"0.33\\ldots", "\\frac13"}, {"2 pi", "2"}, {"2 pi", "2pq"},
                     {"\\text{one hundred}", "1"}, {"two hundred fifty", "200"}, {"\\frac{7}{3} \\approx 2.5", "2.5"},
-                    {"\\frac{7}{3} \\approx 2.33", "2.34"}, {"x \\approx 2.33", "\\frac73"}},
+                    {"\\frac{7}{3} \\approx 2.33", "2.34"}, {"x \\approx 2.33", "\\frac73"},
+                    {"\\lfloor 3.7 \\rfloor", "4"}, {"\\lceil 3.2 \\rceil", "3"}},
                    false);
 }
 
