@@ -524,11 +524,26 @@ std::optional<MathSpan> LastMathSpan(absl::string_view text) {
       }
       record(text.substr(i + 2, e), i + 2 + e + 2);
       i = i + 2 + e + 2;
-    } else if (c == '$' && i + 1 < text.size() && !IsSpace(text[i + 1]) && i >= dollar_dead_until) {
+    } else if (c == '$' && i + 1 < text.size() && text[i + 1] != '\n' && i >= dollar_dead_until) {
       const size_t e = FindDollarClose(text, i + 1, &dollar_dead_until);
       if (e == kNpos) {
         ++i;
         continue;
+      }
+      // "$ x = -10$" opens with a space (sloppy but common); such an opener with another `$` before its closer is
+      // not one ("… $ or $5.5$"): the last `$` before the closer opens instead. i only moves forward: linear.
+      if (text[i + 1] == ' ') {
+        size_t inner = kNpos;
+        for (size_t k = e - 1; k > i; --k) {
+          if (text[k] == '$' && text[k - 1] != '\\') {
+            inner = k;
+            break;
+          }
+        }
+        if (inner != kNpos) {
+          i = inner;
+          continue;
+        }
       }
       record(text.substr(i + 1, e - i - 1), e + 1);
       i = e + 1;

@@ -120,6 +120,9 @@ TEST(ExtractTest, MathSpans) {
       {"5\\text{ cm}", "5\\text{ cm}", "whole response"},
       {"\\text{The answer is 5}", "5", "phrase"},
       {"\\begin{foo}$4$", "4", "math span"},
+      // A `$` followed by a space opens math unless another `$` stands before its closer.
+      {"Subtracting, $ x= -10$.", "x= -10", "math span"},
+      {"so $BD=\n\\frac{11}{2}$ or $5.5$.", "5.5", "math span"},
       // The last number of the final sentence: a clock time with its meridiem, or a lone choice letter.
       {"The train arrives at 4:30 PM.", "4:30 PM", "last number"},
       {"It started at 9:03:36 a.m.", "9:03:36 a.m.", "last number"},
@@ -315,7 +318,7 @@ TEST(ExtractTest, ManyJoinedBoxesAreLinear) {
 TEST(ExtractTest, UnclosedDelimitersAreLinear) {
   // Each unclosed opener must not rescan the rest of the text.
   for (absl::string_view unit : {"$a ", "\\( ", "\\[ ", "$$ ", "\\begin{align} ", "\\begin{", "\\begin{foo} ", "answer is ",
-                                 "\\boxed{", "1. ", "\\boxed{1} and ", "answer is 5? ", "answer is $5? "}) {
+                                 "\\boxed{", "1. ", "\\boxed{1} and ", "answer is 5? ", "answer is $5? ", "$ ", "$ a$ "}) {
     std::string s;
     for (int i = 0; i < 50000; ++i) s += std::string(unit);
     absl::StatusOr<Extraction> got = ExtractAnswer(s);
