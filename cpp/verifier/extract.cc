@@ -224,6 +224,27 @@ size_t FindMathClose(absl::string_view s, absl::string_view close) {
   return kNpos;
 }
 
+constexpr std::array<absl::string_view, 8> kDisplayEnvironments = {
+    "equation", "equation*", "align", "align*", "gather", "gather*", "eqnarray", "eqnarray*"};
+
+// The last row of a multi-line display, alignment `&` removed ("A &= \int ... \\ &= \frac13." → "= \frac13.").
+// A leading "=" stays: the row continues a chain of equalities, so LastRightSide takes what follows it.
+std::string LastRow(absl::string_view body) {
+  body = absl::StripAsciiWhitespace(body);
+  absl::ConsumeSuffix(&body, "\\\\");
+  size_t row = 0;
+  for (size_t i = 0; i + 1 < body.size(); ++i) {  // forward: in "\\\Rightarrow" the break is the first pair
+    if (body[i] != '\\') continue;
+    if (body[i + 1] == '\\') row = i + 2;
+    ++i;
+  }
+  std::string out;
+  for (char c : body.substr(row)) {
+    if (c != '&') out.push_back(c);
+  }
+  return std::string(absl::StripAsciiWhitespace(out));
+}
+
 // The answer at the start of a statement's text.
 struct Leading {
   std::string answer;
@@ -233,6 +254,15 @@ struct Leading {
 
 // The answer at the start of `rest`: its first math span, else the text up to the end of the line or sentence.
 Leading LeadingAnswer(absl::string_view rest) {
+  // "The answer is\n\\begin{align*} … &= 25. \\end{align*}": a display environment answers with its last row.
+  for (absl::string_view env : kDisplayEnvironments) {
+    if (!absl::StartsWith(rest, "\\begin{")) break;
+    const std::string begin = absl::StrCat("\\begin{", env, "}"), end = absl::StrCat("\\end{", env, "}");
+    if (!absl::StartsWith(rest, begin)) continue;
+    const size_t e = rest.find(end, begin.size());
+    if (e == kNpos) break;
+    return {LastRow(rest.substr(begin.size(), e - begin.size())), e + end.size(), true};
+  }
   for (absl::string_view open : {"$$", "$", "\\(", "\\["}) {
     if (absl::StartsWith(rest, open)) {
       absl::string_view close = open == "\\(" ? "\\)" : open == "\\[" ? "\\]" : open;
@@ -423,26 +453,6 @@ bool ReplacesBox(const Statement& statement, bool box_empty) {
 // ---------------------------------------------------------------------------------------------------------------
 // Math spans
 
-constexpr std::array<absl::string_view, 8> kDisplayEnvironments = {
-    "equation", "equation*", "align", "align*", "gather", "gather*", "eqnarray", "eqnarray*"};
-
-// The last row of a multi-line display, alignment `&` removed ("A &= \int ... \\ &= \frac13." → "= \frac13.").
-// A leading "=" stays: the row continues a chain of equalities, so LastRightSide takes what follows it.
-std::string LastRow(absl::string_view body) {
-  body = absl::StripAsciiWhitespace(body);
-  absl::ConsumeSuffix(&body, "\\\\");
-  size_t row = 0;
-  for (size_t i = 0; i + 1 < body.size(); ++i) {  // forward: in "\\\Rightarrow" the break is the first pair
-    if (body[i] != '\\') continue;
-    if (body[i + 1] == '\\') row = i + 2;
-    ++i;
-  }
-  std::string out;
-  for (char c : body.substr(row)) {
-    if (c != '&') out.push_back(c);
-  }
-  return std::string(absl::StripAsciiWhitespace(out));
-}
 
 // Index of the `$` closing an inline span opened before `from`, or npos with *stop = where the search ended (a
 // line break or the end: inline math stays on its line). A closing `$` follows a non-space that is not an

@@ -157,6 +157,7 @@ TEST(ExtractTest, StatementsAndPrecedence) {
       {"**Answer:** **12**", "12", "phrase"},
       {"### Final Answer\n$-\\frac{1}{3}$", "-\\frac{1}{3}", "phrase"},
       {"The answer is:\n\n$5$", "5", "phrase"},
+      {"The answer is\n\\begin{align*}\nP &= \\frac{1}{2} \\cdot 50 \\\\\n&= 25.\n\\end{align*}", "25.", "phrase"},
       {"The answer is: It is $\\pi$.", "\\pi", "phrase"},
       {"The answer is Monday.", "Monday", "phrase"},
       {"Our final answer is then $12,9$.", "12,9", "phrase"},
