@@ -64,7 +64,8 @@ std::string RewriteCommands(absl::string_view s, bool* percent) {
     }
     if (c != '\\') {
       // Currency signs other than \$ carry no value either: "€12.50", "£3", "¥100".
-      const size_t sign = s.substr(i, 3) == "\xe2\x82\xac" ? 3 : s.substr(i, 2) == "\xc2\xa3" || s.substr(i, 2) == "\xc2\xa5" ? 2 : 0;
+      const bool pound_or_yen = s.substr(i, 2) == "\xc2\xa3" || s.substr(i, 2) == "\xc2\xa5";
+      const size_t sign = s.substr(i, 3) == "\xe2\x82\xac" ? 3 : pound_or_yen ? 2 : 0;
       if (sign == 0) out.push_back(c);
       i += sign == 0 ? 1 : sign;
       continue;
@@ -206,7 +207,8 @@ void ToTwentyFourHour(std::string* text, bool* converted) {
       continue;
     }
     const bool pm = absl::ascii_tolower(static_cast<unsigned char>(s[m])) == 'p';
-    absl::StrAppend(&out, hour % 12 + (pm ? 12 : 0), time_end == h ? absl::string_view(":00") : s.substr(h, time_end - h));
+    const absl::string_view minutes = time_end == h ? absl::string_view(":00") : s.substr(h, time_end - h);
+    absl::StrAppend(&out, hour % 12 + (pm ? 12 : 0), minutes);
     *converted = true;
     i = m + meridiem;
   }
@@ -349,9 +351,8 @@ absl::string_view DropTrailingUnitWords(absl::string_view s, bool* percent) {
     size_t e = end;
     while (e > 0 && IsSpace(s[e - 1])) --e;
     size_t b = e;
-    while (b > 0 && (IsLetter(s[b - 1]) || s[b - 1] == '^' || s[b - 1] == '.' || s[b - 1] == '/' || IsDigit(s[b - 1]))) {
-      --b;
-    }
+    auto in_word = [](char c) { return IsLetter(c) || IsDigit(c) || c == '^' || c == '.' || c == '/'; };
+    while (b > 0 && in_word(s[b - 1])) --b;
     if (b == e || b == 0 || !IsSpace(s[b - 1])) break;
     if (!IsUnitWord(s.substr(b, e - b))) break;
     if (absl::EqualsIgnoreCase(s.substr(b, e - b), "percent")) *percent = true;

@@ -579,7 +579,8 @@ bool IsBareMath(absl::string_view text) {
       size_t end = 0;
       if ((name == "text" || name == "textbf" || name == "textit" || name == "textrm" || name == "mathrm" ||
            name == "mbox") &&
-          name_end < text.size() && text[name_end] == '{' && MatchBraces(text, name_end, &content, &end) && !std::any_of(content.begin(), content.end(), IsDigit)) {
+          name_end < text.size() && text[name_end] == '{' &&
+          MatchBraces(text, name_end, &content, &end) && !std::any_of(content.begin(), content.end(), IsDigit)) {
         i = end;
         continue;
       }

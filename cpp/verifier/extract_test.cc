@@ -319,7 +319,8 @@ TEST(ExtractTest, ManyJoinedBoxesAreLinear) {
 TEST(ExtractTest, UnclosedDelimitersAreLinear) {
   // Each unclosed opener must not rescan the rest of the text.
   for (absl::string_view unit : {"$a ", "\\( ", "\\[ ", "$$ ", "\\begin{align} ", "\\begin{", "\\begin{foo} ", "answer is ",
-                                 "\\boxed{", "1. ", "\\boxed{1} and ", "answer is 5? ", "answer is $5? ", "$ ", "$ a$ "}) {
+                                 "\\boxed{", "1. ", "\\boxed{1} and ", "answer is 5? ", "answer is $5? ", "$ ",
+                                 "$ a$ "}) {
     std::string s;
     for (int i = 0; i < 50000; ++i) s += std::string(unit);
     absl::StatusOr<Extraction> got = ExtractAnswer(s);
