@@ -8,7 +8,9 @@ is vLLM or torch reporting a setting this project chose on purpose or something 
   - "... after the thread binding, skip it": runtime.py restores the real torch.set_num_threads on purpose;
   - enforce_eager / no inductor, chunked prefill off, the global seed note: the engine settings of rollout.py;
   - Triton (GPU kernels) and LD_PRELOAD (tcmalloc, Intel OpenMP) hints: optional on CPU.
-One C++ line is left: torch's "NUMA binding" note, printed by c10 before any flag is parsed.
+C++ code writes some notes to the stderr file descriptor itself, out of logging's reach: native_stderr() holds them
+back around the call that prints them and drops the harmless ones (NATIVE_HARMLESS: torch's "NUMA binding" note,
+printed when vLLM's CPU worker binds its memory).
 
 `--verbosity=0` (or -v 0; absl's flag) keeps every library's own level and message. Call `configure()` first
 thing in a binary's main, before vLLM is imported: it reads its level from the environment at import.
@@ -19,6 +21,8 @@ import contextlib
 import io
 import logging
 import os
+import sys
+import tempfile
 import warnings
 
 LIBRARY_LOGGERS = ("vllm", "DeepSpeed", "torch", "transformers", "absl")
@@ -81,6 +85,38 @@ def configure(verbose: bool | None = None) -> bool:
 def quiet() -> bool:
     """Whether the libraries are to be quiet (e.g. vLLM's own weight-loading bar)."""
     return _quiet
+
+
+# Native lines known to be harmless (matched anywhere in the line), written straight to file descriptor 2.
+NATIVE_HARMLESS = ("Warning: NUMA binding: Using MEMBIND policy",)
+
+
+@contextlib.contextmanager
+def native_stderr():
+    """Context for an in-process library call whose C++ code writes to stderr itself (vLLM's CPU worker set-up).
+    When quiet, file descriptor 2 goes to a temporary file meanwhile, and its lines are written back afterwards
+    without the NATIVE_HARMLESS ones — all of them if the call raises. Not around a call that starts processes:
+    they would keep the temporary file as their stderr."""
+    if not _quiet:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    failed = True
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+            failed = False
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            lines = held.read().decode(errors="replace").splitlines(keepends=True)
+            sys.stderr.write("".join(line for line in lines
+                                     if failed or not any(text in line for text in NATIVE_HARMLESS)))
+            sys.stderr.flush()
 
 
 def library_prints():

@@ -122,8 +122,12 @@ class RolloutEngine:
         if self.threads < 1:
             raise ValueError(f"threads must be >= 1, got {self.threads}")
         start = time.perf_counter()
-        self._llm = vllm.LLM(model=model_dir, seed=seed, max_model_len=max_model_len, dtype=dtype,
-                             **engine_kwargs)
+        # An in-process engine's CPU worker prints torch's NUMA note from C++ (console.native_stderr drops it); an
+        # engine in its own process keeps the console's stderr.
+        in_process = os.environ.get("VLLM_ENABLE_V1_MULTIPROCESSING") == "0"
+        with console.native_stderr() if in_process else contextlib.nullcontext():
+            self._llm = vllm.LLM(model=model_dir, seed=seed, max_model_len=max_model_len, dtype=dtype,
+                                 **engine_kwargs)
         self.start_seconds = time.perf_counter() - start
         self._vllm = vllm
         self.tokenizer = self._llm.get_tokenizer()

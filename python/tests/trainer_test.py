@@ -208,7 +208,7 @@ def test_default_console_is_quiet(run_a):
     _, proc = run_a
     console = proc.stdout + proc.stderr
     assert console.count("\n") <= 20, console.replace("\r", "\n")
-    for noise in (" INFO ", "Failed to load weights", "after the thread binding", "built successfully"):
+    for noise in (" INFO ", "Failed to load weights", "after the thread binding", "built successfully", "NUMA binding"):
         assert noise not in console, noise
 
 
