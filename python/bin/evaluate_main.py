@@ -16,7 +16,7 @@ from dataclasses import dataclass  # noqa: E402
 from absl import app  # noqa: E402
 
 from rlvr import config, console, evaluate, models  # noqa: E402
-from rlvr.config import arg, group  # noqa: E402
+from rlvr.config import Hardware, arg, group  # noqa: E402
 from rlvr.verifier_client import VerifierSpec  # noqa: E402
 
 
@@ -31,6 +31,7 @@ class Args:
     limit: int = arg(0, "Evaluate only the first N problems of each set (0: all).", min=0)
     eval: evaluate.EvalConfig = group(evaluate.EvalConfig)
     max_model_len: int = arg(512, "vLLM max_model_len (prompt + response tokens).", min=1)
+    hardware: Hardware = group(Hardware)
     output_dir: str = arg("", "Where results.json, results.md and verdict files go; default: <model_dir>/eval.")
     verifier: VerifierSpec = group(VerifierSpec, prefix="verifier_")
 
@@ -53,7 +54,8 @@ def main(argv):
     output_dir = args.output_dir or os.path.join(model_dir, "eval")
     with args.verifier.open() as verifier:
         results = evaluate.evaluate_model(model_dir, sets, args.eval, verifier, output_dir=output_dir,
-                                          max_model_len=args.max_model_len, sources=sources)
+                                          max_model_len=args.max_model_len, sources=sources,
+                                          engine_kwargs=args.hardware.vllm_kwargs())
     print(evaluate.results_markdown(results))
     print(f"results: {os.path.join(output_dir, 'results.json')}")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass  # noqa: E402
 from absl import app  # noqa: E402
 
 from rlvr import benchmarks, config, console, data, models, profile, synthetic  # noqa: E402
-from rlvr.config import arg, group  # noqa: E402
+from rlvr.config import Hardware, arg, group  # noqa: E402
 from rlvr.verifier_client import VerifierSpec  # noqa: E402
 
 
@@ -34,6 +34,7 @@ class Args:
     template: str = arg("auto", "Prompt template: auto = the tokenizer's chat template when it has one, plain = "
                         "none.", choices=data.TEMPLATES)
     max_model_len: int = arg(1024, "vLLM max_model_len (prompt + rollout tokens).", min=1)
+    hardware: Hardware = group(Hardware)
     output: str = arg("profile.jsonl", "Profile JSONL to write (and resume).")
 
 
@@ -57,7 +58,11 @@ def main(argv):
 
     from rlvr.rollout import RolloutEngine
 
-    engine = RolloutEngine(model_dir, seed=args.settings.seed, max_model_len=args.max_model_len)
+    try:
+        engine = RolloutEngine(model_dir, seed=args.settings.seed, max_model_len=args.max_model_len,
+                               **args.hardware.vllm_kwargs())
+    except ValueError as e:  # a device setting this machine cannot run (named by the engine)
+        sys.exit(f"error: {e}")
     tokenizer = data.template_tokenizer(args.template, engine.tokenizer)
     with verifier:
         try:

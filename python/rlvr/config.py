@@ -137,6 +137,39 @@ class Sampling:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
 
 
+
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+@dataclasses.dataclass(frozen=True)
+class Hardware:
+    """Device settings, written once: a group of every config that starts a vLLM engine (training, profiling,
+    evaluation, the experiment grid), passed to `vllm.LLM` (`vllm_kwargs`) and, for `dtype`, to DeepSpeed's
+    bf16/fp16 sections. This project's machines have no GPU: only the plumbing is tested (docs/scaling.md)."""
+    gpu_memory_utilization: float = arg(0.9, "vLLM: share of each GPU's memory the engine may take for weights, "
+                                        "activations and KV cache, in (0, 1]; leave room for the trainer on the "
+                                        "same GPU. Ignored on CPU (VLLM_CPU_KVCACHE_SPACE sizes the cache).")
+    tensor_parallel_size: int = arg(1, "vLLM: GPUs one engine spans (tensor parallelism); more than 1 runs the "
+                                    "engine's workers as processes, so weight syncs go through host memory.", min=1)
+    enable_sleep_mode: bool = arg(False, "vLLM frees its GPU memory during each update (weights and KV cache "
+                                  "discarded) and wakes for the weight sync and rollouts. CUDA/ROCm/XPU only.")
+    enforce_eager: bool = arg(False, "vLLM without CUDA graphs or torch.compile: less memory and a faster start, "
+                              "slower decoding. Always on for CPU.")
+    dtype: str = arg("auto", "Weights and compute dtype of vLLM and of training (DeepSpeed's bf16/fp16 sections "
+                     "follow it: float32 neither, bfloat16 bf16, float16 fp16); auto: the checkpoint's "
+                     "(config.json), float32 if it names none.", choices=DTYPES)
+
+    def invariants(self) -> None:
+        if not 0.0 < self.gpu_memory_utilization <= 1.0:
+            raise ValueError(f"gpu_memory_utilization must be in (0, 1], got {self.gpu_memory_utilization}")
+
+    def vllm_kwargs(self) -> dict[str, Any]:
+        """These settings as `rollout.RolloutEngine` (`vllm.LLM`) arguments; the engine resolves dtype "auto"."""
+        return {"gpu_memory_utilization": self.gpu_memory_utilization,
+                "tensor_parallel_size": self.tensor_parallel_size, "enable_sleep_mode": self.enable_sleep_mode,
+                "enforce_eager": self.enforce_eager, "dtype": self.dtype}
+
+
 # --- absl flags ---------------------------------------------------------------------------------------------
 
 def define_flags(cls: type, skip: Sequence[str] = (), prefix: str = "", flag_values=None) -> None:

@@ -226,12 +226,12 @@ def load_state_dict(model_dir: str) -> dict:
 
 def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg: EvalConfig, verifier,
                    output_dir: str | None = None, engine=None, max_model_len: int = 512,
-                   sources: dict[str, dict] | None = None) -> dict[str, Any]:
+                   sources: dict[str, dict] | None = None, engine_kwargs: dict | None = None) -> dict[str, Any]:
     """Evaluates one model on every set; writes results.json, results.md and verdict files when output_dir is set.
     `sources` (evaluate.provenance) is recorded in both as `data`.
 
     engine: a running RolloutEngine to reuse (its weights are replaced by model_dir's, in place); None starts
-    one for model_dir and shuts it down afterwards."""
+    one for model_dir (with `engine_kwargs`: config.Hardware.vllm_kwargs()) and shuts it down afterwards."""
     from transformers import AutoTokenizer
     from rlvr.rollout import RolloutEngine
 
@@ -239,7 +239,7 @@ def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg
     tokenizer = AutoTokenizer.from_pretrained(hf_dir)
     own_engine = engine is None
     if own_engine:
-        engine = RolloutEngine(hf_dir, seed=cfg.seed, max_model_len=max_model_len)
+        engine = RolloutEngine(hf_dir, seed=cfg.seed, max_model_len=max_model_len, **(engine_kwargs or {}))
     else:
         engine.sync_weights(load_state_dict(hf_dir))
     if output_dir:

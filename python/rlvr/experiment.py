@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from rlvr import (benchmarks, config, data, evaluate, experiment_report, files, models, rundir, seeds, selection,
                   synthetic)
-from rlvr.config import Sampling, arg, group
+from rlvr.config import Hardware, Sampling, arg, group
 from rlvr.verifier_client import VerifierSpec
 
 METHODS, TRAINED = tuple(selection.ARMS), selection.TRAINED  # the arms (selection.py holds the vocabulary)
@@ -49,7 +49,7 @@ _HARNESS_FIELDS = ("output_dir", "model_dir", "pool", "pool_size", "synthetic_se
                    "rollouts_per_prompt", "pool_batch", "profile", "history", "resume", "verifier_address",
                    "verifier_auth_token_file", "verifier_tls_ca", "seed",
                    "eval_every", "checkpoint_every", "keep_checkpoints", "profile_rollouts", "heldout",
-                   "heldout_size", "extra")
+                   "heldout_size", "extra", *config.flat(Hardware()))
 PROMPTS_PER_UPDATE = selection.PAIR_PROMPTS  # every arm's budget; pool_grpo walks the pool this many at a time
 
 
@@ -99,6 +99,7 @@ class ExperimentConfig:
                                      "advantage=drgrpo,alpha=1+beta=1 (row pairs_wgrpo[advantage=drgrpo], ...).")
     ablation_seeds: tuple[int, ...] = arg((0, 1), "Seeds the ablation rows run on (a subset of --seeds); empty: all.")
     verifier: VerifierSpec = group(VerifierSpec, prefix="verifier_")  # shared by the grid and its runs
+    hardware: Hardware = group(Hardware)  # the grid's evaluation engine and every training run
 
     def validate(self) -> None:
         config.check(self)
@@ -297,7 +298,8 @@ class _Grid:
 
             from rlvr.rollout import RolloutEngine
 
-            self._engine = RolloutEngine(self.model_dir, seed=0, max_model_len=self.train_defaults.max_model_len)
+            self._engine = RolloutEngine(self.model_dir, seed=0, max_model_len=self.train_defaults.max_model_len,
+                                         **self.cfg.hardware.vllm_kwargs())
             self._tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
             self._base_state = evaluate.load_state_dict(self.model_dir)
         return self._engine
@@ -354,7 +356,8 @@ class _Grid:
             verifier_address=self.verifier.address, verifier_auth_token_file=self.cfg.verifier.auth_token_file,
             verifier_tls_ca=self.cfg.verifier.tls_ca, seed=seed, eval_every=steps, checkpoint_every=every,
             keep_checkpoints=steps // every + 1, profile_rollouts=self.cfg.profile_rollouts,
-            heldout=self.trainer_heldout, heldout_size=min(16, self.cfg.heldout_size), **choice))
+            heldout=self.trainer_heldout, heldout_size=min(16, self.cfg.heldout_size),
+            **config.flat(self.cfg.hardware), **choice))
         # A child process per run: in-process vLLM and DeepSpeed keep process groups in module globals, and a
         # vLLM engine's teardown destroys the default group under DeepSpeed's cached ones, so a second run (or
         # this process's evaluation engine) in the same process fails. The child pays ~10 s of imports.

@@ -37,6 +37,21 @@ def resolve(model_dir: str | None) -> str:
     return model_dir
 
 
+
+def resolved_dtype(model_dir: str, dtype: str = "auto") -> str:
+    """The dtype name engine and trainer run `model_dir` in: `dtype`, or for "auto" the checkpoint's own
+    (config.json's dtype / torch_dtype; float32 when it names none). vLLM's own "auto" would turn float32
+    checkpoints into bfloat16 on CPU, and the sampler's logprobs would then stop matching the trainer's."""
+    if dtype != "auto":
+        return dtype
+    path = os.path.join(model_dir, "config.json")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"model_dir {model_dir!r}: expected a Hugging Face model directory with config.json")
+    with open(path, encoding="utf-8") as f:
+        config = json.load(f)
+    return config.get("dtype") or config.get("torch_dtype") or "float32"
+
+
 def ensure_imported(gguf: str) -> str:
     """The cached import of `gguf` (<cache>/gguf/<file stem>-<sha256 prefix>/), made on first use."""
     if not os.path.isfile(gguf):

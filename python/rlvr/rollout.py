@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import glob
 import hashlib
-import json
 import os
 import time
 
@@ -15,7 +14,7 @@ import safetensors
 import safetensors.torch
 import torch
 
-from rlvr import console, runtime
+from rlvr import console, models, runtime
 
 _LM_HEAD = "lm_head.weight"
 
@@ -86,7 +85,8 @@ class RolloutEngine:
     Logprobs are vLLM's `logprobs_mode` (default "raw_logprobs": log-softmax of the model's logits before
     temperature and top-p, which a trainer reproduces from its own forward pass). Pass
     `logprobs_mode="processed_logprobs"` to get them after temperature/top-p instead.
-    `engine_kwargs` go to `vllm.LLM` unchanged (e.g. tensor_parallel_size, gpu_memory_utilization on a GPU).
+    `engine_kwargs` go to `vllm.LLM` (the device settings: `config.Hardware.vllm_kwargs()`); on CPU the engine is
+    always eager, and sleep mode is refused.
 
     On CPU, sampling and weight sync run with `threads` torch threads (default: $OMP_NUM_THREADS, else 1 -- what
     vLLM means to do but its own set_num_threads stub defeats), and the caller's count is put back afterwards, so
@@ -94,40 +94,45 @@ class RolloutEngine:
     busy 2-core machine (0.87M-param model: 5 s vs 0.3 s of CPU for 16x8 samples).
     """
 
-    def __init__(self, model_dir: str, seed: int = 0, max_model_len: int = 512, dtype: str | None = None,
+    def __init__(self, model_dir: str, seed: int = 0, max_model_len: int = 512, dtype: str = "auto",
                  threads: int | None = None, **engine_kwargs):
-        config_path = os.path.join(model_dir, "config.json")
-        if not os.path.isfile(config_path):
-            raise FileNotFoundError(f"model_dir {model_dir!r}: expected a Hugging Face model directory with "
-                                    "config.json")
-        if dtype is None:
-            # vLLM's "auto" turns float32 checkpoints into bfloat16 on CPU; keep the checkpoint's dtype so that
-            # sampler logprobs match the trainer's.
-            with open(config_path) as f:
-                config = json.load(f)
-            dtype = config.get("dtype") or config.get("torch_dtype") or "auto"
+        dtype = models.resolved_dtype(model_dir, dtype)  # "auto": the checkpoint's, as the trainer's
         import vllm
         from vllm.platforms import current_platform
 
-        # On CPU, compiling the model costs minutes and gains nothing at this scale; GPUs keep vLLM's default.
-        engine_kwargs.setdefault("enforce_eager", current_platform.is_cpu())
-        engine_kwargs.setdefault("use_tqdm_on_load", not console.quiet())
-        if current_platform.is_cpu():
+        self._is_cpu = current_platform.is_cpu()
+        # Checked here, naming the flag: vLLM's own error (a pydantic ValidationError) names neither it nor why.
+        self.sleep_mode = bool(engine_kwargs.get("enable_sleep_mode"))
+        if self.sleep_mode and not current_platform.is_sleep_mode_available():
+            raise ValueError(f"--enable_sleep_mode: vLLM {vllm.__version__} has sleep mode on CUDA, ROCm and XPU "
+                             f"GPUs only, not on {current_platform.device_type}; leave it off here")
+        if self._is_cpu:
+            # Compiling the model costs minutes on CPU and gains nothing at this scale; GPUs take the flag.
+            engine_kwargs["enforce_eager"] = True
             # vLLM 0.32 on CPU crashes ("CPU Generator does not use offset") when it rewinds a seeded request's
             # generator after a partial prefill, which large seeded batches (prompts × K) trigger.
             engine_kwargs.setdefault("enable_chunked_prefill", False)
             engine_kwargs.setdefault("max_num_batched_tokens", max(4096, max_model_len))
-        self._is_cpu = current_platform.is_cpu()
+        engine_kwargs.setdefault("use_tqdm_on_load", not console.quiet())
         self.threads = threads if threads is not None else int(os.environ.get("OMP_NUM_THREADS") or 1)
         if self.threads < 1:
             raise ValueError(f"threads must be >= 1, got {self.threads}")
         start = time.perf_counter()
         # An in-process engine's CPU worker prints torch's NUMA note from C++ (console.native_stderr drops it); an
-        # engine in its own process keeps the console's stderr.
-        in_process = os.environ.get("VLLM_ENABLE_V1_MULTIPROCESSING") == "0"
-        with console.native_stderr() if in_process else contextlib.nullcontext():
-            self._llm = vllm.LLM(model=model_dir, seed=seed, max_model_len=max_model_len, dtype=dtype,
-                                 **engine_kwargs)
+        # engine in its own process, or with worker processes (tensor parallel), keeps the console's stderr.
+        tp = engine_kwargs.get("tensor_parallel_size", 1)
+        in_process = os.environ.get("VLLM_ENABLE_V1_MULTIPROCESSING") == "0" and tp == 1
+        try:
+            with console.native_stderr() if in_process else contextlib.nullcontext():
+                self._llm = vllm.LLM(model=model_dir, seed=seed, max_model_len=max_model_len, dtype=dtype,
+                                     **engine_kwargs)
+        except Exception as e:
+            if self._is_cpu and tp > 1:
+                raise ValueError(f"--tensor_parallel_size={tp} on CPU: vLLM runs one worker process per tensor-"
+                                 f"parallel rank, each bound to its own NUMA node or to the cores "
+                                 f"VLLM_CPU_OMP_THREADS_BIND lists ('0|1': two ranks on cores 0 and 1); vLLM "
+                                 f"said: {e}") from e
+            raise
         self.start_seconds = time.perf_counter() - start
         self._vllm = vllm
         self.tokenizer = self._llm.get_tokenizer()
@@ -137,6 +142,15 @@ class RolloutEngine:
         self._shapes = _checkpoint_shapes(model_dir)
         self.in_process = _in_process_worker(self._llm)
         self.last_sync_ms = 0.0
+        self.asleep = False
+
+    def sleep(self) -> None:
+        """With sleep mode, frees the engine's device memory for the trainer's update; otherwise nothing. Level 2
+        discards the weights too (level 1 would copy them to host memory and back): the next sync_weights
+        overwrites every one of them anyway (vLLM keeps its buffers, e.g. rotary tables, across the sleep)."""
+        if self.sleep_mode:
+            self._llm.sleep(level=2)
+            self.asleep = True
 
     def prompt_token_ids(self, prompt: str) -> list[int]:
         """The exact token ids `generate` feeds the model for `prompt`."""
@@ -154,6 +168,9 @@ class RolloutEngine:
             raise ValueError(f"temperature must be >= 0, got {temperature}")
         if not 0 < top_p <= 1:
             raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+        if self.asleep:
+            raise RuntimeError("generate: the engine is asleep and its weights were discarded; sync_weights "
+                               "wakes it with new ones")
         if not prompts:
             return []
         seeds = [None] * len(prompts) if seed is None else _prompt_seeds(seed, prompts)
@@ -182,7 +199,8 @@ class RolloutEngine:
     def sync_weights(self, state_dict: dict[str, torch.Tensor]) -> None:
         """Loads a full Hugging Face-named state dict into the running engine, in place, and drops the prefix
         cache (its KV entries were computed with the old weights). Checked against the checkpoint's names and
-        shapes first: a failed reload inside vLLM leaves the engine unusable."""
+        shapes first: a failed reload inside vLLM leaves the engine unusable. An engine put to sleep wakes here:
+        its weights' memory first, then, with the new weights in, its KV cache, so the two never compete."""
         start = time.perf_counter()
         self._check_state_dict(state_dict)
         tensors = {
@@ -192,8 +210,16 @@ class RolloutEngine:
         }
         if not self.in_process:
             tensors = safetensors.torch.save({name: t.to("cpu").contiguous() for name, t in tensors.items()})
+        if self.asleep:
+            # The update's activations sit in torch's allocator cache; handed back to the device, vLLM's own
+            # allocator can map that memory again as it wakes.
+            torch.cuda.empty_cache()  # nothing without CUDA
+            self._llm.wake_up(tags=["weights"])
         with self._serving_threads():
             self._llm.collective_rpc(_reload, args=(tensors, self.tied_embeddings and self._is_cpu))
+        if self.asleep:
+            self._llm.wake_up(tags=["kv_cache"])
+            self.asleep = False
         self._llm.reset_prefix_cache()
         self.last_sync_ms = (time.perf_counter() - start) * 1e3
 

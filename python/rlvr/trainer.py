@@ -6,7 +6,8 @@ One update, in order (each phase is timed and logged as `time/<phase>`):
     verify    binary rewards from the C++ verifier                                      (rank 0)
     update    advantages and pair weights (weighted_grpo), per-token logprobs from the DeepSpeed model, the
               clipped loss, engine.backward/step per micro-batch, one optimiser step   (every rank, own shard)
-    sync      the updated weights into the running vLLM engine, in place               (rank 0)
+              (with --enable_sleep_mode the vLLM engine sleeps through it, its GPU memory released)
+    sync      the updated weights into the running vLLM engine, in place; wakes it     (rank 0)
 
 Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
 - Old logprobs: recomputed by the trainer model before the update, in the same forward pass and detached. We take
@@ -26,8 +27,9 @@ Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
   the step and the run's history; every random choice after that is derived from (seed, step), so a resumed run
   samples, trains and logs exactly what the uninterrupted run would (tested, timings aside).
 - DeepSpeed's config comes from a JSON file (configs/ds_cpu.json: ZeRO-2, torch's fused AdamW — `torch_adam`
-  avoids JIT-compiling DeepSpeed's fused Adam op on CPU). `lr` here overrides the file's optimiser lr. On one rank
-  the trainer runs ZeRO stage 0 (nothing to partition), unless the file offloads.
+  avoids JIT-compiling DeepSpeed's fused Adam op on CPU). `lr` here overrides the file's optimiser lr, and
+  `--dtype` writes its bf16/fp16 sections. On one rank the trainer runs ZeRO stage 0 (nothing to partition),
+  unless the file offloads.
 - The loss scores response tokens only: logits, softmaxes and the entropy are computed from the first response
   position of a micro-batch on (HF's logits_to_keep), not over the prompt.
 """
@@ -46,7 +48,7 @@ import numpy as np
 
 from rlvr import (benchmarks, config, console, data, evaluate, files, models, pairing, provenance, run_report, rundir,
                   runtime, scoring, seeds, selection, synthetic, verdict_monitor, weighted_grpo)
-from rlvr.config import Sampling, arg, group
+from rlvr.config import Hardware, Sampling, arg, group
 from rlvr.verifier_client import VerifierSpec
 
 SYNTHETIC = "synthetic"
@@ -107,6 +109,7 @@ class TrainConfig:
     beta_h: float = arg(0.0, "Entropy bonus (0: off).", min=0.0)
     sampling: Sampling = group(Sampling, max_tokens=48)  # rollouts and profiling: --temperature, --top_p, ...
     max_model_len: int = arg(512, "vLLM context length (prompt + response).", min=1)
+    hardware: Hardware = group(Hardware)  # --gpu_memory_utilization, --dtype, ...: vLLM's and DeepSpeed's
     # optimisation
     ds_config: str = arg("", "DeepSpeed JSON config; empty: python/configs/ds_cpu.json.")
     lr: float = arg(0.0, "Learning rate; 0: the DeepSpeed config's.", min=0.0)
@@ -220,7 +223,9 @@ def micro_batches(cfg: TrainConfig, world: int) -> int:
     return 1 if cfg.micro_batch_size == 0 else -(-shard // cfg.micro_batch_size)
 
 
-def _ds_config(cfg: TrainConfig, world: int = 1) -> dict:
+def _ds_config(cfg: TrainConfig, world: int = 1, dtype: str = "float32") -> dict:
+    """The DeepSpeed config of a run: cfg.ds_config's file, with the lr, ZeRO stage, batch sizes and precision
+    (bf16/fp16 sections from `dtype`, the run's resolved --dtype) set from the run's settings."""
     path = cfg.ds_config or DEFAULT_DS_CONFIG
     with open(path, encoding="utf-8") as f:
         try:
@@ -240,11 +245,30 @@ def _ds_config(cfg: TrainConfig, world: int = 1) -> dict:
         # ZeRO partitions over ranks; on one rank it partitions nothing, yet its gradient bucketing hooks and
         # flat fp32 copies took ~15 % of the tiny model's update (profiled). Offloading still needs ZeRO.
         zero["stage"] = 0
+    # --dtype is the one place precision is set, for vLLM and DeepSpeed alike: the trainer's weights then have the
+    # engine's dtype and the sync hands them over without a conversion copy.
+    wanted = {"bfloat16": "bf16", "float16": "fp16"}.get(dtype)
+    for section in ("bf16", "fp16"):
+        if ds.get(section, {}).get("enabled") is True and section != wanted:
+            raise ValueError(f"ds_config {path}: enables {section}, but --dtype is {dtype}; set --dtype (it writes "
+                             f"DeepSpeed's bf16/fp16 sections) instead")
+        ds[section] = {**ds.get(section, {}), "enabled": section == wanted}
     # One optimiser step per update, accumulated over micro_batches(); the batch size is ours, not DeepSpeed's.
     ds.pop("train_batch_size", None)
     ds["train_micro_batch_size_per_gpu"] = 1
     ds["gradient_accumulation_steps"] = micro_batches(cfg, world)
     return ds
+
+
+def _check_trainable(dtype: str) -> None:
+    """DeepSpeed trains fp16 only where its accelerator has fp16 kernels (on CPU: oneDNN's AVX512-FP16/AMX-FP16);
+    elsewhere it stops with "Type fp16 is not supported on your device", naming no flag."""
+    from deepspeed.accelerator import get_accelerator
+
+    accelerator = get_accelerator()
+    if dtype == "float16" and not accelerator.is_fp16_supported():
+        raise ValueError(f"--dtype=float16: DeepSpeed cannot train in fp16 on this machine's "
+                         f"{accelerator.device_name()} accelerator; use --dtype=bfloat16 or float32")
 
 
 def _weights_digest(module) -> str:
@@ -312,6 +336,8 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
     sampler_lp = torch.zeros_like(resp)
     for i, (p, lp) in enumerate(zip(prompts, batch["sampler_logprobs"])):
         sampler_lp[i, len(p) - 1:len(p) - 1 + len(lp)] = torch.tensor(lp)
+    ids, attn, resp, sampler_lp, advantages, weights = (  # onto the model's device (a GPU; here the CPU)
+        t.to(engine.device) for t in (ids, attn, resp, sampler_lp, advantages, weights))
 
     shard = torch.tensor_split(torch.arange(advantages.numel()), world)[rank]  # this rank's responses
     micro = torch.tensor_split(shard, micro_batches(cfg, world))
@@ -410,15 +436,22 @@ def _setup(cfg: TrainConfig) -> _Run:
     from rlvr.rollout import RolloutEngine
 
     cfg.model_dir = models.resolve(cfg.model_dir)  # file-locked: concurrent ranks wait for one build or import
+    dtype = models.resolved_dtype(cfg.model_dir, cfg.hardware.dtype)
+    _check_trainable(dtype)
+    ds_config = _ds_config(cfg, world, dtype)
+    torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    # Every rank builds the engine (vLLM forms its groups over our world collectively); rank 0 samples. Before the
+    # run directory exists: device settings this machine cannot run fail first.
+    r.rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len,
+                              **cfg.hardware.vllm_kwargs())
     if not cfg.output_dir:  # rank 0 names it: ranks' clocks may straddle a second
         cfg.output_dir = _broadcast(os.path.join(str(runtime.cache_root()), "runs", f"{cfg.method}-"
                                                  f"{time.strftime('%Y%m%d-%H%M%S')}"), rank, world)
     r.run = run = rundir.RunDir(cfg.output_dir)
     resume_ckpt = rundir.find_checkpoint(cfg.resume) if cfg.resume else None
     run.start(resume_ckpt, config.flat(cfg), rank)
-    torch.manual_seed(cfg.seed)
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
 
     r.pool = _load_problems(cfg.pool, "train", cfg, cfg.pool_size)
     r.heldout = _load_problems(cfg.heldout, "heldout", cfg, cfg.heldout_size)
@@ -428,10 +461,7 @@ def _setup(cfg: TrainConfig) -> _Run:
     r.tokenizer = AutoTokenizer.from_pretrained(cfg.model_dir)
     r.pad_id = r.tokenizer.pad_token_id if r.tokenizer.pad_token_id is not None else r.tokenizer.eos_token_id
 
-    # Every rank builds the engine (vLLM forms its groups over our world collectively); rank 0 samples.
-    r.rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len)
     threads = runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world))
-    ds_config = _ds_config(cfg, world)
     r.verifier, r.record = None, {}
     if rank == 0:
         r.verifier = cfg.verifier.open()
@@ -439,7 +469,7 @@ def _setup(cfg: TrainConfig) -> _Run:
                                          verifier=provenance.verifier_record(r.verifier))
         files.write_json(run.file("config.json"), {**config.flat(cfg), **r.record})  # what ran, with the settings
 
-    model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=getattr(torch, dtype))
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable()
     r.engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=[p for p in model.parameters()
@@ -447,7 +477,8 @@ def _setup(cfg: TrainConfig) -> _Run:
                                              config=ds_config)
     r.ref_model = None
     if cfg.beta_kl > 0:
-        r.ref_model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=torch.float32).eval()
+        r.ref_model = AutoModelForCausalLM.from_pretrained(cfg.model_dir, dtype=getattr(torch, dtype))
+        r.ref_model.to(r.engine.device).eval()
         r.ref_model.requires_grad_(False)
 
     r.state = {"step": 0, "selector": None, "heldout_ids": [p.id for p in r.heldout], "accuracy_before": None,
@@ -515,13 +546,15 @@ def _step(r: _Run, step: int) -> dict | None:
     times["broadcast"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    if rank == 0:  # the engine this rank syncs: with --enable_sleep_mode its memory is the update's until the sync
+        r.rollout.sleep()
     r.engine.train()
     upd = _update(r.engine, batch, cfg, rank, r.world, r.pad_id, r.ref_model)
     times["update"] = time.perf_counter() - t
 
     if rank == 0:
         t = time.perf_counter()
-        r.rollout.sync_weights(r.engine.module.state_dict())
+        r.rollout.sync_weights(r.engine.module.state_dict())  # wakes a sleeping engine for the next rollouts
         times["sync"] = time.perf_counter() - t
         ids, roles, rewards = batch["ids"], batch["roles"], batch["rewards"]
         r.selector.observe(ids, rewards)
