@@ -53,9 +53,12 @@ def main(argv):
         sys.exit(f"error: {e}")
     output_dir = args.output_dir or os.path.join(model_dir, "eval")
     with args.verifier.open() as verifier:
-        results = evaluate.evaluate_model(model_dir, sets, args.eval, verifier, output_dir=output_dir,
-                                          max_model_len=args.max_model_len, sources=sources,
-                                          engine_kwargs=args.hardware.vllm_kwargs())
+        try:
+            results = evaluate.evaluate_model(model_dir, sets, args.eval, verifier, output_dir=output_dir,
+                                              max_model_len=args.max_model_len, sources=sources,
+                                              engine_kwargs=args.hardware.vllm_kwargs())
+        except ValueError as e:  # e.g. a device setting this machine cannot run, named by the engine
+            sys.exit(f"error: {e}")
     print(evaluate.results_markdown(results))
     print(f"results: {os.path.join(output_dir, 'results.json')}")
 

@@ -58,16 +58,12 @@ def main(argv):
 
     from rlvr.rollout import RolloutEngine
 
-    try:
-        engine = RolloutEngine(model_dir, seed=args.settings.seed, max_model_len=args.max_model_len,
-                               **args.hardware.vllm_kwargs())
-    except ValueError as e:  # a device setting this machine cannot run (named by the engine)
-        sys.exit(f"error: {e}")
-    tokenizer = data.template_tokenizer(args.template, engine.tokenizer)
     with verifier:
-        try:
+        try:  # ValueError: a device setting this machine cannot run, or a profile file of other settings
+            engine = RolloutEngine(model_dir, seed=args.settings.seed, max_model_len=args.max_model_len,
+                                   **args.hardware.vllm_kwargs())
             rows = profile.profile_pool(engine, verifier, problems, args.settings, args.output, model,
-                                        tokenizer=tokenizer)
+                                        tokenizer=data.template_tokenizer(args.template, engine.tokenizer))
         except ValueError as e:
             sys.exit(f"error: {e}")
     print(profile.histogram(rows))
