@@ -243,12 +243,13 @@ def full_config(output_dir: str) -> ExperimentConfig:
 # --- files ----------------------------------------------------------------------------------------------------
 
 def _check_same_experiment(cfg: ExperimentConfig, path: str) -> None:
-    """A re-run may add methods or seeds; anything else must match the finished runs' config."""
-    mine = dataclasses.asdict(cfg)
+    """A re-run may add methods or seeds; anything else must match the finished runs' config (a setting added since
+    they ran, e.g. the device flags, matches at its default)."""
+    mine, defaults = (json.loads(json.dumps(dataclasses.asdict(c))) for c in (cfg, ExperimentConfig()))  # as saved
     if os.path.exists(path):
         old = files.read_json(path)["config"]
         free = ("methods", "ablations", "ablation_seeds", "seeds", "output_dir", "verifier")
-        differ = sorted(k for k in mine if k not in free and json.loads(json.dumps(mine[k])) != old.get(k))
+        differ = sorted(k for k in mine if k not in free and mine[k] != old.get(k, defaults[k]))
         if differ:
             raise ValueError(f"{cfg.output_dir} holds an experiment with a different config ({', '.join(differ)}); "
                              f"choose another --output_dir or re-run with the same flags to resume it")

@@ -3,6 +3,7 @@ DeepSpeed's config, bad values and settings this machine cannot run are refused 
 the engine for the update and the sync wakes it, the in-process sync hands vLLM the trainer's tensors themselves,
 and the trainer's loop calls the engine in that order. vLLM is a fake module here (its platform too, so the GPU
 branch runs); rollout_test checks the real engine on this CPU."""
+import dataclasses
 import json
 import sys
 import types
@@ -11,7 +12,7 @@ import pytest
 import torch
 from absl import flags
 
-from rlvr import config, data, selection, trainer, verdict_monitor, weighted_grpo
+from rlvr import config, data, experiment, files, selection, trainer, verdict_monitor, weighted_grpo
 from rlvr.config import Hardware
 from rlvr.rollout import RolloutEngine, Sample
 from rlvr.verifier_client import Verdict
@@ -118,6 +119,15 @@ def test_dtype_choices_are_the_flags_own():
     with pytest.raises(ValueError, match=r"dtype must be one of \['auto', 'float32', 'bfloat16', 'float16'\]"):
         config.check(trainer.TrainConfig(hardware=Hardware(dtype="int8")))
 
+
+
+def test_an_experiment_from_before_the_device_flags_resumes_at_their_defaults(tmp_path):
+    path = str(tmp_path / "experiment.json")
+    saved = {k: v for k, v in dataclasses.asdict(experiment.ExperimentConfig()).items() if k != "hardware"}
+    files.write_json(path, {"config": saved})
+    experiment._check_same_experiment(experiment.ExperimentConfig(), path)
+    with pytest.raises(ValueError, match=r"different config \(hardware\)"):
+        experiment._check_same_experiment(experiment.ExperimentConfig(hardware=Hardware(dtype="bfloat16")), path)
 
 # --- DeepSpeed ---------------------------------------------------------------------------------------------
 
