@@ -1,6 +1,7 @@
-"""Seconds per training update, by phase, and the same update done by TRL's GRPOTrainer, as a ratio.
+"""Seconds per training update, by phase, on 1 and on 2 data-parallel ranks, and the same update done by TRL's
+GRPOTrainer, as ratios.
 
-    bazel run //tools:bench_train [-- --steps=6 --rollouts_per_prompt=8 --max_tokens=48]
+    bazel run //tools:bench_train [-- --steps=6 --rollouts_per_prompt=8 --max_tokens=48 --ranks=1,2]
 
 Both sides run on the tiny model (built on first use), in child processes of this run, on the same batch: the
 (q+, q−) pair our trainer picked (fixed pairing), G responses each, the same max_tokens, temperature and lr,
@@ -9,7 +10,9 @@ coefficient to the initial model (TRL: loss_type="dapo", scale_rewards="group", 
 defaults). Ours samples with vLLM and trains with DeepSpeed; TRL samples with transformers' generate (its vLLM
 modes target GPUs) and trains with its Trainer. The first update of each side is warm-up and excluded from the
 means. Both sides report seconds per update by phase (TRL's from its own profiling contexts: generate, reward,
-and the rest of its step).
+and the rest of its step). Ours runs once per --ranks entry (torch.distributed.run; each rank samples, verifies and
+trains its share of the same batch): phases are rank 0's, with its rollout tokens/s; TRL is compared with the
+first entry.
 
 TRL, accelerate and datasets are pinned in requirements.txt as benchmark dependencies, so every fresh venv
 measures the ratio.
@@ -40,12 +43,13 @@ flags.DEFINE_float("p_high", 0.7, "q- band of our trainer's pair.")
 flags.DEFINE_enum("side", "both", ["both", "ours", "trl"], "Internal: which side this process runs.")
 flags.DEFINE_string("result", "", "Internal: where a side writes its JSON result.")
 flags.DEFINE_string("pair", "", "Internal: the comma-separated problem ids TRL trains on.")
+flags.DEFINE_list("ranks", ["1", "2"], "Rank counts our trainer runs with, on the same config.")
 
 
 def _run_ours(out: str) -> dict:
     from rlvr import config, trainer
 
-    run_dir = os.path.join(out, "ours")
+    run_dir = os.path.join(out, f"ours-{os.environ.get('WORLD_SIZE', '1')}")  # torchrun sets it for every rank
     cfg = config.build(trainer.TrainConfig, dict(
         output_dir=run_dir, model_dir=FLAGS.model_dir, threads=FLAGS.threads, steps=FLAGS.steps,
         rollouts_per_prompt=FLAGS.rollouts_per_prompt, max_tokens=FLAGS.max_tokens, lr=FLAGS.lr,
@@ -53,12 +57,15 @@ def _run_ours(out: str) -> dict:
         heldout_size=16, eval_every=10 ** 6, checkpoint_every=10 ** 6))
     start = time.perf_counter()
     summary = trainer.train(cfg)
+    if not summary:  # not rank 0
+        return {}
     with open(os.path.join(run_dir, "metrics.jsonl")) as f:
         updates = [r for r in map(json.loads, f) if r["kind"] == "update"]
     timed = updates[1:] or updates
     phases = [k for k in timed[0] if k.startswith("time/")]  # in loop order
-    return {"model_dir": summary["model_dir"], "pair": updates[0]["prompts"],
+    return {"model_dir": summary["model_dir"], "pair": updates[0]["prompts"], "ranks": summary["world_size"],
             "phases": {k[5:]: statistics.mean(r[k] for r in timed) for k in phases},
+            "tokens_per_s": statistics.mean(r["speed/rollout_tokens_per_s"] for r in timed),
             "per_update": statistics.mean(sum(r[k] for k in phases) for r in timed),
             "wall": time.perf_counter() - start}
 
@@ -126,9 +133,10 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
             "versions": {"trl": trl.__version__, "transformers": transformers.__version__}}
 
 
-def _child(side: str, out: str, model_dir: str, extra: list[str]) -> dict:
-    result = os.path.join(out, f"{side}.json")
-    cmd = [sys.executable, os.path.abspath(__file__), f"--side={side}", f"--result={result}",
+def _child(side: str, out: str, model_dir: str, extra: list[str], ranks: int = 1) -> dict:
+    result = os.path.join(out, f"{side}-{ranks}.json")
+    launcher = ["-m", "torch.distributed.run", f"--nproc_per_node={ranks}", "--standalone"] if ranks > 1 else []
+    cmd = [sys.executable, *launcher, os.path.abspath(__file__), f"--side={side}", f"--result={result}",
            f"--steps={FLAGS.steps}", f"--rollouts_per_prompt={FLAGS.rollouts_per_prompt}",
            f"--max_tokens={FLAGS.max_tokens}", f"--lr={FLAGS.lr}", f"--beta_kl={FLAGS.beta_kl}", f"--seed={FLAGS.seed}",
            f"--model_dir={model_dir}", f"--threads={FLAGS.threads}", f"--p_low={FLAGS.p_low}",
@@ -152,30 +160,43 @@ def main(argv):
             res = _run_ours(out)
         else:
             res = _run_trl(out, FLAGS.model_dir, FLAGS.pair.split(","))
-        with open(FLAGS.result, "w") as f:
-            json.dump(res, f)
+        if res:  # rank 0 of our side, or TRL
+            with open(FLAGS.result, "w") as f:
+                json.dump(res, f)
         return
 
     with tempfile.TemporaryDirectory(prefix="bench_train-") as out:
-        ours = _child("ours", out, FLAGS.model_dir, [])
-        if "error" in ours:
-            sys.exit(f"our trainer failed: {ours['error']}\n{ours['log']}")
+        runs = []
+        for ranks in map(int, FLAGS.ranks):
+            ours = _child("ours", out, FLAGS.model_dir, [], ranks)
+            if "error" in ours:
+                sys.exit(f"our trainer on {ranks} rank(s) failed: {ours['error']}\n{ours['log']}")
+            runs.append(ours)
+        first = runs[0]
         print(f"batch: 2 prompts x G={FLAGS.rollouts_per_prompt}, max_tokens={FLAGS.max_tokens}, "
-              f"beta_kl={FLAGS.beta_kl}, {FLAGS.steps} updates (first excluded), model {ours['model_dir']}")
-        print("ours (vLLM rollouts + C++ verifier + DeepSpeed), seconds per update by phase:")
-        for phase, sec in ours["phases"].items():
-            print(f"  {phase:<12} {sec:8.3f}")
-        print(f"  {'total':<12} {ours['per_update']:8.3f}   (whole run incl. start-up, profiling, "
-              f"2 evaluations: {ours['wall']:.1f} s)")
-        theirs = _child("trl", out, ours["model_dir"], [f"--pair={','.join(ours['pair'])}"])
+              f"beta_kl={FLAGS.beta_kl}, {FLAGS.steps} updates (first excluded), model {first['model_dir']}")
+        print("ours (vLLM rollouts + C++ verifier + DeepSpeed), seconds per update by phase (rank 0):")
+        head = "".join(f"{str(r['ranks']) + ' rank(s)':>12}" for r in runs)
+        ratio = f"{str(runs[-1]['ranks']) + ' / ' + str(first['ranks']):>10}" if len(runs) > 1 else ""
+        print(f"  {'':<12}{head}{ratio}")
+        phases = list(dict.fromkeys(k for r in runs for k in r["phases"]))
+        rows = [(p, [r["phases"].get(p, 0.0) for r in runs]) for p in phases]
+        rows += [("total", [r["per_update"] for r in runs]), ("tokens/s/rank", [r["tokens_per_s"] for r in runs])]
+        for name, values in rows:
+            cells = "".join(f"{v:12.3f}" for v in values)
+            last = f"{values[-1] / values[0]:9.2f}x" if len(runs) > 1 and values[0] >= 1e-3 else ""
+            print(f"  {name:<12}{cells}{last}")
+        print("  (whole runs incl. start-up, profiling, 2 evaluations: " +
+              ", ".join(f"{r['wall']:.1f} s on {r['ranks']}" for r in runs) + ")")
+        theirs = _child("trl", out, first["model_dir"], [f"--pair={','.join(first['pair'])}"])
         if "error" in theirs:
             sys.exit(f"TRL GRPOTrainer failed: {theirs['error']}\n{theirs['log']}")
         print(f"TRL {theirs['versions']['trl']} GRPOTrainer (transformers generate), seconds per update by phase:")
         for phase, sec in theirs["phases"].items():
             print(f"  {phase:<12} {sec:8.3f}")
         print(f"  {'total':<12} {theirs['per_update']:8.3f}")
-        print(f"ours / TRL time per update: {ours['per_update'] / theirs['per_update']:.2f}x "
-              f"(TRL / ours: {theirs['per_update'] / ours['per_update']:.2f}x)")
+        print(f"ours ({first['ranks']} rank(s)) / TRL time per update: "
+              f"{first['per_update'] / theirs['per_update']:.2f}x (TRL / ours: {theirs['per_update'] / first['per_update']:.2f}x)")
 
 
 if __name__ == "__main__":

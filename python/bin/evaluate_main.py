@@ -4,6 +4,7 @@
       --eval_sets=aime24,math500,amc23=/data/amc23.jsonl --n=64 --k=1,8,64
   bazel run //python:evaluate -- --model_dir=smollm2-135m --eval_sets=gsm8k:limit=16 --max_tokens=256
 With no --model_dir the tiny model is used (built if missing); with no --verifier_address a verifier is started.
+--nproc_per_node=N shares the problems out over N ranks, each with its own vLLM engine and verifier client.
 """
 from rlvr import runtime
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass  # noqa: E402
 
 from absl import app  # noqa: E402
 
-from rlvr import config, console, evaluate, models  # noqa: E402
+from rlvr import config, console, distributed, evaluate, models  # noqa: E402
 from rlvr.config import Hardware, arg, group  # noqa: E402
 from rlvr.verifier_client import VerifierSpec  # noqa: E402
 
@@ -52,15 +53,18 @@ def main(argv):
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
     output_dir = args.output_dir or os.path.join(model_dir, "eval")
+    distributed.relaunch(args.hardware.nproc_per_node)  # as N ranks, when asked for and not one already
+    world = distributed.join()
     with args.verifier.open() as verifier:
         try:
             results = evaluate.evaluate_model(model_dir, sets, args.eval, verifier, output_dir=output_dir,
-                                              max_model_len=args.max_model_len, sources=sources,
+                                              max_model_len=args.max_model_len, sources=sources, world=world,
                                               engine_kwargs=args.hardware.vllm_kwargs())
         except ValueError as e:  # e.g. a device setting this machine cannot run, named by the engine
             sys.exit(f"error: {e}")
-    print(evaluate.results_markdown(results))
-    print(f"results: {os.path.join(output_dir, 'results.json')}")
+    if world.is_main:
+        print(evaluate.results_markdown(results))
+        print(f"results: {os.path.join(output_dir, 'results.json')}")
 
 
 if __name__ == "__main__":

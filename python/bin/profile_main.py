@@ -4,7 +4,8 @@
   bazel run //python:profile -- --model_dir=/models/Qwen2.5-Math-1.5B --pool=/data/dsr_sub.parquet \
       --k=64 --max_tokens=3000 --max_model_len=4096 --output=/runs/profile.jsonl
 Re-running with the same --output resumes: prompts already in the file are skipped. A file made with another
-model, template or sampling settings is refused.
+model, template or sampling settings is refused. --nproc_per_node=N shares the prompts out over N ranks, each
+with its own vLLM engine (the file is the same as one process writes).
 """
 from rlvr import runtime
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass  # noqa: E402
 
 from absl import app  # noqa: E402
 
-from rlvr import benchmarks, config, console, data, models, profile, synthetic  # noqa: E402
+from rlvr import benchmarks, config, console, data, distributed, models, profile, synthetic  # noqa: E402
 from rlvr.config import Hardware, arg, group  # noqa: E402
 from rlvr.verifier_client import VerifierSpec  # noqa: E402
 
@@ -55,6 +56,8 @@ def main(argv):
         verifier = args.verifier.open()
     except (ValueError, FileNotFoundError) as e:
         sys.exit(f"error: {e}")
+    distributed.relaunch(args.hardware.nproc_per_node)  # as N ranks, when asked for and not one already
+    world = distributed.join()
 
     from rlvr.rollout import RolloutEngine
 
@@ -63,11 +66,13 @@ def main(argv):
             engine = RolloutEngine(model_dir, seed=args.settings.seed, max_model_len=args.max_model_len,
                                    **args.hardware.vllm_kwargs())
             rows = profile.profile_pool(engine, verifier, problems, args.settings, args.output, model,
-                                        tokenizer=data.template_tokenizer(args.template, engine.tokenizer))
+                                        tokenizer=data.template_tokenizer(args.template, engine.tokenizer),
+                                        world=world)
         except ValueError as e:
             sys.exit(f"error: {e}")
-    print(profile.histogram(rows))
-    print(f"profile: {args.output}")
+    if world.is_main:
+        print(profile.histogram(rows))
+        print(f"profile: {args.output} ({world.size} rank(s))")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 With no flags: a small complete run on the tiny model (shipped in the repository) and the synthetic task; ends with
 what was trained, the held-out accuracy before and after (avg@8 at T = 0.6 with 95 % intervals; greedy with
---eval_n=1 --eval_temperature=0), the report's path and the TensorBoard command. Two ranks:
-    torchrun --nproc_per_node=2 python/bin/train_main.py --output_dir=...
+--eval_n=1 --eval_temperature=0), the report's path and the TensorBoard command. Two ranks on this machine:
+    bazel run //python:train -- --nproc_per_node=2
+(the binary re-runs itself through torch.distributed.run; several machines: docs/scaling.md).
 Every flag is a field of trainer.TrainConfig (its help is written there).
 """
 from rlvr import runtime
@@ -12,7 +13,7 @@ runtime.setup()  # before anything imports vllm / deepspeed: they read the envir
 
 from absl import app  # noqa: E402
 
-from rlvr import config, console, run_report, trainer  # noqa: E402
+from rlvr import config, console, distributed, run_report, trainer  # noqa: E402
 
 config.define_flags(trainer.TrainConfig)
 
@@ -26,6 +27,7 @@ def main(argv):
         cfg.validate()  # bad settings and missing files fail here, before anything heavy starts
     except (ValueError, FileNotFoundError) as e:
         raise app.UsageError(str(e)) from e
+    distributed.relaunch(cfg.hardware.nproc_per_node)  # as N ranks, when asked for and not one already
     summary = trainer.train(cfg)
     if summary:  # rank 0
         print("\n".join(run_report.final_lines(summary)))

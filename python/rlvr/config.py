@@ -146,6 +146,9 @@ class Hardware:
     """Device settings, written once: a group of every config that starts a vLLM engine (training, profiling,
     evaluation, the experiment grid), passed to `vllm.LLM` (`vllm_kwargs`) and, for `dtype`, to DeepSpeed's
     bf16/fp16 sections. This project's machines have no GPU: only the plumbing is tested (docs/scaling.md)."""
+    nproc_per_node: int = arg(1, "Ranks to run on this machine: the binary re-runs itself as that many ranks "
+                              "(torch.distributed.run); each holds a vLLM engine and samples its share of every "
+                              "batch. 1: this process alone.", min=1)
     gpu_memory_utilization: float = arg(0.9, "vLLM: share of each GPU's memory the engine may take for weights, "
                                         "activations and KV cache, in (0, 1]; leave room for the trainer on the "
                                         "same GPU. Ignored on CPU (VLLM_CPU_KVCACHE_SPACE sizes the cache).")

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from tqdm import tqdm
 
-from rlvr import benchmarks, config, data, estimators, files, rundir, scoring, synthetic
+from rlvr import benchmarks, config, data, distributed, estimators, files, rundir, scoring, synthetic
 from rlvr.config import Sampling, arg, group
 
 SYNTHETIC = "synthetic"
@@ -158,38 +158,41 @@ def _prefill_chunks(engine, prompts: Sequence[str], n: int) -> list[slice]:
 
 
 def evaluate_set(engine, verifier, tokenizer, problems: Sequence[data.Problem], cfg: EvalConfig,
-                 verdict_path: str | None = None, desc: str | None = "eval") -> dict[str, float]:
+                 verdict_path: str | None = None, desc: str | None = "eval",
+                 world: distributed.World = distributed.SOLO) -> dict[str, float]:
     """Samples cfg.n responses per problem, verifies them and returns the aggregate metrics.
 
     When verdict_path is given, writes one JSON line per problem (prompt, gold, responses with verdicts).
-    `desc`: the progress bar's name; None: no bar (e.g. inside a training loop that has its own)."""
+    `desc`: the progress bar's name; None: no bar (e.g. inside a training loop that has its own). Across ranks
+    (`world`, every rank calling it alike) each rank samples and verifies its share of the problems; rank 0 writes
+    the file, every rank returns the metrics."""
     prompts = [data.format_prompt(p.problem, data.template_tokenizer(cfg.template, tokenizer)) for p in problems]
-    samples, verdicts, t_gen = [], [], 0.0
-    bar = tqdm(total=len(prompts), desc=desc, unit="problem", disable=desc is None)  # over generation: the slow part
+    outcomes, t_gen = [], 0.0
+    bar = tqdm(total=len(prompts), desc=desc, unit="problem",  # over generation: the slow part
+               disable=desc is None or not world.is_main)
     for part in _prefill_chunks(engine, prompts, cfg.n):
         scored = scoring.score(engine, prompts[part], cfg.n, cfg.sampling, verifier,
-                               [p.answer for p in problems[part]], [p.id for p in problems[part]], cfg.seed)
-        samples, verdicts, t_gen = samples + scored.samples, verdicts + scored.verdicts, t_gen + scored.generate_s
-        bar.update(len(scored.samples))
+                               [p.answer for p in problems[part]], [p.id for p in problems[part]], cfg.seed,
+                               world=world, texts=verdict_path is not None)
+        outcomes, t_gen = outcomes + scored.outcomes, t_gen + scored.generate_s
+        bar.update(len(scored.outcomes))
     scores, lines = [], []
     for i, p in enumerate(problems):
-        vs = verdicts[i]
-        score = score_problem(cfg.n, [v.correct for v in vs], cfg.ks)
+        score = score_problem(cfg.n, [o.verdict.correct for o in outcomes[i]], cfg.ks)
         scores.append(score)
         lines.append(json.dumps({
             "id": p.id, "problem": p.problem, "gold": p.answer, "level": p.level, "prompt": prompts[i], **score,
-            "responses": [{"text": s.text, "verdict": v.verdict, "extracted": v.extracted,
-                           "correct": v.correct, "reason": v.reason, "truncated": s.truncated}
-                          for s, v in zip(samples[i], vs)],
+            "responses": [{"text": o.text, "verdict": o.verdict.verdict, "extracted": o.verdict.extracted,
+                           "correct": o.verdict.correct, "reason": o.verdict.reason, "truncated": o.truncated}
+                          for o in outcomes[i]],
         }, ensure_ascii=False))
-    if verdict_path:
+    if verdict_path and world.is_main:
         files.write_text(verdict_path, "\n".join(lines) + "\n")
     result = aggregate(scores, cfg.ks)
     bar.set_postfix({f"avg@{cfg.n}": f"{result['avg@n']:.1%}"})
     bar.close()
     result["generate_s"] = round(t_gen, 3)
-    result["tokens_per_response"] = (sum(len(s.token_ids) for per in samples for s in per) /
-                                     max(1, len(problems) * cfg.n))
+    result["tokens_per_response"] = sum(o.tokens for row in outcomes for o in row) / max(1, len(problems) * cfg.n)
     return result
 
 
@@ -226,12 +229,14 @@ def load_state_dict(model_dir: str) -> dict:
 
 def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg: EvalConfig, verifier,
                    output_dir: str | None = None, engine=None, max_model_len: int = 512,
-                   sources: dict[str, dict] | None = None, engine_kwargs: dict | None = None) -> dict[str, Any]:
+                   sources: dict[str, dict] | None = None,
+                   world: distributed.World = distributed.SOLO, engine_kwargs: dict | None = None) -> dict[str, Any]:
     """Evaluates one model on every set; writes results.json, results.md and verdict files when output_dir is set.
-    `sources` (evaluate.provenance) is recorded in both as `data`.
+    `sources` (evaluate.provenance) is recorded in both as `data`. Across ranks (`world`, every rank calling it
+    alike) each rank samples its share; rank 0 writes the files and records the ranks in results.json.
 
     engine: a running RolloutEngine to reuse (its weights are replaced by model_dir's, in place); None starts
-    one for model_dir (with `engine_kwargs`: config.Hardware.vllm_kwargs()) and shuts it down afterwards."""
+    one for model_dir (with `engine_kwargs`, e.g. Hardware.vllm_kwargs()) and shuts it down afterwards."""
     from transformers import AutoTokenizer
     from rlvr.rollout import RolloutEngine
 
@@ -242,21 +247,22 @@ def evaluate_model(model_dir: str, eval_sets: dict[str, list[data.Problem]], cfg
         engine = RolloutEngine(hf_dir, seed=cfg.seed, max_model_len=max_model_len, **(engine_kwargs or {}))
     else:
         engine.sync_weights(load_state_dict(hf_dir))
-    if output_dir:
+    if output_dir and world.is_main:
         os.makedirs(output_dir, exist_ok=True)
     results: dict[str, Any] = {"model_dir": os.path.abspath(model_dir), "config": config.flat(cfg),
-                               "sets": {}, "data": sources or {}}
+                               "sets": {}, "data": sources or {}, "ranks": world.size}
     try:
         for name, problems in eval_sets.items():
             path = os.path.join(output_dir, f"{name}.verdicts.jsonl") if output_dir else None
-            results["sets"][name] = evaluate_set(engine, verifier, tokenizer, problems, cfg, path, desc=name)
+            results["sets"][name] = evaluate_set(engine, verifier, tokenizer, problems, cfg, path, desc=name,
+                                                 world=world)
     finally:
         if own_engine:
             # Collected now, not at some later gc pass: tearing down an in-process vLLM engine also tears down
             # vLLM's global parallel groups, which would break any engine the caller starts afterwards.
             del engine
             gc.collect()
-    if output_dir:
+    if output_dir and world.is_main:
         files.write_json(os.path.join(output_dir, "results.json"), results)
         files.write_text(os.path.join(output_dir, "results.md"), results_markdown(results))
     return results

@@ -22,7 +22,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from rlvr import config, data, files, scoring
+from rlvr import config, data, distributed, files, scoring
 from rlvr.config import Sampling, arg, group
 from rlvr.estimators import wilson_interval
 
@@ -95,11 +95,14 @@ def _row(problem: data.Problem, successes: int, keys: dict[str, Any]) -> dict[st
 
 
 def profile_pool(engine, verifier, problems: Sequence[data.Problem], settings: ProfileSettings, out_path: str,
-                 model: str, tokenizer=None, progress: bool = True) -> list[dict[str, Any]]:
+                 model: str, tokenizer=None, progress: bool = True,
+                 world: distributed.World = distributed.SOLO) -> list[dict[str, Any]]:
     """Profiles `problems` into `out_path` (resuming it if present) and returns all rows in pool order.
 
     engine: a rollout.RolloutEngine; verifier: a verifier_client.VerifierClient; model: the model's key
-    (model_key); tokenizer: renders the chat template into prompts (None: the plain template)."""
+    (model_key); tokenizer: renders the chat template into prompts (None: the plain template). Across ranks
+    (`world`, every rank calling it alike) each rank samples and verifies its share of every chunk's prompts; rank
+    0 writes the file, every rank returns the rows."""
     if not problems:
         raise ValueError("profile_pool: the pool is empty")
     by_id = {p.id: p for p in problems}
@@ -112,16 +115,17 @@ def profile_pool(engine, verifier, problems: Sequence[data.Problem], settings: P
     done = _read_existing(out_path, keys, by_id)
     todo = [p for p in problems if p.id not in done]
     bar = tqdm(total=len(problems), initial=len(problems) - len(todo), desc="profile", unit="prompt",
-               file=sys.stderr, disable=not progress)
+               file=sys.stderr, disable=not progress or not world.is_main)
     with bar:
         for start in range(0, len(todo), settings.chunk_size):
             chunk = todo[start:start + settings.chunk_size]
             prompts = [data.format_prompt(p.problem, tokenizer) for p in chunk]
             scored = scoring.score(engine, prompts, settings.k, settings.sampling, verifier,
-                                   [p.answer for p in chunk], [p.id for p in chunk], settings.seed)
+                                   [p.answer for p in chunk], [p.id for p in chunk], settings.seed, world=world)
             for problem, rewards in zip(chunk, scored.rewards()):
                 done[problem.id] = _row(problem, int(sum(rewards)), keys)
-            files.write_jsonl(out_path, (done[p.id] for p in problems if p.id in done))
+            if world.is_main:
+                files.write_jsonl(out_path, (done[p.id] for p in problems if p.id in done))
             bar.update(len(chunk))
             mean = sum(r["p_hat"] for r in done.values()) / len(done)
             bar.set_postfix(mean_p=f"{mean:.3f}")

@@ -69,7 +69,8 @@ def _checkpoint_shapes(model_dir: str) -> dict[str, tuple[int, ...]]:
 def _prompt_seeds(seed: int, prompts: list[str]) -> list[int]:
     """A well-spread base seed per prompt from (call seed, prompt text, how often that text came before in the
     call), so a prompt's samples do not depend on which other prompts share the batch (a resumed profile equals
-    an uninterrupted one) while repeats of a prompt still differ. vLLM gives the n samples base, base+1, ..."""
+    an uninterrupted one) while repeats of a prompt still differ. Sample j is drawn with seed base + j (vLLM seeds
+    a request's i-th completion with its seed + i), whichever call or rank draws it."""
     seen: dict[str, int] = {}
     seeds = []
     for prompt in prompts:
@@ -106,6 +107,13 @@ class RolloutEngine:
         if self.sleep_mode and not current_platform.is_sleep_mode_available():
             raise ValueError(f"--enable_sleep_mode: vLLM {vllm.__version__} has sleep mode on CUDA, ROCm and XPU "
                              f"GPUs only, not on {current_platform.device_type}; leave it off here")
+        tp = engine_kwargs.get("tensor_parallel_size", 1)
+        if torch.distributed.is_initialized() and torch.distributed.get_world_size() > 1:
+            if tp > 1:
+                raise ValueError("--tensor_parallel_size > 1 with several ranks: each rank holds a whole engine and "
+                                 "samples its own share (data parallel); use --tensor_parallel_size=1")
+            # vLLM's torchrun mode: this rank's own engine, in this process, on the device of its LOCAL_RANK.
+            engine_kwargs.setdefault("distributed_executor_backend", "external_launcher")
         if self._is_cpu:
             # Compiling the model costs minutes on CPU and gains nothing at this scale; GPUs take the flag.
             engine_kwargs["enforce_eager"] = True
@@ -120,7 +128,6 @@ class RolloutEngine:
         start = time.perf_counter()
         # An in-process engine's CPU worker prints torch's NUMA note from C++ (console.native_stderr drops it); an
         # engine in its own process, or with worker processes (tensor parallel), keeps the console's stderr.
-        tp = engine_kwargs.get("tensor_parallel_size", 1)
         in_process = os.environ.get("VLLM_ENABLE_V1_MULTIPROCESSING") == "0" and tp == 1
         try:
             with console.native_stderr() if in_process else contextlib.nullcontext():
@@ -157,9 +164,11 @@ class RolloutEngine:
         return list(self.tokenizer.encode(prompt))
 
     def generate(self, prompts: list[str], n: int, temperature: float, top_p: float, max_tokens: int,
-                 seed: int | None = None) -> list[list[Sample]]:
+                 seed: int | None = None, samples: list[range] | None = None) -> list[list[Sample]]:
         """`n` samples for each prompt, as [prompt][sample]. With `seed`, a prompt's samples depend only on the
-        weights, the seed and the prompt (see _prompt_seeds)."""
+        weights, the seed and the prompt (see _prompt_seeds), and sample j of a prompt only on those and j.
+        `samples[p]`: which of prompt p's n samples to draw (a rank's share, distributed.per_prompt); default all.
+        A prompt with an empty range is not sampled and gets an empty list."""
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
         if max_tokens < 1:
@@ -171,18 +180,26 @@ class RolloutEngine:
         if self.asleep:
             raise RuntimeError("generate: the engine is asleep and its weights were discarded; sync_weights "
                                "wakes it with new ones")
-        if not prompts:
-            return []
+        if samples is None:
+            samples = [range(n)] * len(prompts)
+        if len(samples) != len(prompts) or any(r.step != 1 or r.start < 0 or r.stop > n for r in samples):
+            raise ValueError(f"samples: expected one range within 0..{n} per prompt ({len(prompts)}), got {samples}")
         seeds = [None] * len(prompts) if seed is None else _prompt_seeds(seed, prompts)
+        drawn = [p for p, r in enumerate(samples) if len(r)]
         params = [
-            self._vllm.SamplingParams(n=n, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
-                                      logprobs=0, seed=s)
-            for s in seeds
+            self._vllm.SamplingParams(n=len(samples[p]), temperature=temperature, top_p=top_p,
+                                      max_tokens=max_tokens, logprobs=0,
+                                      seed=None if seeds[p] is None else seeds[p] + samples[p].start)
+            for p in drawn
         ]
-        inputs = [{"prompt_token_ids": self.prompt_token_ids(p)} for p in prompts]
-        with self._serving_threads():
-            outputs = self._llm.generate(inputs, params, use_tqdm=False)
-        return [[self._sample(c) for c in sorted(out.outputs, key=lambda c: c.index)] for out in outputs]
+        inputs = [{"prompt_token_ids": self.prompt_token_ids(prompts[p])} for p in drawn]
+        out: list[list[Sample]] = [[] for _ in prompts]
+        if drawn:
+            with self._serving_threads():
+                outputs = self._llm.generate(inputs, params, use_tqdm=False)
+            for p, o in zip(drawn, outputs):
+                out[p] = [self._sample(c) for c in sorted(o.outputs, key=lambda c: c.index)]
+        return out
 
     def _serving_threads(self):
         # The in-process CPU engine computes in the caller's thread; elsewhere workers own their threads.

@@ -19,9 +19,11 @@ import numpy as np
 from rlvr import files
 
 # Settings a resumed run may change; any other difference would silently make it a different experiment.
+# nproc_per_node: the world size itself is checked against the checkpoint's (load_checkpoint), however launched.
 RESUME_MAY_CHANGE = ("output_dir", "resume", "steps", "eval_every", "checkpoint_every", "keep_checkpoints",
-                     "verifier_address", "verifier_retry_s", "verifier_auth_token_file", "verifier_tls_ca",
-                     "max_ungraded_share", "threads", "micro_batch_size", "gradient_checkpointing", "extra")  # the last: memory only
+                     "nproc_per_node", "verifier_address", "verifier_retry_s", "verifier_auth_token_file",
+                     "verifier_tls_ca", "max_ungraded_share", "threads", "micro_batch_size", "gradient_checkpointing",
+                     "extra")  # micro_batch_size, gradient_checkpointing: memory only
 HISTORY = ("metrics.jsonl", "profile.jsonl")  # what a run resumed into a new directory carries over
 
 
@@ -44,12 +46,16 @@ def find_checkpoint(path: str) -> str:
                             f"checkpoints/latest")
 
 
-def load_checkpoint(engine, ckpt: str) -> dict:
-    """Restores the DeepSpeed engine and the RNGs from `ckpt`; returns the trainer state saved with them."""
+def load_checkpoint(engine, ckpt: str, ranks: int = 1) -> dict:
+    """Restores the DeepSpeed engine and the RNGs from `ckpt`, written by a run of as many `ranks` (DeepSpeed's
+    optimiser state is laid out per rank); returns the trainer state saved with them."""
     import torch
 
-    engine.load_checkpoint(os.path.join(ckpt, "ds"), tag="state")
     state = torch.load(os.path.join(ckpt, "trainer_state.pt"), weights_only=False)
+    if state.get("ranks", 1) != ranks:
+        raise ValueError(f"resume {ckpt}: written by {state.get('ranks', 1)} rank(s), resumed with {ranks}; resume "
+                         f"with --nproc_per_node={state.get('ranks', 1)} (the optimiser state is laid out per rank)")
+    engine.load_checkpoint(os.path.join(ckpt, "ds"), tag="state")
     rng = state.pop("rng")
     random.setstate(rng["python"])
     np.random.set_state(rng["numpy"])

@@ -2,12 +2,13 @@
 
 One update, in order (each phase is timed and logged as `time/<phase>`):
     select    prompts for this update from the method's Selector (selection.py: pairs, variance picks, pool walk)
-    rollout   G samples per prompt from the RolloutEngine with seed f(seed, step)      (rank 0)
-    verify    binary rewards from the C++ verifier                                      (rank 0)
+    rollout   C·G samples per prompt from the RolloutEngine, seeded by (seed, step)    (every rank, own share)
+    verify    binary rewards from the C++ verifier, then one all-gather of every
+              response's verdict and length                                            (every rank, own share)
     update    advantages and pair weights (weighted_grpo), per-token logprobs from the DeepSpeed model, the
-              clipped loss, engine.backward/step per micro-batch, one optimiser step   (every rank, own shard)
+              clipped loss, engine.backward/step per micro-batch, one optimiser step   (every rank, own share)
               (with --enable_sleep_mode the vLLM engine sleeps through it, its GPU memory released)
-    sync      the updated weights into the running vLLM engine, in place; wakes it     (rank 0)
+    sync      the updated weights into the running vLLM engine, in place; wakes it     (every rank)
 
 Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
 - Old logprobs: recomputed by the trainer model before the update, in the same forward pass and detached. We take
@@ -16,11 +17,15 @@ Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
   so using them would inject noise into ρ. They serve as a health check instead: `sync/logprob_gap` is the mean
   |vLLM − trainer| logprob over response tokens at temperature 1, which jumps if a weight sync goes wrong.
 - The policy is the model at the sampling temperature (logits / T), the distribution the samples came from.
-- Ranks: rank 0 alone samples and verifies, then broadcasts the batch; every rank trains on its contiguous shard of
-  the responses with its loss rescaled so that DeepSpeed's gradient mean equals the full batch's token-level loss.
-  Every rank still constructs the vLLM engine: in-process vLLM builds its process groups over the trainer's
-  world, collectively, so a rank that skipped it would leave rank 0 blocked (measured). Ranks finish by comparing
-  weight digests (all-gathered) and fail loudly if they ever differ.
+- Ranks (data parallel; `--nproc_per_node`, or torchrun / the DeepSpeed launcher): every rank holds a vLLM engine
+  and a verifier client, runs the same selector (same state, same picks: scoring checks that ranks agree), samples
+  and verifies its share of the update (distributed.shards: whole GRPO groups when there are at least as many as
+  ranks) and trains on exactly those responses, its loss rescaled so that DeepSpeed's gradient mean equals the full
+  batch's loss. Only verdicts and lengths cross ranks (the advantages and the normaliser need every group's
+  rewards); token ids stay where they were sampled. Response seeds depend on (seed, step, prompt, copy, index), so
+  N ranks draw the 1-rank batch and reach its weights up to float round-off (tested). Profiling and held-out
+  evaluation are shared out the same way. Ranks finish by comparing weight digests (all-gathered) and fail
+  loudly if they ever differ.
 - Shape: train() is setup (`_setup`: world, run dir, data, engines, selector) / loop (`_step` per update) / finish
   (`_finish`: digests, report). The run directory's layout and checkpoints belong to rundir.RunDir.
 - Exact resume: a checkpoint holds the DeepSpeed state (model + optimiser), RNG states, the selector's state_dict,
@@ -39,15 +44,14 @@ import hashlib
 import json
 import os
 import random
-import socket
 import sys
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from rlvr import (benchmarks, config, console, data, evaluate, files, models, pairing, provenance, run_report, rundir,
-                  runtime, scoring, seeds, selection, synthetic, verdict_monitor, weighted_grpo)
+from rlvr import (benchmarks, config, data, distributed, evaluate, files, models, pairing, provenance, run_report,
+                  rundir, runtime, scoring, seeds, selection, synthetic, verdict_monitor, weighted_grpo)
 from rlvr.config import Hardware, Sampling, arg, group
 from rlvr.verifier_client import VerifierSpec
 
@@ -109,7 +113,7 @@ class TrainConfig:
     beta_h: float = arg(0.0, "Entropy bonus (0: off).", min=0.0)
     sampling: Sampling = group(Sampling, max_tokens=48)  # rollouts and profiling: --temperature, --top_p, ...
     max_model_len: int = arg(512, "vLLM context length (prompt + response).", min=1)
-    hardware: Hardware = group(Hardware)  # --gpu_memory_utilization, --dtype, ...: vLLM's and DeepSpeed's
+    hardware: Hardware = group(Hardware)  # --nproc_per_node, --gpu_memory_utilization, --dtype, ...
     # optimisation
     ds_config: str = arg("", "DeepSpeed JSON config; empty: python/configs/ds_cpu.json.")
     lr: float = arg(0.0, "Learning rate; 0: the DeepSpeed config's.", min=0.0)
@@ -158,40 +162,6 @@ class TrainConfig:
 
 # --- small helpers ------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _init_distributed():
-    """torch.distributed over gloo through DeepSpeed; a plain `python` run becomes a world of one."""
-    import deepspeed
-    import torch.distributed as dist
-
-    if "RANK" not in os.environ:  # not launched by torchrun / the deepspeed launcher
-        os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
-                          MASTER_PORT=str(_free_port()))
-    if not dist.is_initialized():
-        if os.environ["WORLD_SIZE"] == "1":
-            # DeepSpeed's shared-memory all-reduce op has nothing to reduce across one rank, and its JIT build
-            # (two C++ files against torch's headers, minutes on a fresh machine) would precede everything else.
-            deepspeed.ops.__compatible_ops__["deepspeed_shm_comm"] = False
-        with console.library_prints():
-            deepspeed.init_distributed(dist_backend="gloo")
-    return dist.get_rank(), dist.get_world_size()
-
-
-def _broadcast(obj, rank: int, world: int):
-    if world == 1:
-        return obj
-    import torch.distributed as dist
-
-    box = [obj if rank == 0 else None]
-    dist.broadcast_object_list(box, src=0)
-    return box[0]
-
-
 def _load_problems(spec: str, split: str, cfg: TrainConfig, limit: int) -> list[data.Problem]:
     if spec == SYNTHETIC:
         train, heldout = synthetic.make_task(seed=cfg.synthetic_seed, n_train=cfg.pool_size,
@@ -218,9 +188,10 @@ def group_rows(rewards: list[list[float]], roles: list[str], groups: int):
 
 
 def micro_batches(cfg: TrainConfig, world: int) -> int:
-    """Forward/backward passes per update on every rank (the same count on all: DeepSpeed reduces in step)."""
-    shard = -(-responses_per_update(cfg) // world)
-    return 1 if cfg.micro_batch_size == 0 else -(-shard // cfg.micro_batch_size)
+    """Forward/backward passes per update on every rank (the same count on all: DeepSpeed reduces in step), enough
+    for the largest rank's share."""
+    share = max(map(len, distributed.shards(responses_per_update(cfg), cfg.rollouts_per_prompt, world)))
+    return 1 if cfg.micro_batch_size == 0 else -(-share // cfg.micro_batch_size)
 
 
 def _ds_config(cfg: TrainConfig, world: int = 1, dtype: str = "float32") -> dict:
@@ -318,8 +289,18 @@ def token_logprobs(model, ids, attn, temperature: float, first: int = 0, entropy
     return logprobs, entropy, raw
 
 
-def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id: int, ref_model) -> dict:
-    """Weighted GRPO step on this rank's shard of the broadcast batch. Returns the update's statistics."""
+def _length_mask(lengths: list[int]):
+    """[B, longest] mask with each response's tokens set: what a loss normaliser needs of responses held elsewhere."""
+    import torch
+
+    lengths = torch.tensor(lengths)
+    return (torch.arange(int(lengths.max())) < lengths[:, None]).float()
+
+
+def _update(engine, batch: dict, cfg: TrainConfig, world: int, pad_id: int, ref_model) -> dict:
+    """Weighted GRPO step on this rank's responses of the batch. `batch`: every prompt's ids, roles, rewards
+    [P][C·G] and prompt token ids; every response's length (`lengths`, prompt-major); this rank's responses
+    (`mine`: their prompt-major numbers) with their token ids and sampler logprobs. Returns the update's statistics."""
     import torch
     import torch.distributed as dist
 
@@ -331,20 +312,21 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
         cfg.alpha, cfg.beta, relabel_lambda=cfg.relabel_lambda))
     advantages, weights = advantages.reshape(-1), weights.reshape(-1)         # [B]
     per_prompt = len(batch["rewards"][0])                                        # C·G
-    prompts = [batch["prompt_ids"][i // per_prompt] for i in range(advantages.numel())]
+    mine = batch["mine"]
+    advantages_mine, weights_mine = advantages[mine.start:mine.stop], weights[mine.start:mine.stop]
+    prompts = [batch["prompt_ids"][i // per_prompt] for i in mine]
     ids, attn, resp = token_batch(prompts, batch["response_ids"], pad_id)
     sampler_lp = torch.zeros_like(resp)
     for i, (p, lp) in enumerate(zip(prompts, batch["sampler_logprobs"])):
         sampler_lp[i, len(p) - 1:len(p) - 1 + len(lp)] = torch.tensor(lp)
-    ids, attn, resp, sampler_lp, advantages, weights = (  # onto the model's device (a GPU; here the CPU)
-        t.to(engine.device) for t in (ids, attn, resp, sampler_lp, advantages, weights))
+    ids, attn, resp, sampler_lp, advantages_mine, weights_mine = (  # onto the model's device (a GPU; here the CPU)
+        t.to(engine.device) for t in (ids, attn, resp, sampler_lp, advantages_mine, weights_mine))
 
-    shard = torch.tensor_split(torch.arange(advantages.numel()), world)[rank]  # this rank's responses
-    micro = torch.tensor_split(shard, micro_batches(cfg, world))
+    micro = torch.tensor_split(torch.arange(len(mine)), micro_batches(cfg, world))
     if any(rows.numel() == 0 for rows in micro):
         raise ValueError(f"{advantages.numel()} responses cannot be split over {world} ranks × {len(micro)} "
                          f"micro-batches (micro_batch_size={cfg.micro_batch_size})")
-    z_batch = aggregate(resp, cfg.sampling.max_tokens).item()
+    z_batch = aggregate(_length_mask(batch["lengths"]), cfg.sampling.max_tokens).item()
     # Sums over this rank's micro-batches: loss share, entropy·tokens, |logprob gap|, tokens, clip·tokens, kl·tokens.
     totals = torch.zeros(6, dtype=torch.float64)
     for rows in micro:
@@ -359,7 +341,7 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
             with torch.no_grad():
                 ref = token_logprobs(ref_model, m_ids, m_attn, cfg.sampling.temperature, first)[0]
         loss, stats = weighted_grpo.policy_loss(
-            logprobs, logprobs.detach(), m_resp, advantages[rows], weights[rows], clip_eps=cfg.clip_eps,
+            logprobs, logprobs.detach(), m_resp, advantages_mine[rows], weights_mine[rows], clip_eps=cfg.clip_eps,
             ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy, beta_h=cfg.beta_h, loss_agg=loss_agg,
             max_len=cfg.sampling.max_tokens)
         # policy_loss normalises by this micro-batch's Z; scaled by world · Z / Z_batch, the sum over micro-batches
@@ -392,34 +374,48 @@ def _update(engine, batch: dict, cfg: TrainConfig, rank: int, world: int, pad_id
 
 # --- the loop -----------------------------------------------------------------------------------------------
 
-def _profile(cfg: TrainConfig, engine, verifier, tokenizer, problems, run: rundir.RunDir) -> list[pairing.PromptStats]:
-    """The pool's success profile: from cfg.profile, else K rollouts per prompt now (saved as profile.jsonl)."""
+def _profile(r: _Run) -> list[pairing.PromptStats]:
+    """The pool's success profile: from cfg.profile, else K rollouts per prompt now, shared out over the ranks (saved
+    as profile.jsonl; kept from the interrupted run when resuming)."""
+    cfg, run = r.cfg, r.run
     if cfg.profile:
-        return pairing.load_profile(cfg.profile)
-    from rlvr import profile
+        stats = pairing.load_profile(cfg.profile)
+    elif r.resuming and os.path.exists(run.file("profile.jsonl")):
+        stats = pairing.load_profile(run.file("profile.jsonl"))
+    else:
+        from rlvr import profile
 
-    path = run.file("profile.jsonl")  # resumed by profile_pool if a previous attempt was cut short
-    settings = profile.ProfileSettings(k=cfg.profile_rollouts, sampling=cfg.sampling,
-                                       seed=seeds.derived_seed(cfg.seed, "profile"))
-    profile.profile_pool(engine, verifier, problems, settings, path, model=profile.model_key(cfg.model_dir),
-                         tokenizer=data.template_tokenizer(cfg.template, tokenizer))
-    return pairing.load_profile(path)
+        path = run.file("profile.jsonl")  # resumed by profile_pool if a previous attempt was cut short
+        settings = profile.ProfileSettings(k=cfg.profile_rollouts, sampling=cfg.sampling,
+                                           seed=seeds.derived_seed(cfg.seed, "profile"))
+        rows = profile.profile_pool(r.rollout, r.verifier, r.pool, settings, path,
+                                    model=profile.model_key(cfg.model_dir),
+                                    tokenizer=data.template_tokenizer(cfg.template, r.tokenizer), world=r.world)
+        # From the rows, not the file: rank 0 may still be writing it while the other ranks get here.
+        stats = [pairing.PromptStats(**{k: row[k] for k in ("id", "n", "successes", "p_hat", "lo", "hi")})
+                 for row in rows]
+    unknown = sorted({s.id for s in stats} - set(r.by_id))
+    if unknown:
+        raise ValueError(f"profile has prompt ids not in the pool {cfg.pool!r}: {unknown[:5]}")
+    return stats
 
 
-def _evaluate(engine, verifier, tokenizer, problems, cfg: TrainConfig, run: rundir.RunDir, step: int) -> dict:
+def _evaluate(r: _Run, step: int) -> dict:
+    """Held-out avg@eval_n, shared out over the ranks; rank 0 writes the verdicts."""
+    cfg = r.cfg
     held_out = Sampling(temperature=cfg.eval_temperature, top_p=1.0, max_tokens=cfg.sampling.max_tokens)
     ecfg = evaluate.EvalConfig(n=cfg.eval_n, ks=(1,), sampling=held_out,
                                seed=seeds.derived_seed(cfg.seed, "eval"), template=cfg.template)
     # The evaluation before training has its own bar; later ones show in the training bar's postfix.
-    res = evaluate.evaluate_set(engine, verifier, tokenizer, problems, ecfg, run.eval_verdicts(step),
-                                desc="eval (before training)" if step == 0 else None)
+    res = evaluate.evaluate_set(r.rollout, r.verifier, r.tokenizer, r.heldout, ecfg, r.run.eval_verdicts(step),
+                                desc="eval (before training)" if step == 0 else None, world=r.world)
     interval = {f"heldout/accuracy_{end}": res[f"avg@n_{end}"] for end in ("lo", "hi") if f"avg@n_{end}" in res}
     return {"heldout/accuracy": res["avg@n"], **interval, "heldout/pass@1": res["pass@1"],
             "heldout/response_len": res["tokens_per_response"]}
 
 
 class _Run:
-    """Everything train() sets up once and its loop uses (rank 0 alone holds the verifier, selector and log)."""
+    """Everything train() sets up once and its loop uses (rank 0 alone holds the metrics log)."""
 
 
 def _setup(cfg: TrainConfig) -> _Run:
@@ -428,7 +424,10 @@ def _setup(cfg: TrainConfig) -> _Run:
     runtime.setup()
     r = _Run()
     r.cfg, r.wall_start = cfg, time.perf_counter()
-    r.rank, r.world = rank, world = _init_distributed()
+    r.world = world = distributed.init()
+    if cfg.hardware.nproc_per_node > world.size:
+        raise ValueError(f"nproc_per_node={cfg.hardware.nproc_per_node}, but this process was not launched as one "
+                         f"of that many ranks: run the train binary (it launches them) or torchrun")
     import deepspeed
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -438,20 +437,21 @@ def _setup(cfg: TrainConfig) -> _Run:
     cfg.model_dir = models.resolve(cfg.model_dir)  # file-locked: concurrent ranks wait for one build or import
     dtype = models.resolved_dtype(cfg.model_dir, cfg.hardware.dtype)
     _check_trainable(dtype)
-    ds_config = _ds_config(cfg, world, dtype)
+    ds_config = _ds_config(cfg, world.size, dtype)
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
-    # Every rank builds the engine (vLLM forms its groups over our world collectively); rank 0 samples. Before the
-    # run directory exists: device settings this machine cannot run fail first.
+    # Every rank builds its engine (vLLM forms its groups over our world, collectively). Before the run directory
+    # exists: device settings this machine cannot run fail first.
     r.rollout = RolloutEngine(cfg.model_dir, seed=cfg.seed, max_model_len=cfg.max_model_len,
                               **cfg.hardware.vllm_kwargs())
     if not cfg.output_dir:  # rank 0 names it: ranks' clocks may straddle a second
-        cfg.output_dir = _broadcast(os.path.join(str(runtime.cache_root()), "runs", f"{cfg.method}-"
-                                                 f"{time.strftime('%Y%m%d-%H%M%S')}"), rank, world)
+        cfg.output_dir = world.broadcast(os.path.join(str(runtime.cache_root()), "runs", f"{cfg.method}-"
+                                                      f"{time.strftime('%Y%m%d-%H%M%S')}"))
     r.run = run = rundir.RunDir(cfg.output_dir)
     resume_ckpt = rundir.find_checkpoint(cfg.resume) if cfg.resume else None
-    run.start(resume_ckpt, config.flat(cfg), rank)
+    r.resuming = resume_ckpt is not None
+    run.start(resume_ckpt, config.flat(cfg), world.rank)
 
     r.pool = _load_problems(cfg.pool, "train", cfg, cfg.pool_size)
     r.heldout = _load_problems(cfg.heldout, "heldout", cfg, cfg.heldout_size)
@@ -461,11 +461,11 @@ def _setup(cfg: TrainConfig) -> _Run:
     r.tokenizer = AutoTokenizer.from_pretrained(cfg.model_dir)
     r.pad_id = r.tokenizer.pad_token_id if r.tokenizer.pad_token_id is not None else r.tokenizer.eos_token_id
 
-    threads = runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world))
-    r.verifier, r.record = None, {}
-    if rank == 0:
-        r.verifier = cfg.verifier.open()
-        r.record = provenance.run_record(ranks=world, threads=threads, ds_config=ds_config,
+    threads = runtime.restore_torch_threads(cfg.threads or max(1, len(os.sched_getaffinity(0)) // world.size))
+    # Every rank its verifier client: an embedded server of its own unless --verifier_address names a shared one.
+    r.verifier, r.record = cfg.verifier.open(), {}
+    if world.is_main:
+        r.record = provenance.run_record(ranks=world.size, threads=threads, ds_config=ds_config,
                                          verifier=provenance.verifier_record(r.verifier))
         files.write_json(run.file("config.json"), {**config.flat(cfg), **r.record})  # what ran, with the settings
 
@@ -482,126 +482,107 @@ def _setup(cfg: TrainConfig) -> _Run:
         r.ref_model.requires_grad_(False)
 
     r.state = {"step": 0, "selector": None, "heldout_ids": [p.id for p in r.heldout], "accuracy_before": None,
-               "config": config.flat(cfg)}
+               "config": config.flat(cfg), "ranks": world.size}
     if resume_ckpt:
-        saved = rundir.load_checkpoint(r.engine, resume_ckpt)
+        saved = rundir.load_checkpoint(r.engine, resume_ckpt, ranks=world.size)
         rundir.check_resumable(saved["config"], r.state["config"])
         r.state.update(saved, config=r.state["config"])
-        if rank == 0:
-            r.rollout.sync_weights(r.engine.module.state_dict())
+        r.rollout.sync_weights(r.engine.module.state_dict())
 
-    # Selection (rank 0 decides; every rank follows the broadcast batch).
-    r.selector = r.metrics = None
-    r.alarm = verdict_monitor.UngradedAlarm(cfg.max_ungraded_share)
-    if rank == 0:
-        def pool_profile() -> list[pairing.PromptStats]:
-            if resume_ckpt and not cfg.profile and os.path.exists(run.file("profile.jsonl")):
-                stats = pairing.load_profile(run.file("profile.jsonl"))
-            else:
-                stats = _profile(cfg, r.rollout, r.verifier, r.tokenizer, r.pool, run)
-            unknown = sorted({s.id for s in stats} - set(r.by_id))
-            if unknown:
-                raise ValueError(f"profile has prompt ids not in the pool {cfg.pool!r}: {unknown[:5]}")
-            return stats
-
-        r.selector = selection.SELECTORS.lookup(cfg.method).build(cfg, [p.id for p in r.pool], pool_profile)
-        if r.state["selector"] is not None:
-            r.selector.load_state_dict(r.state["selector"])
-        r.metrics = run_report.MetricsLog(run.path, keep_until=r.state["step"] if resume_ckpt else None)
-        if r.state["accuracy_before"] is None:
-            row = _evaluate(r.rollout, r.verifier, r.tokenizer, r.heldout, cfg, run, 0)
-            r.state["accuracy_before"] = row["heldout/accuracy"]
+    # Every rank runs the selector (profiling, if it needs a profile, is shared out over the ranks); the rewards
+    # it observes are every rank's, so all make the same picks.
+    r.alarm = verdict_monitor.UngradedAlarm(cfg.max_ungraded_share) if world.is_main else None  # one warning
+    r.selector = selection.SELECTORS.lookup(cfg.method).build(cfg, [p.id for p in r.pool], lambda: _profile(r))
+    if r.state["selector"] is not None:
+        r.selector.load_state_dict(r.state["selector"])
+    r.metrics = (run_report.MetricsLog(run.path, keep_until=r.state["step"] if resume_ckpt else None)
+                 if world.is_main else None)
+    if r.state["accuracy_before"] is None:
+        row = _evaluate(r, 0)
+        r.state["accuracy_before"] = row["heldout/accuracy"]
+        if world.is_main:
             r.metrics.write({"kind": "eval", "step": 0, **row})
     return r
 
 
 def _step(r: _Run, step: int) -> dict | None:
-    """One update: select → rollout → verify (rank 0) → broadcast → update (every rank) → sync, log (rank 0);
-    then the held-out evaluation and checkpoint when due. Returns rank 0's metrics row."""
-    cfg, rank = r.cfg, r.rank
+    """One update on every rank: select → rollout, verify (own share) → gather verdicts → update (own share) →
+    sync; rank 0 logs. Then the held-out evaluation and checkpoint when due. Returns rank 0's metrics row."""
+    cfg, world = r.cfg, r.world
     times: dict[str, float] = {}
     t = time.perf_counter()
-    batch = row = None
-    if rank == 0:
-        pick = r.selector.next(step)
-        prompts = [data.format_prompt(r.by_id[i].problem, data.template_tokenizer(cfg.template, r.tokenizer))
-                   for i in pick.ids]
-        times["select"] = time.perf_counter() - t
+    pick = r.selector.next(step)
+    prompts = [data.format_prompt(r.by_id[i].problem, data.template_tokenizer(cfg.template, r.tokenizer))
+               for i in pick.ids]
+    times["select"] = time.perf_counter() - t
 
-        n = cfg.groups_per_prompt * cfg.rollouts_per_prompt  # C groups of G per prompt, cut apart in _update
-        scored = scoring.score(r.rollout, prompts, n, cfg.sampling, r.verifier,
-                               [r.by_id[i].answer for i in pick.ids], pick.ids,
-                               seeds.derived_seed(cfg.seed, "rollout", step), r.alarm, f"update {step}")
-        times["rollout"], times["verify"] = scored.generate_s, scored.verify_s
-        flat = [s for per in scored.samples for s in per]
-        verdict_row = scored.verdict_metrics()
-        batch = {"ids": pick.ids, "roles": pick.roles, "rewards": scored.rewards(),
-                 "prompt_ids": [r.rollout.prompt_token_ids(p) for p in prompts],
-                 "response_ids": [s.token_ids for s in flat], "sampler_logprobs": [s.logprobs for s in flat]}
-    t = time.perf_counter()
-    batch = _broadcast(batch, rank, r.world)
-    if any(len(resp) == 0 for resp in batch["response_ids"]):
+    n = cfg.groups_per_prompt * cfg.rollouts_per_prompt  # C groups of G per prompt, cut apart in _update
+    scored = scoring.score(r.rollout, prompts, n, cfg.sampling, r.verifier, [r.by_id[i].answer for i in pick.ids],
+                           pick.ids, seeds.derived_seed(cfg.seed, "rollout", step), r.alarm, f"update {step}",
+                           world=world, group=cfg.rollouts_per_prompt)
+    times["rollout"], times["verify"], times["gather"] = scored.generate_s, scored.verify_s, scored.gather_s
+    ours = [s for row in scored.samples for s in row]
+    tokens_per_s = sum(len(s.token_ids) for s in ours) / max(scored.generate_s, 1e-9)  # this rank's engine
+    lengths = [o.tokens for row in scored.outcomes for o in row]
+    if min(lengths) == 0:
         raise RuntimeError(f"update {step}: the sampler returned an empty response "
                            f"(max_tokens={cfg.sampling.max_tokens})")
-    times["broadcast"] = time.perf_counter() - t
+    batch = {"ids": pick.ids, "roles": pick.roles, "rewards": scored.rewards(), "lengths": lengths,
+             "prompt_ids": [r.rollout.prompt_token_ids(p) for p in prompts], "mine": scored.mine,
+             "response_ids": [s.token_ids for s in ours], "sampler_logprobs": [s.logprobs for s in ours]}
 
     t = time.perf_counter()
-    if rank == 0:  # the engine this rank syncs: with --enable_sleep_mode its memory is the update's until the sync
-        r.rollout.sleep()
+    r.rollout.sleep()  # --enable_sleep_mode: the engine's GPU memory is the update's until the sync
     r.engine.train()
-    upd = _update(r.engine, batch, cfg, rank, r.world, r.pad_id, r.ref_model)
+    upd = _update(r.engine, batch, cfg, world.size, r.pad_id, r.ref_model)
     times["update"] = time.perf_counter() - t
 
-    if rank == 0:
-        t = time.perf_counter()
-        r.rollout.sync_weights(r.engine.module.state_dict())  # wakes a sleeping engine for the next rollouts
-        times["sync"] = time.perf_counter() - t
-        ids, roles, rewards = batch["ids"], batch["roles"], batch["rewards"]
-        r.selector.observe(ids, rewards)
+    t = time.perf_counter()
+    r.rollout.sync_weights(r.engine.module.state_dict())  # wakes a sleeping engine for the next rollouts
+    times["sync"] = time.perf_counter() - t
+    ids, roles, rewards = batch["ids"], batch["roles"], batch["rewards"]
+    r.selector.observe(ids, rewards)
+    row = None
+    if world.is_main:
         row = {"kind": "update", "step": step, "prompts": ids, "roles": roles,
                "reward/mean": float(np.mean(rewards)),
                "reward/per_prompt": {i: float(np.mean(x)) for i, x in zip(ids, rewards)},
-               "response_len": float(np.mean([len(x) for x in batch["response_ids"]])), **upd,
-               "lr": r.engine.get_lr()[0]}
+               "response_len": float(np.mean(lengths)), **upd, "lr": r.engine.get_lr()[0]}
         for role in (weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS):
             if role in roles:
                 row[f"reward/{role}"] = float(np.mean(rewards[roles.index(role)]))
         row.update(r.selector.metrics())
-        row.update(verdict_row)
+        row.update(scored.verdict_metrics())
         row.update({f"time/{k}": round(v, 4) for k, v in times.items()})
+        row["speed/rollout_tokens_per_s"] = round(tokens_per_s, 1)  # rank 0's engine; timing, like time/*
         r.metrics.write(row)
 
-    if rank == 0 and (step % cfg.eval_every == 0 or step == cfg.steps):
+    if step % cfg.eval_every == 0 or step == cfg.steps:
         t = time.perf_counter()
-        evaluated = _evaluate(r.rollout, r.verifier, r.tokenizer, r.heldout, cfg, r.run, step)
-        r.metrics.write({"kind": "eval", "step": step, **evaluated, "time/eval": round(time.perf_counter() - t, 4)})
+        evaluated = _evaluate(r, step)
+        if world.is_main:
+            r.metrics.write({"kind": "eval", "step": step, **evaluated,
+                             "time/eval": round(time.perf_counter() - t, 4)})
     if step % cfg.checkpoint_every == 0 or step == cfg.steps:
         r.state["step"] = step
-        if rank == 0:
-            r.state["selector"] = r.selector.state_dict()
-        r.run.save_checkpoint(r.engine, r.tokenizer, step, r.state, rank, r.world, cfg.keep_checkpoints)
+        r.state["selector"] = r.selector.state_dict()
+        r.run.save_checkpoint(r.engine, r.tokenizer, step, r.state, world.rank, world.size, cfg.keep_checkpoints)
     return row
 
 
 def _finish(r: _Run) -> dict:
     """Ranks compare weight digests; rank 0 writes the selector's artifacts, plot, report.md and summary.json."""
-    import torch.distributed as dist
-
-    digests = [None] * r.world
-    mine = _weights_digest(r.engine.module)
-    if r.world > 1:
-        dist.all_gather_object(digests, mine)
-    else:
-        digests = [mine]
+    digests = r.world.all_gather(_weights_digest(r.engine.module))
     if len(set(digests)) != 1:
         raise RuntimeError(f"ranks ended with different weights (digests {digests}): data-parallel desync")
-    if r.rank != 0:
+    r.verifier.close()
+    if not r.world.is_main:
         return {}
     run, cfg = r.run, r.cfg
     evals = [row for row in r.metrics.rows if row.get("kind") == "eval"]
     before, after = evals[0], evals[-1]  # step 0 and the last update (metrics rows survive a resume)
     summary = {"run_dir": os.path.abspath(run.path), "report": os.path.abspath(run.file("report.md")),
-               "model_dir": cfg.model_dir, "world_size": r.world, "steps": cfg.steps, "method": cfg.method,
+               "model_dir": cfg.model_dir, "world_size": r.world.size, "steps": cfg.steps, "method": cfg.method,
                "accuracy_before": r.state["accuracy_before"], "accuracy_after": after["heldout/accuracy"],
                "accuracy_before_ci": [before.get("heldout/accuracy_lo"), before.get("heldout/accuracy_hi")],
                "accuracy_after_ci": [after.get("heldout/accuracy_lo"), after.get("heldout/accuracy_hi")],
@@ -614,7 +595,6 @@ def _finish(r: _Run) -> dict:
     files.write_text(summary["report"], run_report.report_markdown(cfg, r.metrics.rows, r.state, summary, r.by_id))
     files.write_json(run.file("summary.json"), summary)
     r.metrics.close()
-    r.verifier.close()
     return summary
 
 
@@ -624,7 +604,7 @@ def train(cfg: TrainConfig) -> dict:
     from tqdm import tqdm
 
     r = _setup(cfg)
-    bar = tqdm(total=cfg.steps, initial=r.state["step"], desc="train", unit="update", disable=r.rank != 0,
+    bar = tqdm(total=cfg.steps, initial=r.state["step"], desc="train", unit="update", disable=not r.world.is_main,
                file=sys.stderr, dynamic_ncols=True)
     for step in range(r.state["step"] + 1, cfg.steps + 1):
         row = _step(r, step)

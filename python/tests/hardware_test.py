@@ -12,7 +12,7 @@ import pytest
 import torch
 from absl import flags
 
-from rlvr import config, data, experiment, files, selection, trainer, verdict_monitor, weighted_grpo
+from rlvr import config, data, distributed, experiment, files, selection, trainer, verdict_monitor, weighted_grpo
 from rlvr.config import Hardware
 from rlvr.rollout import RolloutEngine, Sample
 from rlvr.verifier_client import Verdict
@@ -222,9 +222,9 @@ def test_the_training_loop_sleeps_the_engine_through_the_update_and_syncs_before
     calls = []
 
     class Engine:  # the RolloutEngine's side of the loop
-        def generate(self, prompts, n, temperature, top_p, max_tokens, seed=None):
+        def generate(self, prompts, n, temperature, top_p, max_tokens, seed=None, samples=None):
             calls.append("generate")
-            return [[Sample("\\boxed{4}", [5, 6], [-0.1, -0.2]) for _ in range(n)] for _ in prompts]
+            return [[Sample("\\boxed{4}", [5, 6], [-0.1, -0.2]) for _ in share] for share in samples]
 
         def prompt_token_ids(self, prompt):
             return [1, 2]
@@ -265,7 +265,7 @@ def test_the_training_loop_sleeps_the_engine_through_the_update_and_syncs_before
     monkeypatch.setattr(trainer, "_update", update)
     r = trainer._Run()
     r.cfg = trainer.TrainConfig(template="plain", steps=100, eval_every=100, checkpoint_every=100)
-    r.rank, r.world, r.tokenizer = 0, 1, None
+    r.world, r.tokenizer = distributed.SOLO, None
     r.by_id = {i: data.Problem(id=i, problem="2 + 2?", answer="4") for i in ("a", "b")}
     r.rollout, r.verifier, r.selector, r.engine = Engine(), Verifier(), Selector(), DeepSpeedEngine()
     r.alarm, r.ref_model, r.pad_id = verdict_monitor.UngradedAlarm(0.5), None, 0

@@ -12,6 +12,7 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers  # noqa: E402
 
+from rlvr import distributed  # noqa: E402
 from rlvr.rollout import RolloutEngine  # noqa: E402
 
 PROMPTS = ["What is 3 + 4?", "Compute 12 - 5.", "Solve x + 2 = 9."]
@@ -106,6 +107,29 @@ def test_generate_reproducible_under_seed(setup):
     twice = engine.generate(PROMPTS[:1] * 2, n=4, temperature=1.0, top_p=1.0, max_tokens=16, seed=3)
     assert [s.token_ids for s in twice[0]] == [s.token_ids for s in first[0]]
     assert [s.token_ids for s in twice[1]] != [s.token_ids for s in twice[0]]
+
+
+def test_any_split_of_a_batch_draws_the_same_samples(setup):
+    """Data-parallel rollouts rest on this: sample j of a prompt depends on (seed, prompt, j) only, so ranks that
+    each draw a share of the batch, in calls of their own, draw exactly the one-process batch."""
+    _, engine = setup
+    n = 4
+    full = engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, seed=3)
+    # 12 responses in units of 1 over 5 ranks: prompt boundaries fall inside shards, so groups are cut apart.
+    parts = distributed.shards(len(PROMPTS) * n, 1, 5)
+    assert [len(r) for r in parts] == [3, 3, 2, 2, 2]
+    drawn = [engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, seed=3,
+                             samples=distributed.per_prompt(mine, n, len(PROMPTS)))
+             for mine in reversed(parts)][::-1]  # the last rank's share first: call order must not matter
+    assert [[len(row) for row in d] for d in drawn] == [[3, 0, 0], [1, 2, 0], [0, 2, 0], [0, 0, 2], [0, 0, 2]]
+    merged = [[s for d in drawn for s in d[p]] for p in range(len(PROMPTS))]
+    assert [[s.token_ids for s in row] for row in merged] == [[s.token_ids for s in row] for row in full]
+    def logprobs(rows):
+        return [lp for row in rows for s in row for lp in s.logprobs]
+
+    assert logprobs(merged) == pytest.approx(logprobs(full), abs=1e-5)  # other batch shapes: round-off at most
+    with pytest.raises(ValueError, match="samples"):
+        engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, samples=[range(5)] * 3)
 
 
 def test_generate_shapes(setup):

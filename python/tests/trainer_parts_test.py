@@ -80,6 +80,12 @@ def test_ds_config_overrides_lr_and_rejects_zero_3(tmp_path):
         trainer._ds_config(trainer.TrainConfig(ds_config=str(bad)))
 
 
+def test_a_checkpoint_resumes_only_with_the_world_size_that_wrote_it(tmp_path):
+    torch.save({"ranks": 2, "rng": {}}, tmp_path / "trainer_state.pt")
+    with pytest.raises(ValueError, match="written by 2 rank.*resumed with 1.*--nproc_per_node=2"):
+        rundir.load_checkpoint(None, str(tmp_path), ranks=1)  # refused before DeepSpeed reads anything
+
+
 def test_resume_refuses_changed_experiment_settings_but_allows_more_steps():
     saved = config.flat(trainer.TrainConfig(steps=10, alpha=2.0))
     rundir.check_resumable(saved, config.flat(trainer.TrainConfig(steps=30, alpha=2.0)))

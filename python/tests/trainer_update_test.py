@@ -12,7 +12,7 @@ runtime.setup()
 
 import torch  # noqa: E402
 
-from rlvr import trainer, weighted_grpo  # noqa: E402
+from rlvr import distributed, trainer, weighted_grpo  # noqa: E402
 
 G = 4
 
@@ -24,7 +24,8 @@ def _batch() -> dict:
     responses = [torch.randint(3, 60, (n,), generator=gen).tolist() for n in lengths]
     return {"rewards": [[1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0]],
             "roles": [weighted_grpo.Q_PLUS, weighted_grpo.Q_MINUS],
-            "prompt_ids": [[5, 9, 11, 2], [7, 3, 2]], "response_ids": responses,
+            "prompt_ids": [[5, 9, 11, 2], [7, 3, 2]], "lengths": lengths,
+            "mine": range(len(lengths)), "response_ids": responses,  # one rank: it holds every response
             "sampler_logprobs": [[0.0] * n for n in lengths]}
 
 
@@ -32,7 +33,7 @@ def _batch() -> dict:
 def base_model():
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    trainer._init_distributed()
+    distributed.init()
     torch.manual_seed(0)
     return Qwen2ForCausalLM(Qwen2Config(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
@@ -63,7 +64,7 @@ def _one_update(base_model, ds_config, batch=None, **options):
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=list(model.parameters()),
                                            config=trainer._ds_config(cfg, world=1))
     engine.train()
-    stats = trainer._update(engine, batch or _batch(), cfg, rank=0, world=1, pad_id=0,
+    stats = trainer._update(engine, batch or _batch(), cfg, world=1, pad_id=0,
                             ref_model=copy.deepcopy(base_model))
     return {k: v.detach().clone() for k, v in engine.module.state_dict().items()}, stats
 
@@ -88,7 +89,9 @@ def test_micro_batch_count_is_the_same_on_every_rank():
     assert trainer.micro_batches(cfg, world=2) == 3      # 8 per rank
     assert trainer.micro_batches(trainer.TrainConfig(rollouts_per_prompt=8), world=2) == 1
     pool = trainer.TrainConfig(method="pool_grpo", pool_batch=4, rollouts_per_prompt=8, micro_batch_size=5)
-    assert trainer.micro_batches(pool, world=3) == 3     # 32 responses → shards of ≤ 11 → 3 passes each
+    # 32 responses = 4 groups of 8 over 3 ranks: 2, 1, 1 groups (no group cut) → 16 on the first → 4 passes each
+    assert trainer.micro_batches(pool, world=3) == 4
+    assert trainer.micro_batches(pool, world=8) == 1     # fewer groups than ranks: 4 responses each
     assert trainer._ds_config(cfg, world=2)["gradient_accumulation_steps"] == 3
     with pytest.raises(ValueError, match="micro_batch_size must be >= 0"):
         trainer.TrainConfig(micro_batch_size=-1).validate()
