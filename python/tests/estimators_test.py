@@ -3,7 +3,7 @@ import math
 from itertools import combinations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlvr.estimators import mean_ci, min_detectable_difference, pass_at_k, t_quantile, wilson_interval
@@ -35,6 +35,8 @@ def test_wilson_edges_are_exact():
     assert wilson_interval(16, 16)[0] > 0.0
 
 
+# No per-example deadline: a loaded 2-core CI machine is slow, not wrong (one run took 253 ms > 200 ms).
+@settings(deadline=None)
 @given(n=st.integers(1, 500), data=st.data(), delta=st.floats(0.001, 0.5))
 def test_wilson_contains_p_hat_and_excludes_edges_iff_counts(n, data, delta):
     c = data.draw(st.integers(0, n))
@@ -86,6 +88,7 @@ def test_pass_at_k_edge_cases():
     assert pass_at_k(5, 1, 5) == 1.0
 
 
+@settings(deadline=None)
 @given(n=st.integers(1, 12), data=st.data())
 def test_pass_at_k_matches_enumeration(n, data):
     c = data.draw(st.integers(0, n))
