@@ -42,8 +42,8 @@ def group_advantages(
     std is the *population* std (divide by G): for binary rewards with group success rate p it equals √(p(1−p)),
     so a success gets exactly +√((1−p)/p) and a failure −√(p/(1−p)) (up to ε) — rare successes (small p, q+)
     and rare failures (large p, q−) carry the largest magnitudes. The sample std (divide by G−1) would only
-    rescale every group by √((G−1)/G) yet break that closed form. An all-equal group has numerator exactly 0,
-    so its advantages are exactly 0 (no NaN, no signal) in both modes.
+    rescale every group by √((G−1)/G) yet break that closed form. An all-equal group's advantages are exactly 0
+    (no NaN, no signal) in both modes, whatever the value it shares.
     """
     _check_rewards(rewards)
     if scale not in ("std", "none"):
@@ -51,11 +51,19 @@ def group_advantages(
     if not eps > 0:
         raise ValueError(f"eps must be > 0, got {eps!r}")
     rewards = rewards.to(torch.float32)
-    centred = rewards - rewards.mean(dim=1, keepdim=True)  # [P, G]
+    centred = _zero_where_equal(rewards - rewards.mean(dim=1, keepdim=True), rewards, dim=1)  # [P, G]
     if scale == "none":
         return centred
     std = rewards.std(dim=1, unbiased=False, keepdim=True)  # [P, 1]
     return centred / (std + eps)
+
+
+def _zero_where_equal(centred: torch.Tensor, rewards: torch.Tensor, dim: int) -> torch.Tensor:
+    """centred with each all-equal group along dim set to exactly 0: a float mean of equal values need not equal
+    them (relabelled q− rewards of −λ average to −λ ± 1 ulp), and ε = 1e-6 would blow that ulp up to an
+    advantage of ~0.05 with no signal behind it."""
+    same = (rewards == rewards.narrow(dim, 0, 1)).all(dim=dim, keepdim=True)
+    return centred.masked_fill(same, 0.0)
 
 
 def _check_binary_with_roles(rewards: torch.Tensor, roles: Sequence[str], who: str) -> None:
@@ -197,7 +205,7 @@ def pooled_advantages(rewards: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     For a pair, one baseline and one scale for both prompts' responses. All-equal rewards give exactly 0."""
     _check_rewards(rewards)
     flat = rewards.to(torch.float32).reshape(-1)
-    centred = flat - flat.mean()
+    centred = _zero_where_equal(flat - flat.mean(), flat, dim=0)
     return (centred / (flat.std(unbiased=False) + eps)).reshape(rewards.shape)
 
 

@@ -411,3 +411,14 @@ def test_relabel_without_std_scales_the_q_minus_group():
     # q+ as Dr.GRPO; q− (1 + λ) = 2 × Dr.GRPO's [0.25, 0.25, −0.75, 0.25]
     torch.testing.assert_close(adv, torch.tensor([[0.75, -0.25, -0.25, -0.25], [0.5, 0.5, -1.5, 0.5]]))
     assert torch.equal(w, torch.ones(2, 4))
+
+
+@pytest.mark.parametrize("lam", [0.3, 1.0, 1.2004598304931948, 4.7])
+@pytest.mark.parametrize("name", ["relabel_group", "relabel_pooled", "relabel_drgrpo"])
+def test_relabelled_all_equal_groups_carry_no_advantage(name, lam):
+    # −λ and (1 + λ)·1 − λ are not exact in float32, so a float mean of three equal values may miss them by an ulp;
+    # with ε = 1e-6 that ulp once became advantages of 0.056 on an all-correct q− group (hypothesis found it).
+    for row in ([1.0, 1.0, 1.0], [0.0, 0.0, 0.0]):
+        adv, _ = weighted_grpo.get_adv_estimator(name).fn(
+            torch.tensor([row]), [Q_MINUS], weighted_grpo.EstimatorParams(relabel_lambda=lam))
+        assert torch.equal(adv, torch.zeros(1, 3)), (row, adv)
