@@ -11,14 +11,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "cpp/verifier/chars.h"
 #include "cpp/verifier/extract.h"
 
 namespace rlvr::verifier {
 namespace {
-
-bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsSpace(char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); }
 
 bool OneOf(absl::string_view name, std::initializer_list<absl::string_view> names) {
   for (absl::string_view n : names) {

@@ -14,16 +14,13 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "cpp/verifier/canonical.h"
+#include "cpp/verifier/chars.h"
 #include "cpp/verifier/parse.h"
 
 namespace rlvr::verifier {
 namespace {
 
 constexpr size_t kNpos = absl::string_view::npos;
-
-bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsSpace(char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); }
 
 // Text after a chat template's end-of-turn marker is another turn (a hallucinated user message), not this answer.
 constexpr std::array<absl::string_view, 9> kTurnEnds = {

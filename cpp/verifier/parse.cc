@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cpp/verifier/chars.h"
 
 namespace rlvr::verifier {
 namespace {
@@ -24,9 +25,6 @@ namespace {
   auto lhs##_or = (expr);                      \
   if (!lhs##_or.ok()) return lhs##_or.status(); \
   int lhs = *lhs##_or
-
-bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Function names also recognised without a backslash ("sin x", "sqrt(2)").
 constexpr absl::string_view kPlainFunctions[] = {"arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sqrt",
