@@ -1,7 +1,7 @@
 """Seconds per training update, by phase, on 1 and on 2 data-parallel ranks, and the same update done by TRL's
 GRPOTrainer, as ratios.
 
-    bazel run //tools:bench_train [-- --steps=6 --rollouts_per_prompt=8 --max_tokens=48 --ranks=1,2]
+    bazel run //tools:bench_train [-- --steps=16 --rollouts_per_prompt=8 --max_tokens=48 --ranks=1,2]
 
 Both sides run on the tiny model (built on first use), in child processes of this run, on the same batch: the
 (q+, q−) pair our trainer picked (fixed pairing), G responses each, the same max_tokens, temperature and lr,
@@ -12,7 +12,8 @@ modes target GPUs) and trains with its Trainer. The first update of each side is
 means. Both sides report seconds per update by phase (TRL's from its own profiling contexts: generate, reward,
 and the rest of its step). Ours runs once per --ranks entry (torch.distributed.run; each rank samples, verifies and
 trains its share of the same batch): phases are rank 0's, with its rollout tokens/s; TRL is compared with the
-first entry.
+first entry. Both sides end a response at EOS, so the lengths each happens to sample move its time (a batch waits
+for its longest response): the report gives each side's generated tokens per update, and the ratio per token too.
 
 TRL, accelerate and datasets are pinned in requirements.txt as benchmark dependencies, so every fresh venv
 measures the ratio.
@@ -30,7 +31,7 @@ import time
 from absl import app, flags
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer("steps", 6, "Updates per side (the first is warm-up).")
+flags.DEFINE_integer("steps", 16, "Updates per side (the first is warm-up).")
 flags.DEFINE_integer("rollouts_per_prompt", 8, "G: responses per prompt.")
 flags.DEFINE_integer("max_tokens", 48, "Maximum response length.")
 flags.DEFINE_float("lr", 1e-4, "Learning rate of both sides.")
@@ -66,6 +67,8 @@ def _run_ours(out: str) -> dict:
     return {"model_dir": summary["model_dir"], "pair": updates[0]["prompts"], "ranks": summary["world_size"],
             "phases": {k[5:]: statistics.mean(r[k] for r in timed) for k in phases},
             "tokens_per_s": statistics.mean(r["speed/rollout_tokens_per_s"] for r in timed),
+            "tokens_per_update": statistics.mean(r["response_len"] for r in timed) * len(updates[0]["prompts"])
+            * FLAGS.rollouts_per_prompt,
             "per_update": statistics.mean(sum(r[k] for k in phases) for r in timed),
             "wall": time.perf_counter() - start}
 
@@ -129,7 +132,9 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
     rollout = statistics.mean(p.get("GRPOTrainer.transformers.generate", 0.0) for p in named)
     verify = statistics.mean(p.get(f"GRPOTrainer.{reward.__name__}", 0.0) for p in named)
     phases = {"rollout": rollout, "verify": verify, "update+rest": statistics.mean(timed) - rollout - verify}
+    lengths = [h["completions/mean_length"] for h in grpo.state.log_history if "completions/mean_length" in h]
     return {"per_update": statistics.mean(timed), "phases": phases, "wall": time.perf_counter() - start,
+            "tokens_per_update": statistics.mean(lengths[1:] or lengths) * len(pair) * g,
             "versions": {"trl": trl.__version__, "transformers": transformers.__version__}}
 
 
@@ -197,6 +202,10 @@ def main(argv):
         print(f"  {'total':<12} {theirs['per_update']:8.3f}")
         print(f"ours ({first['ranks']} rank(s)) / TRL time per update: "
               f"{first['per_update'] / theirs['per_update']:.2f}x (TRL / ours: {theirs['per_update'] / first['per_update']:.2f}x)")
+        # Both sides stop each response at EOS, so the tokens they happened to sample set much of their time.
+        ours_tok, trl_tok = first["tokens_per_update"], theirs["tokens_per_update"]
+        print(f"generated tokens per update: ours {ours_tok:.0f}, TRL {trl_tok:.0f}; ours / TRL time per generated "
+              f"token: {first['per_update'] / ours_tok / (theirs['per_update'] / trl_tok):.2f}x")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ _LM_HEAD = "lm_head.weight"
 class Sample:
     text: str
     token_ids: list[int]
-    logprobs: list[float]  # logprob of each sampled token under the sampler (see RolloutEngine)
+    logprobs: list[float]  # logprob of each sampled token under the sampler (see RolloutEngine); [] if not asked
     truncated: bool = False  # cut off by max_tokens (vLLM finish_reason "length"): the verifier gives NO_ANSWER
 
 
@@ -164,11 +164,15 @@ class RolloutEngine:
         return list(self.tokenizer.encode(prompt))
 
     def generate(self, prompts: list[str], n: int, temperature: float, top_p: float, max_tokens: int,
-                 seed: int | None = None, samples: list[range] | None = None) -> list[list[Sample]]:
+                 seed: int | None = None, samples: list[range] | None = None,
+                 logprobs: int = 0) -> list[list[Sample]]:
         """`n` samples for each prompt, as [prompt][sample]. With `seed`, a prompt's samples depend only on the
         weights, the seed and the prompt (see _prompt_seeds), and sample j of a prompt only on those and j.
         `samples[p]`: which of prompt p's n samples to draw (a rank's share, distributed.per_prompt); default all.
-        A prompt with an empty range is not sampled and gets an empty list."""
+        A prompt with an empty range is not sampled and gets an empty list.
+        `logprobs`: how many of each prompt's drawn samples (the first ones) carry their sampler logprobs; the
+        others get an empty list. vLLM's per-token logprob objects cost about a fifth of the tiny model's sampling
+        time, and only the trainer's health check reads them (a few samples suffice for it)."""
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
         if max_tokens < 1:
@@ -185,20 +189,26 @@ class RolloutEngine:
         if len(samples) != len(prompts) or any(r.step != 1 or r.start < 0 or r.stop > n for r in samples):
             raise ValueError(f"samples: expected one range within 0..{n} per prompt ({len(prompts)}), got {samples}")
         seeds = [None] * len(prompts) if seed is None else _prompt_seeds(seed, prompts)
-        drawn = [p for p, r in enumerate(samples) if len(r)]
+        # One request per prompt, or two when only its first samples carry logprobs: a request's i-th completion is
+        # seeded with its seed + i, so a split draws the same samples.
+        requests = []  # (prompt, first sample, count, with logprobs)
+        for p, r in enumerate(samples):
+            checked = min(max(logprobs, 0), len(r))
+            requests += [(p, r.start, checked, True), (p, r.start + checked, len(r) - checked, False)]
+        requests = [req for req in requests if req[2]]
         params = [
-            self._vllm.SamplingParams(n=len(samples[p]), temperature=temperature, top_p=top_p,
-                                      max_tokens=max_tokens, logprobs=0,
-                                      seed=None if seeds[p] is None else seeds[p] + samples[p].start)
-            for p in drawn
+            self._vllm.SamplingParams(n=count, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
+                                      logprobs=0 if checked else None,
+                                      seed=None if seeds[p] is None else seeds[p] + start)
+            for p, start, count, checked in requests
         ]
-        inputs = [{"prompt_token_ids": self.prompt_token_ids(prompts[p])} for p in drawn]
+        inputs = [{"prompt_token_ids": self.prompt_token_ids(prompts[p])} for p, *_ in requests]
         out: list[list[Sample]] = [[] for _ in prompts]
-        if drawn:
+        if requests:
             with self._serving_threads():
                 outputs = self._llm.generate(inputs, params, use_tqdm=False)
-            for p, o in zip(drawn, outputs):
-                out[p] = [self._sample(c) for c in sorted(o.outputs, key=lambda c: c.index)]
+            for (p, *_), o in zip(requests, outputs):
+                out[p] += [self._sample(c) for c in sorted(o.outputs, key=lambda c: c.index)]
         return out
 
     def _serving_threads(self):
@@ -208,8 +218,8 @@ class RolloutEngine:
     @staticmethod
     def _sample(completion) -> Sample:
         ids = list(completion.token_ids)
-        # logprobs=0 returns exactly the sampled token in each position's dict.
-        logprobs = [step[tok].logprob for tok, step in zip(ids, completion.logprobs)]
+        # logprobs=0 returns exactly the sampled token in each position's dict (None: none were asked for).
+        logprobs = [step[tok].logprob for tok, step in zip(ids, completion.logprobs or ())]
         return Sample(text=completion.text, token_ids=ids, logprobs=logprobs,
                       truncated=completion.finish_reason == "length")
 

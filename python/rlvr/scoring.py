@@ -62,11 +62,12 @@ def _call_key(prompts: Sequence[str], n: int, seed: int | None, group: int) -> s
 def score(engine, prompts: Sequence[str], n: int, sampling: Sampling, verifier, golds: Sequence[str],
           ids: Sequence[str], seed: int | None, alarm: verdict_monitor.UngradedAlarm | None = None,
           where: str = "", world: distributed.World = distributed.SOLO, group: int | None = None,
-          texts: bool = False) -> Scored:
+          texts: bool = False, logprobs: int = 0) -> Scored:
     """n samples of each prompt (seeded: a prompt's samples depend on the weights, seed and prompt only),
     verified against golds[p]; a response's verdict id is `<ids[p]>#<j>`. `alarm` (with `where`, e.g. "update 3")
     checks the batch's ungraded share. Every rank of `world` calls it with the same arguments; `group` (default n):
-    the samples that must stay together on a rank when there are enough groups; `texts`: gather every text."""
+    the samples that must stay together on a rank when there are enough groups; `texts`: gather every text;
+    `logprobs`: how many of each prompt's samples on this rank carry sampler logprobs (RolloutEngine.generate)."""
     if not len(prompts) == len(golds) == len(ids):
         raise ValueError(f"score: {len(prompts)} prompts, {len(golds)} golds and {len(ids)} ids must match")
     group = group or n
@@ -74,7 +75,7 @@ def score(engine, prompts: Sequence[str], n: int, sampling: Sampling, verifier, 
     share = distributed.per_prompt(mine, n, len(prompts))
     t = time.perf_counter()
     samples = engine.generate(list(prompts), n=n, temperature=sampling.temperature, top_p=sampling.top_p,
-                              max_tokens=sampling.max_tokens, seed=seed, samples=share)
+                              max_tokens=sampling.max_tokens, seed=seed, samples=share, logprobs=logprobs)
     generate_s = time.perf_counter() - t
     t = time.perf_counter()
     responses = [s for row in samples for s in row]

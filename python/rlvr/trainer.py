@@ -15,7 +15,9 @@ Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
   one optimiser step per rollout batch, so these equal the current policy's exactly and ρ = 1 at the step (the
   PPO clip is inert, as in on-policy GRPO); vLLM's sampler logprobs differ from the trainer's by kernel round-off,
   so using them would inject noise into ρ. They serve as a health check instead: `sync/logprob_gap` is the mean
-  |vLLM − trainer| logprob over response tokens at temperature 1, which jumps if a weight sync goes wrong.
+  |vLLM − trainer| logprob at temperature 1 over the tokens of each prompt's first response on each rank (the only
+  ones the sampler returns logprobs for: they cost a fifth of sampling time), which jumps if a weight sync goes
+  wrong.
 - The policy is the model at the sampling temperature (logits / T), the distribution the samples came from.
 - Ranks (data parallel; `--nproc_per_node`, or torchrun / the DeepSpeed launcher): every rank holds a vLLM engine
   and a verifier client, runs the same selector (same state, same picks: scoring checks that ranks agree), samples
@@ -252,33 +254,59 @@ def _weights_digest(module) -> str:
 
 # --- the update ---------------------------------------------------------------------------------------------
 
-def token_batch(prompt_ids: list[list[int]], response_ids: list[list[int]], pad_id: int):
-    """Right-padded input ids [B, L], attention mask [B, L] and response mask [B, L−1] (aligned with the
-    next-token logprobs: position t scores token t+1)."""
+def response_logprobs(model, prompts: list[list[int]], responses: list[list[int]], temperature: float,
+                      pad_id: int, entropy_grad: bool = False, share_prompts: bool = True):
+    """Per-token logprobs of each response under `model` at logits / temperature, the policy entropy, and the
+    temperature-1 logprobs (detached), each [B, R]: position j scores response token j, R is the longest response
+    and shorter rows are padded (_length_mask says which positions count). The entropy carries gradients only with
+    `entropy_grad`.
+
+    With `share_prompts`, rows that share a prompt (a GRPO group's responses) share its forward pass: the prompt
+    runs once with HF's KV cache on, the cache is repeated for those rows, and only their response tokens run
+    after it. Attention sees what it sees in the whole sequence, so the logprobs are the whole-sequence ones up to
+    float round-off and gradients reach the prompt's states through the cache; the prompt costs one pass per group
+    instead of one per response. Without it (gradient checkpointing, which turns HF's cache off), one pass runs
+    over every row's prompt + response. Right padding never reaches a real token (causal attention), so neither
+    needs an attention mask."""
     import torch
 
-    lengths = [len(p) + len(r) for p, r in zip(prompt_ids, response_ids)]
-    width = max(lengths)
-    ids = torch.full((len(lengths), width), pad_id, dtype=torch.long)
-    attn = torch.zeros((len(lengths), width), dtype=torch.long)
-    resp = torch.zeros((len(lengths), width - 1), dtype=torch.float32)
-    for i, (p, r) in enumerate(zip(prompt_ids, response_ids)):
-        ids[i, :lengths[i]] = torch.tensor(p + r, dtype=torch.long)
-        attn[i, :lengths[i]] = 1
-        resp[i, len(p) - 1:lengths[i] - 1] = 1.0
-    return ids, attn, resp
+    device = getattr(model, "device", torch.device("cpu"))
+    width = max(map(len, responses))
 
+    def padded(rows: list[list[int]]):
+        ids = torch.full((len(rows), max(map(len, rows))), pad_id, dtype=torch.long)
+        for i, row in enumerate(rows):
+            ids[i, :len(row)] = torch.tensor(row, dtype=torch.long)
+        return ids.to(device)
 
-def token_logprobs(model, ids, attn, temperature: float, first: int = 0, entropy_grad: bool = False):
-    """Per-token logprobs of ids[:, first+1:] and the policy entropy, both [B, L−1−first], under logits /
-    temperature; also the temperature-1 logprobs (detached) for comparing against the sampler's. `first` skips
-    positions nobody scores (the shortest prompt's): the vocabulary projection and softmaxes run on the rest
-    only. The entropy carries gradients only with `entropy_grad` (an entropy bonus)."""
-    import torch
-
-    out = model(input_ids=ids, attention_mask=attn, logits_to_keep=ids.shape[1] - first)
-    logits = out.logits[:, :-1].float()  # [B, L−1−first, V]
-    target = ids[:, first + 1:].unsqueeze(-1)
+    if share_prompts:
+        groups: dict[tuple[int, ...], list[int]] = {}  # prompt -> its rows, in order of first appearance
+        for row, prompt in enumerate(prompts):
+            groups.setdefault(tuple(prompt), []).append(row)
+        logits = [None] * len(prompts)
+        for prompt, rows in groups.items():
+            out = model(input_ids=torch.tensor([prompt], device=device), use_cache=True, logits_to_keep=1)
+            parts = [out.logits.expand(len(rows), 1, -1)]  # the last prompt position scores each first token
+            longest = max(len(responses[i]) for i in rows)
+            if longest > 1:  # every response token but the last is an input
+                cache = out.past_key_values
+                cache.batch_repeat_interleave(len(rows))
+                inputs = padded([responses[i][:-1] for i in rows])
+                parts.append(model(input_ids=inputs, past_key_values=cache).logits)
+            group_logits = torch.cat(parts, dim=1)  # [rows, longest, V]
+            for k, i in enumerate(rows):
+                logits[i] = torch.nn.functional.pad(group_logits[k], (0, 0, 0, width - longest))
+        logits = torch.stack(logits)
+    else:
+        ids = padded([p + r[:-1] for p, r in zip(prompts, responses)])
+        first = min(map(len, prompts)) - 1  # positions before it score nothing: no vocabulary projection there
+        logits = model(input_ids=ids, logits_to_keep=ids.shape[1] - first).logits
+        # row i's response token j is scored at position len(prompt i) − 1 + j
+        at = (torch.tensor([len(p) - 1 - first for p in prompts])[:, None] + torch.arange(width)).clamp(
+            max=logits.shape[1] - 1).to(device)
+        logits = logits.gather(1, at[..., None].expand(-1, -1, logits.shape[-1]))
+    logits = logits.float()  # [B, R, V]
+    target = padded(responses)[..., None]
     logp_all = torch.log_softmax(logits / temperature, dim=-1)
     logprobs = logp_all.gather(-1, target).squeeze(-1)
     with torch.set_grad_enabled(entropy_grad and torch.is_grad_enabled()):
@@ -290,7 +318,8 @@ def token_logprobs(model, ids, attn, temperature: float, first: int = 0, entropy
 
 
 def _length_mask(lengths: list[int]):
-    """[B, longest] mask with each response's tokens set: what a loss normaliser needs of responses held elsewhere."""
+    """[B, longest] mask with each response's tokens set: the loss's response mask (response_logprobs' layout), and
+    what a loss normaliser needs of responses held elsewhere."""
     import torch
 
     lengths = torch.tensor(lengths)
@@ -313,33 +342,29 @@ def _update(engine, batch: dict, cfg: TrainConfig, world: int, pad_id: int, ref_
     advantages, weights = advantages.reshape(-1), weights.reshape(-1)         # [B]
     per_prompt = len(batch["rewards"][0])                                        # C·G
     mine = batch["mine"]
-    advantages_mine, weights_mine = advantages[mine.start:mine.stop], weights[mine.start:mine.stop]
+    advantages_mine, weights_mine = (t[mine.start:mine.stop].to(engine.device) for t in (advantages, weights))
     prompts = [batch["prompt_ids"][i // per_prompt] for i in mine]
-    ids, attn, resp = token_batch(prompts, batch["response_ids"], pad_id)
-    sampler_lp = torch.zeros_like(resp)
-    for i, (p, lp) in enumerate(zip(prompts, batch["sampler_logprobs"])):
-        sampler_lp[i, len(p) - 1:len(p) - 1 + len(lp)] = torch.tensor(lp)
-    ids, attn, resp, sampler_lp, advantages_mine, weights_mine = (  # onto the model's device (a GPU; here the CPU)
-        t.to(engine.device) for t in (ids, attn, resp, sampler_lp, advantages_mine, weights_mine))
+    responses = batch["response_ids"]
 
     micro = torch.tensor_split(torch.arange(len(mine)), micro_batches(cfg, world))
     if any(rows.numel() == 0 for rows in micro):
         raise ValueError(f"{advantages.numel()} responses cannot be split over {world} ranks × {len(micro)} "
                          f"micro-batches (micro_batch_size={cfg.micro_batch_size})")
     z_batch = aggregate(_length_mask(batch["lengths"]), cfg.sampling.max_tokens).item()
-    # Sums over this rank's micro-batches: loss share, entropy·tokens, |logprob gap|, tokens, clip·tokens, kl·tokens.
-    totals = torch.zeros(6, dtype=torch.float64)
+    # Sums over this rank's micro-batches: loss share, entropy·tokens, |logprob gap|, tokens, clip·tokens, kl·tokens,
+    # tokens with sampler logprobs.
+    totals = torch.zeros(7, dtype=torch.float64)
     for rows in micro:
-        width = int(attn[rows].sum(1).max().item())  # drop the columns that are padding in every row here
-        # and the positions before the first response token of any row here (prompt tokens score nothing)
-        first = min(len(prompts[i]) for i in rows.tolist()) - 1
-        m_ids, m_attn, m_resp = ids[rows, :width], attn[rows, :width], resp[rows, first:width - 1]
-        logprobs, entropy, raw = token_logprobs(engine, m_ids, m_attn, cfg.sampling.temperature, first,
-                                                cfg.beta_h > 0)
+        rows = rows.tolist()
+        m_prompts, m_responses = [prompts[i] for i in rows], [responses[i] for i in rows]
+        lengths = [len(r) for r in m_responses]
+        m_resp = _length_mask(lengths).to(engine.device)
+        logprobs, entropy, raw = response_logprobs(engine, m_prompts, m_responses, cfg.sampling.temperature, pad_id,
+                                                   cfg.beta_h > 0, share_prompts=not cfg.gradient_checkpointing)
         ref = None
         if ref_model is not None:
             with torch.no_grad():
-                ref = token_logprobs(ref_model, m_ids, m_attn, cfg.sampling.temperature, first)[0]
+                ref = response_logprobs(ref_model, m_prompts, m_responses, cfg.sampling.temperature, pad_id)[0]
         loss, stats = weighted_grpo.policy_loss(
             logprobs, logprobs.detach(), m_resp, advantages_mine[rows], weights_mine[rows], clip_eps=cfg.clip_eps,
             ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy, beta_h=cfg.beta_h, loss_agg=loss_agg,
@@ -354,9 +379,13 @@ def _update(engine, batch: dict, cfg: TrainConfig, world: int, pad_id: int, ref_
                                                        if p.grad is not None]).item()
         engine.step()  # DeepSpeed applies it once, at the accumulation boundary (the last micro-batch)
         n = m_resp.sum().item()
-        gap = ((raw - sampler_lp[rows, first:width - 1]).abs() * m_resp).sum().item()
+        # the health check, on the responses that came with sampler logprobs
+        checked = [k for k, i in enumerate(rows) if batch["sampler_logprobs"][i]]
+        gap = sum((raw[k, :lengths[k]] - torch.tensor(batch["sampler_logprobs"][rows[k]], device=raw.device)
+                   ).abs().sum().item() for k in checked)
         totals += torch.tensor([stats["loss"] * z / z_batch, stats["entropy"] * n, gap, n,
-                                stats["clip_frac"] * n, stats.get("kl", 0.0) * n], dtype=torch.float64)
+                                stats["clip_frac"] * n, stats.get("kl", 0.0) * n,
+                                sum(lengths[k] for k in checked)], dtype=torch.float64)
     if engine.zero_optimization_stage() > 0:
         grad_norm = engine.get_global_grad_norm()
     if world > 1:
@@ -364,7 +393,7 @@ def _update(engine, batch: dict, cfg: TrainConfig, world: int, pad_id: int, ref_
     return {
         "loss": totals[0].item(),
         "entropy": totals[1].item() / totals[3].item(),
-        "sync/logprob_gap": totals[2].item() / totals[3].item(),
+        "sync/logprob_gap": totals[2].item() / max(totals[6].item(), 1.0),
         "grad_norm": float(grad_norm) if grad_norm is not None else float("nan"),
         "adv/mean": advantages.mean().item(), "adv/std": advantages.std(unbiased=False).item(),
         "adv/abs_max": advantages.abs().max().item(), "weight/max": weights.max().item(),
@@ -519,7 +548,7 @@ def _step(r: _Run, step: int) -> dict | None:
     n = cfg.groups_per_prompt * cfg.rollouts_per_prompt  # C groups of G per prompt, cut apart in _update
     scored = scoring.score(r.rollout, prompts, n, cfg.sampling, r.verifier, [r.by_id[i].answer for i in pick.ids],
                            pick.ids, seeds.derived_seed(cfg.seed, "rollout", step), r.alarm, f"update {step}",
-                           world=world, group=cfg.rollouts_per_prompt)
+                           world=world, group=cfg.rollouts_per_prompt, logprobs=1)  # 1: the health check's
     times["rollout"], times["verify"], times["gather"] = scored.generate_s, scored.verify_s, scored.gather_s
     ours = [s for row in scored.samples for s in row]
     tokens_per_s = sum(len(s.token_ids) for s in ours) / max(scored.generate_s, 1e-9)  # this rank's engine

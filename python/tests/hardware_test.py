@@ -222,7 +222,7 @@ def test_the_training_loop_sleeps_the_engine_through_the_update_and_syncs_before
     calls = []
 
     class Engine:  # the RolloutEngine's side of the loop
-        def generate(self, prompts, n, temperature, top_p, max_tokens, seed=None, samples=None):
+        def generate(self, prompts, n, temperature, top_p, max_tokens, seed=None, samples=None, logprobs=0):
             calls.append("generate")
             return [[Sample("\\boxed{4}", [5, 6], [-0.1, -0.2]) for _ in share] for share in samples]
 

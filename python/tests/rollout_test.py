@@ -63,7 +63,7 @@ def _max_diff(hf, engine, outputs) -> float:
 
 
 def _sample(engine, seed=7, n=4):
-    return engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, seed=seed)
+    return engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, seed=seed, logprobs=n)
 
 
 def test_sync_weights_matches_transformers(setup):
@@ -114,12 +114,12 @@ def test_any_split_of_a_batch_draws_the_same_samples(setup):
     each draw a share of the batch, in calls of their own, draw exactly the one-process batch."""
     _, engine = setup
     n = 4
-    full = engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, seed=3)
+    full = engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, seed=3, logprobs=n)
     # 12 responses in units of 1 over 5 ranks: prompt boundaries fall inside shards, so groups are cut apart.
     parts = distributed.shards(len(PROMPTS) * n, 1, 5)
     assert [len(r) for r in parts] == [3, 3, 2, 2, 2]
     drawn = [engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, seed=3,
-                             samples=distributed.per_prompt(mine, n, len(PROMPTS)))
+                             samples=distributed.per_prompt(mine, n, len(PROMPTS)), logprobs=n)
              for mine in reversed(parts)][::-1]  # the last rank's share first: call order must not matter
     assert [[len(row) for row in d] for d in drawn] == [[3, 0, 0], [1, 2, 0], [0, 2, 0], [0, 0, 2], [0, 0, 2]]
     merged = [[s for d in drawn for s in d[p]] for p in range(len(PROMPTS))]
@@ -128,20 +128,27 @@ def test_any_split_of_a_batch_draws_the_same_samples(setup):
         return [lp for row in rows for s in row for lp in s.logprobs]
 
     assert logprobs(merged) == pytest.approx(logprobs(full), abs=1e-5)  # other batch shapes: round-off at most
+    # Logprobs for none, or for the first sample of each prompt only (two requests per prompt): the same samples.
+    for first in (0, 1):
+        some = engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, seed=3, logprobs=first)
+        assert [[s.token_ids for s in row] for row in some] == [[s.token_ids for s in row] for row in full]
+        assert [[bool(s.logprobs) for s in row] for row in some] == [[j < first for j in range(n)]] * len(PROMPTS)
+        assert logprobs(some) == pytest.approx([lp for row in full for s in row[:first] for lp in s.logprobs],
+                                               abs=1e-5)
     with pytest.raises(ValueError, match="samples"):
         engine.generate(PROMPTS, n=n, temperature=1.0, top_p=1.0, max_tokens=16, samples=[range(5)] * 3)
 
 
 def test_generate_shapes(setup):
     _, engine = setup
-    outputs = engine.generate(PROMPTS, n=5, temperature=0.8, top_p=0.9, max_tokens=12, seed=0)
+    outputs = engine.generate(PROMPTS, n=5, temperature=0.8, top_p=0.9, max_tokens=12, seed=0, logprobs=2)
     assert len(outputs) == len(PROMPTS)
     for row in outputs:
         assert len(row) == 5
         assert len({tuple(s.token_ids) for s in row}) > 1  # n independent samples, not n copies
-        for s in row:
+        for j, s in enumerate(row):
             assert 1 <= len(s.token_ids) <= 12
-            assert len(s.logprobs) == len(s.token_ids)
+            assert len(s.logprobs) == (len(s.token_ids) if j < 2 else 0)  # the first 2 carry logprobs
             assert all(lp <= 0.0 for lp in s.logprobs)
             assert isinstance(s.text, str)
             if len(s.token_ids) < 12:

@@ -20,7 +20,7 @@ class ScriptedEngine:
     def __init__(self, answers: dict[str, list[str]], truncated: frozenset = frozenset()):
         self.answers, self.truncated, self.calls = answers, truncated, []
 
-    def generate(self, prompts, n, temperature, top_p, max_tokens, seed=None, samples=None):
+    def generate(self, prompts, n, temperature, top_p, max_tokens, seed=None, samples=None, logprobs=0):
         self.calls.append((list(prompts), n, temperature, top_p, max_tokens, seed))
         self.shares = samples
         return [[Sample(f"so \\boxed{{{self.answers[p][j]}}}", [1] * (j + 1), [0.0] * (j + 1),

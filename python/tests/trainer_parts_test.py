@@ -1,5 +1,5 @@
-"""The trainer's pure pieces: token batching and masks, per-step seeds, config validation, and the metrics log a
-resumed run reopens."""
+"""The trainer's pure pieces: response logprobs over shared prompts and masks, per-step seeds, config validation,
+and the metrics log a resumed run reopens."""
 import json
 
 import pytest
@@ -8,42 +8,63 @@ import torch
 from rlvr import config, rundir, run_report, seeds, trainer
 
 
-def test_token_batch_right_pads_and_masks_exactly_the_response_tokens():
-    prompts, responses = [[5, 6, 7], [8]], [[1, 2], [3, 4, 9]]
-    ids, attn, resp = trainer.token_batch(prompts, responses, pad_id=0)
-    assert ids.tolist() == [[5, 6, 7, 1, 2], [8, 3, 4, 9, 0]]
-    assert attn.tolist() == [[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]]
-    # Position t scores token t+1: row 0's response tokens 1, 2 sit at 3, 4 → mask positions 2, 3.
-    assert resp.tolist() == [[0, 0, 1, 1], [1, 1, 1, 0]]
-    assert resp.sum().item() == sum(map(len, responses))
+def _small_qwen2():
+    import transformers
+
+    torch.manual_seed(0)
+    cfg = transformers.Qwen2Config(vocab_size=40, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+                                   num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64)
+    return transformers.Qwen2ForCausalLM(cfg).float()
 
 
-def test_token_logprobs_score_the_next_token_at_the_temperature():
-    class Uniformish(torch.nn.Module):  # logits = one-hot of the current token, scaled; HF's logits_to_keep
-        def __init__(self):
-            super().__init__()
-            self.scale = torch.nn.Parameter(torch.tensor(3.0))
+def _whole_sequence_logprobs(model, prompt, response, temperature):
+    """The reference: one forward pass over prompt + response, position t scoring token t+1."""
+    ids = torch.tensor([prompt + response])
+    logits = model(input_ids=ids).logits[0, len(prompt) - 1:-1].float()
+    return torch.log_softmax(logits / temperature, -1).gather(-1, torch.tensor(response)[:, None])[:, 0]
 
-        def forward(self, input_ids, attention_mask, logits_to_keep=0):
-            logits = self.scale * torch.nn.functional.one_hot(input_ids, 4).float()
-            return type("Out", (), {"logits": logits[:, -logits_to_keep:]})()
 
-    ids = torch.tensor([[0, 0, 1]])
-    logprobs, entropy, raw = trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), temperature=2.0)
-    z = torch.tensor([1.5, 0.0, 0.0, 0.0])  # logits / T at a position holding token 0
-    expect = torch.log_softmax(z, 0)
-    assert logprobs[0, 0].item() == pytest.approx(expect[0].item())   # token 0 follows token 0
-    assert logprobs[0, 1].item() == pytest.approx(expect[1].item())   # token 1 follows token 0
-    assert raw[0, 1].item() == pytest.approx(torch.log_softmax(2 * z, 0)[1].item())  # temperature 1
-    assert entropy[0, 0].item() == pytest.approx(-(expect.exp() * expect).sum().item())
-    # Skipping the first position scores the same later tokens; at temperature 1, raw is the logprob itself.
-    tail = trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), temperature=2.0, first=1)
-    assert [t.shape for t in tail] == [(1, 1)] * 3
-    assert torch.equal(tail[0], logprobs[:, 1:]) and torch.equal(tail[2], raw[:, 1:])
-    one = trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), temperature=1.0)
-    assert torch.equal(one[2], one[0].detach())
-    assert one[0].grad_fn is not None and one[1].grad_fn is None  # entropy gets a graph only when asked
-    assert trainer.token_logprobs(Uniformish(), ids, torch.ones_like(ids), 1.0, entropy_grad=True)[1].grad_fn
+@pytest.mark.parametrize("share_prompts", [True, False], ids=["shared_prompts", "whole_sequences"])
+def test_response_logprobs_equal_whole_sequence_logprobs(share_prompts):
+    # Two rows share prompt A (a group), one has prompt B; lengths 4, 1 and 3 (a length-1 response is scored by the
+    # prompt's last position alone).
+    model = _small_qwen2()
+    prompts = [[3, 4, 5, 6], [3, 4, 5, 6], [7, 8]]
+    responses = [[9, 10, 11, 12], [13], [14, 15, 2]]
+    logprobs, entropy, raw = trainer.response_logprobs(model, prompts, responses, temperature=0.7, pad_id=0,
+                                                       share_prompts=share_prompts)
+    mask = trainer._length_mask([len(r) for r in responses])
+    assert logprobs.shape == entropy.shape == raw.shape == mask.shape == (3, 4)
+    for i, (p, r) in enumerate(zip(prompts, responses)):
+        expect = _whole_sequence_logprobs(model, p, r, 0.7)
+        assert torch.allclose(logprobs[i, :len(r)], expect, atol=1e-5), i
+        assert torch.allclose(raw[i, :len(r)], _whole_sequence_logprobs(model, p, r, 1.0), atol=1e-5), i
+    assert torch.isfinite(entropy).all() and (entropy * mask > 0).sum() == mask.sum()
+    assert logprobs.grad_fn is not None and entropy.grad_fn is None and raw.grad_fn is None
+    assert trainer.response_logprobs(model, prompts, responses, 0.7, 0, entropy_grad=True,
+                                     share_prompts=share_prompts)[1].grad_fn is not None
+
+    # The gradient (through the shared prompt's cache) is the whole-sequence gradient.
+    (logprobs * mask).sum().backward()
+    shared = {n: p.grad.clone() for n, p in model.named_parameters()}
+    model.zero_grad()
+    sum(_whole_sequence_logprobs(model, p, r, 0.7).sum() for p, r in zip(prompts, responses)).backward()
+    for name, p in model.named_parameters():
+        assert torch.allclose(shared[name], p.grad, atol=1e-5), name
+
+
+def test_response_logprobs_run_each_distinct_prompt_once():
+    model = _small_qwen2()
+    calls = []
+    model.register_forward_pre_hook(lambda _, args, kwargs: calls.append(tuple(kwargs["input_ids"].shape)),
+                                    with_kwargs=True)
+    prompts, responses = [[3, 4, 5]] * 3 + [[6, 7]], [[8, 9], [10], [11, 12, 13], [14]]
+    trainer.response_logprobs(model, prompts, responses, 1.0, 0)
+    # prompt A once, then its 3 rows' response inputs (all but each last token); prompt B once, nothing after it
+    assert calls == [(1, 3), (3, 2), (1, 2)]
+    calls.clear()
+    trainer.response_logprobs(model, prompts, responses, 1.0, 0, share_prompts=False)
+    assert calls == [(4, 5)]  # one pass over every prompt + response but its last token
 
 
 def test_derived_seeds_depend_only_on_their_inputs():
