@@ -14,6 +14,9 @@ and the rest of its step). Ours runs once per --ranks entry (torch.distributed.r
 trains its share of the same batch): phases are rank 0's, with its rollout tokens/s; TRL is compared with the
 first entry. Both sides end a response at EOS, so the lengths each happens to sample move its time (a batch waits
 for its longest response): the report gives each side's generated tokens per update, and the ratio per token too.
+A third child times the update's arithmetic alone as a floor for both update phases: the policy's forward and
+backward, the reference forward and one AdamW step on the same rows in plain PyTorch (no DeepSpeed, no trainer),
+with prompts shared by their rows as our update runs them and over whole sequences as TRL's does.
 
 TRL, accelerate and datasets are pinned in requirements.txt as benchmark dependencies, so every fresh venv
 measures the ratio.
@@ -41,7 +44,8 @@ flags.DEFINE_string("model_dir", "", "Model of both sides; empty: the tiny model
 flags.DEFINE_integer("threads", 1, "Torch threads of both sides (0: all cores).")
 flags.DEFINE_float("p_low", 0.3, "q+ band of our trainer's pair.")
 flags.DEFINE_float("p_high", 0.7, "q- band of our trainer's pair.")
-flags.DEFINE_enum("side", "both", ["both", "ours", "trl"], "Internal: which side this process runs.")
+flags.DEFINE_enum("side", "both", ["both", "ours", "trl", "floor"], "Internal: which side this process runs.")
+flags.DEFINE_integer("floor_length", 0, "Internal: response length of the update-arithmetic floor.")
 flags.DEFINE_string("result", "", "Internal: where a side writes its JSON result.")
 flags.DEFINE_string("pair", "", "Internal: the comma-separated problem ids TRL trains on.")
 flags.DEFINE_list("ranks", ["1", "2"], "Rank counts our trainer runs with, on the same config.")
@@ -138,6 +142,48 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
             "versions": {"trl": trl.__version__, "transformers": transformers.__version__}}
 
 
+def _run_floor(model_dir: str, pair: list[str], length: int) -> dict:
+    """The update's arithmetic alone, as a peer of both sides' update phases: the policy's forward and backward
+    over the batch's rows (G responses of `length` tokens per prompt of the pair), the reference model's forward,
+    a k3-KL token-mean loss and one fused AdamW step, in plain PyTorch on the HF model: no DeepSpeed, no trainer.
+    Once with the prompt shared by its rows (our update's passes) and once over whole sequences (TRL's)."""
+    import copy
+
+    import torch
+    import transformers
+
+    from rlvr import data, synthetic, trainer
+
+    if FLAGS.threads:
+        torch.set_num_threads(FLAGS.threads)
+    pool = {p.id: p for p in synthetic.make_task(seed=0, n_train=64, n_heldout=0)[0]}
+    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
+    prompts = [tokenizer.encode(data.format_prompt(pool[i].problem, tokenizer)) for i in pair
+               for _ in range(FLAGS.rollouts_per_prompt)]
+    gen = torch.Generator().manual_seed(FLAGS.seed)
+    responses = [torch.randint(3, tokenizer.vocab_size, (length,), generator=gen).tolist() for _ in prompts]
+    mask = trainer._length_mask([length] * len(responses))
+    result = {}
+    for name, share in (("shared prompts", True), ("whole sequences", False)):
+        model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype="float32")
+        ref = copy.deepcopy(model).eval()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=FLAGS.lr, fused=True)
+        times = []
+        for _ in range(FLAGS.steps):
+            start = time.perf_counter()
+            logprobs = trainer.response_logprobs(model, prompts, responses, 1.0, 0, share_prompts=share)[0]
+            with torch.no_grad():
+                ref_logprobs = trainer.response_logprobs(ref, prompts, responses, 1.0, 0, share_prompts=share)[0]
+            delta = ref_logprobs - logprobs
+            loss = ((-logprobs + FLAGS.beta_kl * (delta.exp() - delta - 1)) * mask).sum() / mask.sum()
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            times.append(time.perf_counter() - start)
+        result[name] = statistics.mean(times[1:] or times)
+    return result
+
+
 def _child(side: str, out: str, model_dir: str, extra: list[str], ranks: int = 1) -> dict:
     result = os.path.join(out, f"{side}-{ranks}.json")
     launcher = ["-m", "torch.distributed.run", f"--nproc_per_node={ranks}", "--standalone"] if ranks > 1 else []
@@ -163,6 +209,8 @@ def main(argv):
         out = os.path.dirname(FLAGS.result)
         if FLAGS.side == "ours":
             res = _run_ours(out)
+        elif FLAGS.side == "floor":
+            res = _run_floor(FLAGS.model_dir, FLAGS.pair.split(","), FLAGS.floor_length)
         else:
             res = _run_trl(out, FLAGS.model_dir, FLAGS.pair.split(","))
         if res:  # rank 0 of our side, or TRL
@@ -206,6 +254,16 @@ def main(argv):
         ours_tok, trl_tok = first["tokens_per_update"], theirs["tokens_per_update"]
         print(f"generated tokens per update: ours {ours_tok:.0f}, TRL {trl_tok:.0f}; ours / TRL time per generated "
               f"token: {first['per_update'] / ours_tok / (theirs['per_update'] / trl_tok):.2f}x")
+        length = max(1, round(ours_tok / (len(first["pair"]) * FLAGS.rollouts_per_prompt)))
+        floor = _child("floor", out, first["model_dir"], [f"--pair={','.join(first['pair'])}",
+                                                          f"--floor_length={length}"])
+        if "error" in floor:
+            sys.exit(f"the update floor failed: {floor['error']}\n{floor['log']}")
+        print(f"update arithmetic alone (PyTorch + AdamW on the HF model, no DeepSpeed; the same rows, {length}-token "
+              f"responses): " + ", ".join(f"{name} {sec:.3f} s" for name, sec in floor.items()))
+        print(f"  our update / its floor (shared prompts): {first['phases']['update'] / floor['shared prompts']:.2f}x; "
+              f"TRL's update+rest / its floor (whole sequences): "
+              f"{theirs['phases']['update+rest'] / floor['whole sequences']:.2f}x")
 
 
 if __name__ == "__main__":
