@@ -38,8 +38,8 @@ import sys
 import time
 from dataclasses import dataclass
 
-from rlvr import (benchmarks, config, data, evaluate, experiment_report, files, models, rundir, seeds, selection,
-                  synthetic)
+from rlvr import (benchmarks, config, console, data, evaluate, experiment_report, files, models, rundir, seeds,
+                  selection, synthetic)
 from rlvr.config import Hardware, Sampling, arg, group
 from rlvr.verifier_client import VerifierSpec
 
@@ -364,7 +364,8 @@ class _Grid:
         # this process's evaluation engine) in the same process fails. The child pays ~10 s of imports.
         env = {k: v for k, v in os.environ.items() if k not in _DIST_ENV}  # the child is its own world of one
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        proc = subprocess.run([sys.executable, "-c", _TRAIN_CHILD, json.dumps(config.flat(tcfg))], env=env)
+        proc = subprocess.run([sys.executable, "-c", _TRAIN_CHILD, json.dumps(config.flat(tcfg)),
+                               "quiet" if console.quiet() else "verbose"], env=env)  # this process's console policy
         if proc.returncode != 0 or not os.path.exists(summary):
             raise RuntimeError(f"training run {run_dir} failed (exit code {proc.returncode}); its log is above and "
                                f"in {run_dir}; re-run the same command to resume it")
@@ -372,7 +373,8 @@ class _Grid:
 
 
 _DIST_ENV = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
-_TRAIN_CHILD = ("import json, sys; from rlvr import runtime; runtime.setup(); from rlvr import config, trainer; "
+_TRAIN_CHILD = ("import json, sys; from rlvr import console, runtime; console.configure(sys.argv[2] == 'verbose'); "
+                "runtime.setup(); from rlvr import config, trainer; "
                 "trainer.train(config.build(trainer.TrainConfig, json.loads(sys.argv[1])))")
 
 
