@@ -1,6 +1,7 @@
 #include "cpp/verifier/canonical.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 #include <vector>
 
@@ -365,8 +366,7 @@ absl::string_view DropTrailingUnitWords(absl::string_view s, bool* percent) {
   return head;
 }
 
-// The value of an English number word from zero to ninety-nine ("seven", "Twelve", "twenty-five", "forty two"),
-// else -1.
+// The value of one English number word: "zero" to "nineteen", the tens "twenty" to "ninety"; else -1.
 int NumberWordValue(absl::string_view w) {
   static constexpr absl::string_view kOnes[] = {
       "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -378,42 +378,145 @@ int NumberWordValue(absl::string_view w) {
     if (lower == kOnes[k]) return k;
   }
   for (int t = 0; t < 8; ++t) {
-    if (!absl::StartsWith(lower, kTens[t])) continue;
-    absl::string_view rest = absl::string_view(lower).substr(kTens[t].size());
-    if (rest.empty()) return 20 + 10 * t;
-    if (rest[0] != '-' && rest[0] != ' ') return -1;
-    for (int k = 1; k < 10; ++k) {
-      if (rest.substr(1) == kOnes[k]) return 20 + 10 * t + k;
-    }
+    if (lower == kTens[t]) return 20 + 10 * t;
   }
   return -1;
 }
 
-// "five" → "5", "Twelve apples" → "12 apples", "twenty-five cents" → "25 cents": an answer that is a number
-// written in words, followed by at most two unit words, in digits (DropTrailingUnitWords then drops the units).
-// Anything longer is prose that mentions a number ("one of the roots"), left alone. Empty when nothing changes.
-std::string NumberInWords(absl::string_view v) {
-  if (v.size() > 40 || v.empty() || !IsLetter(v[0])) return "";
-  std::vector<absl::string_view> words = absl::StrSplit(v, ' ', absl::SkipEmpty());
-  if (words.size() > 4) return "";
-  for (size_t n = std::min<size_t>(2, words.size()); n >= 1; --n) {
-    const int value = NumberWordValue(absl::StrJoin(words.begin(), words.begin() + n, " "));
-    const size_t units = words.size() - n;
-    if (value < 0 || units > 2) continue;
-    bool letters = true;
-    for (size_t k = n; k < words.size(); ++k) {
-      // "two hundred fifty": more number words after a scale word are beyond this rule (left as text).
-      if (k > n && NumberWordValue(words[k]) >= 0) return "";
-      letters &= std::all_of(words[k].begin(), words[k].end(), IsLetter) &&
-                 !OneOf(absl::AsciiStrToLower(words[k]), {"of", "or", "and", "more", "less", "than", "times"});
+// Reads an English cardinal one word at a time ("one thousand two hundred and thirty-four", "twenty five",
+// "twelve hundred"); Add refuses a word that cannot continue the number, leaving the reader as it was.
+class Cardinal {
+ public:
+  bool Add(absl::string_view word) {
+    const int value = NumberWordValue(word);
+    const int scale = ScaleExponent(word);
+    if (value == 0) {  // "zero" is a number only alone
+      if (last_ != Last::kStart) return false;
+      last_ = Last::kZero;
+    } else if (value > 0) {
+      // A unit after a tens word ("twenty five"); any word of 1-90 after a start, "hundred", a scale or "and".
+      const bool after_tens = last_ == Last::kTens && value < 10;
+      if (!after_tens && last_ != Last::kStart && last_ != Last::kHundred && last_ != Last::kScale &&
+          last_ != Last::kAnd) {
+        return false;
+      }
+      group_ += value;
+      last_ = value >= 20 && value % 10 == 0 ? Last::kTens : Last::kUnits;
+    } else if (scale == 2) {  // "two hundred", "twenty-five hundred"
+      if ((last_ != Last::kUnits && last_ != Last::kTens) || hundred_) return false;
+      group_ *= 100;
+      hundred_ = true;
+      last_ = Last::kHundred;
+    } else if (scale > 0) {  // "thousand" ... "trillion", in decreasing order
+      if ((last_ != Last::kUnits && last_ != Last::kTens && last_ != Last::kHundred) || scale >= last_scale_) {
+        return false;
+      }
+      int64_t power = 1;
+      for (int k = 0; k < scale; ++k) power *= 10;
+      total_ += group_ * power;
+      group_ = 0;
+      hundred_ = false;
+      last_scale_ = scale;
+      last_ = Last::kScale;
+    } else if (absl::EqualsIgnoreCase(word, "and")) {  // "two hundred and fifty"
+      if (last_ != Last::kHundred && last_ != Last::kScale) return false;
+      last_ = Last::kAnd;
+    } else {
+      return false;
     }
-    if (!letters) return "";
-    const std::string digits = absl::StrCat(value);
-    std::vector<absl::string_view> out = {digits};
-    out.insert(out.end(), words.begin() + n, words.end());
-    return absl::StrJoin(out, " ");
+    return true;
   }
-  return "";
+  // Whether the words so far are a whole number (not "" nor one ending in "and").
+  bool Complete() const { return last_ != Last::kStart && last_ != Last::kAnd; }
+  int64_t Value() const { return total_ + group_; }
+
+ private:
+  enum class Last { kStart, kZero, kUnits, kTens, kHundred, kScale, kAnd };
+  Last last_ = Last::kStart;
+  int64_t total_ = 0;  // the finished scale groups ("one thousand" of "one thousand two hundred")
+  int64_t group_ = 0;  // the group being read, below a thousand (or "twelve hundred")
+  bool hundred_ = false;
+  int last_scale_ = 13;  // above "trillion"
+};
+
+// The denominator an English fraction word names ("half" 2, "thirds" 3, "quarter" 4, "fourths" 4, ... "tenth"
+// 10), else 0. Not "second(s)", which is a unit of time.
+int DenominatorWord(absl::string_view w) {
+  static constexpr absl::string_view kOrdinals[] = {"third",   "fourth", "fifth", "sixth",
+                                                    "seventh", "eighth", "ninth", "tenth"};
+  std::string lower = absl::AsciiStrToLower(w);
+  if (lower == "half" || lower == "halves") return 2;
+  if (lower == "quarter" || lower == "quarters") return 4;
+  if (absl::EndsWith(lower, "s")) lower.pop_back();
+  for (int k = 0; k < 8; ++k) {
+    if (lower == kOrdinals[k]) return k + 3;
+  }
+  return 0;
+}
+
+// "five" → "5", "Twelve apples" → "12 apples", "two hundred fifty" → "250", "one thousand two hundred and
+// thirty-four dollars" → "1234 dollars", "three-fourths" → "\frac{3}{4}": an answer that is a number written in
+// words, followed by at most two unit words, in digits (DropTrailingUnitWords then drops the units). Anything else
+// is prose that mentions a number ("one of the roots", "one or two"), left alone. Empty when nothing changes.
+std::string UnsignedNumberInWords(absl::string_view v) {
+  if (v.size() > 160 || v.empty() || !IsLetter(v[0])) return "";
+  const std::vector<absl::string_view> words = absl::StrSplit(v, absl::ByAnyChar(" -"), absl::SkipEmpty());
+  Cardinal cardinal;
+  size_t n = 0;  // words of the longest whole number read
+  int64_t value = 0;
+  for (size_t k = 0; k < words.size() && cardinal.Add(words[k]); ++k) {
+    if (cardinal.Complete()) {
+      n = k + 1;
+      value = cardinal.Value();
+    }
+  }
+  if (n == 0) return "";
+  std::string number = absl::StrCat(value);
+  if (const int denominator = n < words.size() ? DenominatorWord(words[n]) : 0; denominator > 0 && value > 0) {
+    number = absl::StrCat("\\frac{", value, "}{", denominator, "}");  // "two thirds"
+    ++n;
+  }
+  if (words.size() - n > 2) return "";
+  for (size_t k = n; k < words.size(); ++k) {
+    const std::string lower = absl::AsciiStrToLower(words[k]);
+    if (NumberWordValue(lower) >= 0 || ScaleExponent(lower) > 0 || DenominatorWord(lower) > 0 ||
+        !std::all_of(lower.begin(), lower.end(), IsLetter) ||
+        OneOf(lower, {"of", "or", "and", "more", "less", "than", "times"})) {
+      return "";
+    }
+  }
+  std::vector<absl::string_view> out = {number};
+  out.insert(out.end(), words.begin() + static_cast<std::ptrdiff_t>(n), words.end());
+  return absl::StrJoin(out, " ");
+}
+
+// As UnsignedNumberInWords, also after a sign word: "negative five" → "-5", "minus 5" → "-5".
+std::string NumberInWords(absl::string_view v) {
+  for (absl::string_view sign : {"negative ", "minus "}) {
+    if (!absl::StartsWithIgnoreCase(v, sign)) continue;
+    const absl::string_view rest = v.substr(sign.size());
+    if (!rest.empty() && IsDigit(rest[0])) return absl::StrCat("-", rest);
+    const std::string number = UnsignedNumberInWords(rest);
+    return number.empty() ? "" : absl::StrCat("-", number);
+  }
+  return UnsignedNumberInWords(v);
+}
+
+// "12, or twelve" → "12, or 12": each alternative of an answer joined by "or" is read on its own, so the
+// comparison sees two forms of one value (or a hedge: "one or two" → "1 or 2"). Empty when nothing changes.
+std::string NumbersInWords(absl::string_view v) {
+  std::string whole = NumberInWords(v);
+  if (!whole.empty() || !absl::StrContains(v, " or ")) return whole;
+  std::vector<std::string> parts = absl::StrSplit(v, " or ");
+  bool changed = false;
+  for (std::string& part : parts) {
+    const absl::string_view core = absl::StripAsciiWhitespace(absl::StripSuffix(part, ","));
+    std::string digits = NumberInWords(core);
+    if (digits.empty()) continue;
+    part = absl::StrCat(digits, part.size() > core.size() && part.back() == ',' ? "," : "");
+    changed = true;
+  }
+  return changed ? absl::StrJoin(parts, " or ") : "";
 }
 
 // "2.5 million" → "2.5\times10^{6}": a number followed by a scale word (thousand, million, billion, trillion).
@@ -522,7 +625,7 @@ Canonical Canonicalize(absl::string_view answer) {
     v.remove_suffix(1);
     v = absl::StripTrailingAsciiWhitespace(v);
   }
-  const std::string digits = NumberInWords(v);
+  const std::string digits = NumbersInWords(v);
   if (!digits.empty()) v = digits;
   v = DropTrailingUnitWords(v, &out.percent);
   std::string number = ApplyScaleWord(v);

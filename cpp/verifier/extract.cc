@@ -365,11 +365,50 @@ absl::StatusOr<Stated> StatementAnswer(absl::string_view rest) {
   return out;
 }
 
-// True when the word "answer" at lower[p] is an answer marker: "answer:", "answer is", "answer =" (markdown
+// The words that mark an answer statement, all six letters long: "answer", and "option" / "choice" when they
+// state a choice letter ("The correct option is B.", "So the best choice is (D).").
+constexpr std::array<absl::string_view, 3> kMarkerWords = {"answer", "option", "choice"};
+constexpr size_t kMarkerWord = 6;
+
+// The marker words of a text from the last backwards: each word's search resumes where it stopped, so a walk
+// over all of them stays linear.
+class MarkerWords {
+ public:
+  explicit MarkerWords(absl::string_view lower) : lower_(lower) {
+    for (size_t k = 0; k < kMarkerWords.size(); ++k) at_[k] = lower.rfind(kMarkerWords[k]);
+  }
+  // Start of the last marker word not yet returned, or npos.
+  size_t Next() {
+    size_t k = 0;
+    for (size_t j = 1; j < at_.size(); ++j) {
+      if (at_[j] != kNpos && (at_[k] == kNpos || at_[j] > at_[k])) k = j;
+    }
+    const size_t p = at_[k];
+    if (p != kNpos) at_[k] = p == 0 ? kNpos : lower_.rfind(kMarkerWords[k], p - 1);
+    return p;
+  }
+
+ private:
+  absl::string_view lower_;
+  std::array<size_t, kMarkerWords.size()> at_;
+};
+
+// Whether a statement's answer is one choice letter (ChoiceLetter: "B", "(C)", "D)"; also bold), the last two also
+// followed by its value ("(B) 12"): what "The correct option is …" must state to be an answer.
+bool StatesChoice(absl::string_view answer) {
+  answer = absl::StripAsciiWhitespace(answer);
+  while (!answer.empty() && answer.back() == '*') answer.remove_suffix(1);
+  const size_t space = answer.find(' ');
+  if (space != kNpos && space > 0 && answer[space - 1] == ')') answer = answer.substr(0, space);
+  char letter = 0;
+  return ChoiceLetter(answer, &letter);
+}
+
+// True when the marker word at lower[p] is an answer marker: "answer:", "answer is", "answer =" (markdown
 // emphasis allowed in between, "**Answer**:"), or a "Final Answer" heading ending its line. *after receives where
 // the answer text starts.
 bool IsAnswerMarker(absl::string_view lower, size_t p, size_t* after) {
-  constexpr size_t kWord = 6;  // "answer"
+  constexpr size_t kWord = kMarkerWord;
   if ((p > 0 && IsLetter(lower[p - 1])) || (p + kWord < lower.size() && IsLetter(lower[p + kWord]))) return false;
   size_t q = p + kWord;
   while (q < lower.size() && (lower[q] == '*' || lower[q] == '_' || lower[q] == ' ' || lower[q] == '\t')) ++q;
@@ -381,7 +420,7 @@ bool IsAnswerMarker(absl::string_view lower, size_t p, size_t* after) {
     *after = q + 2;
     return true;
   }
-  const bool heading = p >= 6 && lower.substr(p - 6, 6) == "final ";
+  const bool heading = p >= 6 && lower.substr(p - 6, 6) == "final " && lower.substr(p, kWord) == "answer";
   if (heading && (q == lower.size() || lower[q] == '\n' || lower[q] == '\r')) {
     *after = q;
     return true;
@@ -399,11 +438,16 @@ struct Statement {
 std::optional<Statement> LastStatement(absl::string_view text) {
   const std::string lower = absl::AsciiStrToLower(text);
   size_t limit = text.size();
-  for (size_t p = lower.rfind("answer"); p != kNpos; p = p == 0 ? kNpos : lower.rfind("answer", p - 1)) {
+  MarkerWords markers(lower);
+  for (size_t p = markers.Next(); p != kNpos; p = markers.Next()) {
     size_t after = 0;
     if (!IsAnswerMarker(lower, p, &after) || after > limit) continue;
     absl::StatusOr<Stated> stated = StatementAnswer(text.substr(after, limit - after));
-    if (stated.ok() && stated->question) {
+    // "The first option is to factor": an option or choice marker states only a choice letter. Like a question,
+    // it bounds the statements before it, which keeps the scan linear.
+    const bool no_choice =
+        lower.substr(p, kMarkerWord) != "answer" && !(stated.ok() && StatesChoice(stated->answer));
+    if (no_choice || (stated.ok() && stated->question)) {
       limit = p;
       continue;
     }
@@ -643,10 +687,18 @@ std::string LastBareNumber(absl::string_view text) {
   size_t i = text.size();
   while (i > sentence) {
     --i;
-    // A choice letter "(C)" standing alone answers a multiple-choice question like a number.
+    // A choice letter "(C)" standing alone, or named ("Option B is correct."), answers a multiple-choice question
+    // like a number.
     if (text[i] == ')' && i >= sentence + 2 && text[i - 2] == '(' && text[i - 1] >= 'A' && text[i - 1] <= 'E' &&
         (i + 1 == text.size() || !IsLetter(text[i + 1])) && (i < 3 || !IsLetter(text[i - 3]))) {
       return std::string(text.substr(i - 2, 3));
+    }
+    if (text[i] >= 'A' && text[i] <= 'E' && (i + 1 == text.size() || !IsLetter(text[i + 1]))) {
+      const absl::string_view before = text.substr(sentence, i - sentence);
+      if (absl::EndsWithIgnoreCase(before, " option ") || absl::EndsWithIgnoreCase(before, " choice ") ||
+          absl::EqualsIgnoreCase(before, "option ") || absl::EqualsIgnoreCase(before, "choice ")) {
+        return std::string(1, text[i]);
+      }
     }
     if (!IsDigit(text[i])) continue;
     size_t end = i + 1;
@@ -677,6 +729,11 @@ std::string LastBareNumber(absl::string_view text) {
         break;
       }
     }
+    // A fraction ending the sentence is one number ("the probability is 1/4." → "1/4", not "4"); not one that goes
+    // on ("30/1.5 = 20mph", "1/3 pound walnuts"), whose denominator stays the last number as before.
+    if (start >= 2 && text[start - 1] == '/' && IsDigit(text[start - 2]) && EndsSentence(text.substr(end))) {
+      for (--start; start > 0 && IsDigit(text[start - 1]);) --start;
+    }
     bool glued_after = end < text.size() && (IsLetter(text[end]) || text[end] == '_');
     bool glued_before = start > 0 && (IsLetter(text[start - 1]) || text[start - 1] == '_' || text[start - 1] == '^');
     if (!glued_after && !glued_before) {
@@ -701,6 +758,25 @@ std::string BoldAfterMath(absl::string_view text, size_t after) {
   if (open == kNpos || close <= open + 2) return "";
   const absl::string_view bold = absl::StripAsciiWhitespace(tail.substr(open + 2, close - open - 2));
   return bold.empty() || bold.back() == ':' || bold.find('$') != kNpos ? "" : std::string(bold);
+}
+
+// The last number of a final sentence that closes the reasoning after the last math span (which ends at `after`):
+// the sentence holds no math, is no question and opens with a conclusion ("Subtract $2$. So she has 10 apples
+// left." → "10").
+// Empty otherwise: a bare number after the last span is more often a remark ("Note: … 2 boxes.") than the result.
+std::string ClosingNumber(absl::string_view text, size_t after) {
+  text = absl::StripTrailingAsciiWhitespace(text);
+  const size_t start = FinalSentenceStart(text);
+  if (start < after) return "";
+  const absl::string_view sentence = text.substr(start);
+  if (absl::EndsWith(sentence, "?")) return "";  // "So how many are left?" asks
+  bool conclusion = false;
+  for (absl::string_view opener : {"so", "therefore", "thus", "hence", "altogether", "in total", "in all",
+                                   "overall", "in the end", "finally"}) {
+    conclusion |= absl::StartsWithIgnoreCase(sentence, opener) && sentence.size() > opener.size() &&
+                  (sentence[opener.size()] == ' ' || sentence[opener.size()] == ',');
+  }
+  return conclusion ? LastBareNumber(text) : "";
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -868,6 +944,8 @@ absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response, const Trunc
   if (std::optional<MathSpan> span = LastMathSpan(text)) {
     std::string bold = BoldAfterMath(text, span->end);
     if (!bold.empty()) return Found(bold, "bold");
+    std::string closing = ClosingNumber(text, span->end);
+    if (!closing.empty()) return Extraction{std::move(closing), "last number"};
     return Found(span->content, "math span");
   }
   if (IsBareMath(text)) return Found(absl::StripAsciiWhitespace(text), "whole response");

@@ -7,7 +7,9 @@
 //   2. else the boxes of the final sentence: the last \boxed{...} / \fbox{...}, joined with the boxes right
 //      before it when only separators stand between them ("\boxed{3} and \boxed{5}" = "3, 5"; "or" joins them
 //      as "3 or 5", for the comparison to judge);
-//   3. else the last answer statement; 4. else the last math span ($...$, $$...$$, \(...\), \[...\], align);
+//   3. else the last answer statement ("answer is", or "option"/"choice" stating a choice letter); 4. else the last
+//      math span ($...$, $$...$$, \(...\), \[...\], align), unless a bold span or a closing sentence's number
+//      follows it ("Subtract $2$. So she has 10 apples left." → "10");
 //   5. else the whole response when it is one line of math; 6. else the last standalone number of the final
 //      sentence, never a list index.
 // Every answer written as a chain of equalities answers with its last right-hand side ("3+20 = 23" → "23").

@@ -132,8 +132,23 @@ TEST(ExtractTest, MathSpans) {
       {"It grew by 8\\% this year", "8\\%", "last number"},
       {"It is 8 percentages", "8", "last number"},
       {"Comparing the options, the correct one is (C).", "(C)", "last number"},
-      // A bold span in the final sentence after the last math span answers with it; a bare number does not.
-      {"We compute $3 \\times 4 = 12$ and subtract $2$. So she has 10 apples left.", "2", "math span"},
+      {"Option B is correct.", "B", "last number"},
+      {"Clearly choice E fits best", "E", "last number"},
+      {"The options A and B are close", "", ""},
+      // A fraction ending the sentence is one number; one that goes on keeps its denominator as the last number.
+      {"Therefore, the probability is 1/4.", "1/4", "last number"},
+      {"So the recipe needs 3/4 cups.", "3/4", "last number"},
+      {"It costs 7 more than 1/3 pound of walnuts", "3", "last number"},
+      // A bold span in the final sentence after the last math span answers with it; a bare number only when that
+      // sentence holds no math and opens with a conclusion ("So", "Therefore", "In total", ...), and is no question.
+      {"We compute $3 \\times 4 = 12$ and subtract $2$. So she has 10 apples left.", "10", "last number"},
+      {"She had $12$ apples and gave away $2$.\nIn total, 10 apples are left.", "10", "last number"},
+      {"The value is $12$. So how many are left, 10?", "12", "math span"},
+      {"We find $x = 5$. Note: there are 2 cases.", "x = 5", "math span"},
+      {"The value is $12$. So we are done.", "12", "math span"},
+      {"Therefore, $x = 3$ and there are 2 cases.", "x = 3", "math span"},
+      {"Solve $x+1 = 3$. Sorting the 2 roots gives the order.", "x+1 = 3", "math span"},
+      {"$\\boxed{7}$. So the total is 12 apples.", "7", "boxed"},
       {"We compute $3 \\times 4 = 12$ and subtract $2$.\n\nShe has **10** apples left.", "10", "bold"},
       {"Counting forward $3$ days from Friday, the day is **Monday**.", "Monday", "bold"},
       {"**Step 1:** Add $2+3=5$.\n**Step 2:** Double it: $5 \\cdot 2 = 10$.", "10", "math span"},
@@ -157,6 +172,18 @@ TEST(ExtractTest, StatementsAndPrecedence) {
       {"**Answer:** **12**", "12", "phrase"},
       {"### Final Answer\n$-\\frac{1}{3}$", "-\\frac{1}{3}", "phrase"},
       {"The answer is:\n\n$5$", "5", "phrase"},
+      // "option" and "choice" mark a statement only of a choice letter.
+      {"The correct option is B.", "B", "phrase"},
+      {"So the best choice is (D).", "(D)", "phrase"},
+      {"The correct option is **C**.", "C", "phrase"},
+      {"The correct option is (B) 12.", "(B) 12", "phrase"},
+      {"Thus the right option is D).", "D)", "phrase"},
+      {"Thus the right option is D) since it works.", "D) since it works", "phrase"},
+      {"Thus the right option is D since it works.", "", ""},
+      {"The first option is to factor, giving $x = 3$.", "x = 3", "math span"},
+      {"Which option is correct? We get $4$.", "4", "math span"},
+      {"The answer is $5$. The second choice is cheaper.", "5", "phrase"},
+      {"The options are A and B.", "", ""},
       {"The answer is\n\\begin{align*}\nP &= \\frac{1}{2} \\cdot 50 \\\\\n&= 25.\n\\end{align*}", "25.", "phrase"},
       {"The answer is: It is $\\pi$.", "\\pi", "phrase"},
       {"The answer is Monday.", "Monday", "phrase"},
@@ -320,7 +347,8 @@ TEST(ExtractTest, UnclosedDelimitersAreLinear) {
   // Each unclosed opener must not rescan the rest of the text.
   for (absl::string_view unit : {"$a ", "\\( ", "\\[ ", "$$ ", "\\begin{align} ", "\\begin{", "\\begin{foo} ", "answer is ",
                                  "\\boxed{", "1. ", "\\boxed{1} and ", "answer is 5? ", "answer is $5? ", "$ ",
-                                 "$ a$ "}) {
+                                 "$ a$ ", "option is to go ",
+                                 "choice: x "}) {
     std::string s;
     for (int i = 0; i < 50000; ++i) s += std::string(unit);
     absl::StatusOr<Extraction> got = ExtractAnswer(s);

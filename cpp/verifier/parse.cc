@@ -122,8 +122,10 @@ std::vector<Token> Tokenize(absl::string_view s) {
       if (i < s.size() && s[i] == '.' && i + 1 < s.size() && IsDigit(s[i + 1])) {
         ++i;
         while (i < s.size() && IsDigit(s[i])) ++i;
-      } else if (i < s.size() && s[i] == '.' && s.substr(i + 1, 9) == "\\overline") {
-        ++i;  // "0.\overline{3}": the repeating part follows
+      } else if (i < s.size() && s[i] == '.' &&
+                 (s.substr(i + 1, 9) == "\\overline" || (s.substr(i + 1, 1) == "(" && i + 2 < s.size() &&
+                                                           IsDigit(s[i + 2])))) {
+        ++i;  // "0.\overline{3}", "0.(3)": the repeating part follows
       }
       // Scientific notation 1.2e3 / 1.2E-3 (an 'e' followed by a digit, optionally signed).
       if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
@@ -603,7 +605,9 @@ class Parser {
       RLVR_ASSIGN_OR_RETURN(e, ParseExponent());
       return Make(Kind::kNeg, {e});
     }
-    RLVR_ASSIGN_OR_RETURN(e, ParseArgument());
+    // "2^10" is 2^{10}, as plain text means it (TeX would set 2^1 followed by 0, which no answer means).
+    const bool integer = AtIntegerLiteral() && Peek().text.size() > 1;
+    RLVR_ASSIGN_OR_RETURN(e, integer ? WholeInteger() : ParseArgument());
     if (IsSym("^")) {
       ++pos_;
       RLVR_ASSIGN_OR_RETURN(e2, ParseExponent());
@@ -652,6 +656,12 @@ class Parser {
       return NumberLiteral(digit);
     }
     return ParsePrimary();
+  }
+
+  absl::StatusOr<int> WholeInteger() {
+    const absl::string_view digits = Peek().text;
+    ++pos_;
+    return NumberLiteral(digits);
   }
 
   absl::StatusOr<int> NumberLiteral(absl::string_view text) {
@@ -752,8 +762,11 @@ class Parser {
     // Base subscript: 1011_2, 777_{8}, 1011_{(2)}.
     if (IsSym("_") && t.text.find_first_of(".eE") == absl::string_view::npos) return BaseLiteral(t.text);
     RLVR_ASSIGN_OR_RETURN(n, NumberLiteral(t.text));
-    if (IsCmd("overline") && absl::StrContains(t.text, '.') && !absl::StrContains(t.text, 'e') &&
-        !absl::StrContains(t.text, 'E')) {
+    // "0.\overline{3}", "0.(3)": a repeating block after a decimal. In parentheses only right after the point:
+    // "0.6(30)", "2.25(60)" are products in 12 of 12 MATH solutions that write a decimal before "(digits)".
+    const bool decimal = absl::StrContains(t.text, '.') && t.text.find_first_of("eE") == absl::string_view::npos;
+    if (decimal && (IsCmd("overline") || (absl::EndsWith(t.text, ".") && IsSym("(") &&
+                                          Peek().pos == t.pos + t.text.size()))) {
       return RepeatingDecimal(n, t.text);
     }
     if (MixedNumberAhead(t)) {
@@ -772,16 +785,17 @@ class Parser {
     return n;
   }
 
-  // 0.1\overline{6} = 0.1 + 6 / (10 * 9) = 1/6: the literal plus the repeating block r (m digits) over
+  // 0.1\overline{6} = 0.1 + 6 / (10 * 9) = 1/6, 0.(3) = 3/9: the literal plus the repeating block r (m digits) over
   // 10^k (10^m − 1), k being the literal's decimal places.
   absl::StatusOr<int> RepeatingDecimal(int literal, absl::string_view text) {
+    const bool paren = IsSym("(");
     ++pos_;
-    bool braced = IsSym("{");
+    const bool braced = !paren && IsSym("{");
     if (braced) ++pos_;
-    if (!AtIntegerLiteral()) return Error("expected digits in \\overline before");
+    if (!AtIntegerLiteral()) return Error("expected the digits of a repeating block before");
     absl::string_view block = Peek().text;
     ++pos_;
-    if (braced) RLVR_RETURN_IF_ERROR_STATUS(Expect("}"));
+    if (braced || paren) RLVR_RETURN_IF_ERROR_STATUS(Expect(paren ? ")" : "}"));
     size_t k = text.size() - text.find('.') - 1;
     if (block.size() + k > static_cast<size_t>(limits_.max_number_digits)) {
       return absl::OutOfRangeError(absl::StrCat("number with more than ", limits_.max_number_digits, " digits"));
@@ -1094,24 +1108,6 @@ class Parser {
   Expr expr_;
 };
 
-// Multiple-choice answer: a single letter A-E, optionally in parentheses ("(c)" too) or closed by one ("B)").
-bool ChoiceLetter(absl::string_view s, char* letter) {
-  s = absl::StripAsciiWhitespace(s);
-  if (s.size() == 2 && s[1] == ')') s.remove_suffix(1);
-  if (s.size() == 3 && s[0] == '(' && s[2] == ')' && IsLetter(s[1])) {
-    char c = absl::ascii_toupper(s[1]);
-    if (c >= 'A' && c <= 'E') {
-      *letter = c;
-      return true;
-    }
-  }
-  if (s.size() == 1 && s[0] >= 'A' && s[0] <= 'E') {
-    *letter = s[0];
-    return true;
-  }
-  return false;
-}
-
 int Precedence(Kind k) {
   switch (k) {
     case Kind::kAdd:
@@ -1242,6 +1238,24 @@ void Render(const Expr& e, int i, std::string* out) {
 
 }  // namespace
 
+// Multiple-choice answer: a single letter A-E, optionally in parentheses ("(c)" too) or closed by one ("B)").
+bool ChoiceLetter(absl::string_view s, char* letter) {
+  s = absl::StripAsciiWhitespace(s);
+  if (s.size() == 2 && s[1] == ')') s.remove_suffix(1);
+  if (s.size() == 3 && s[0] == '(' && s[2] == ')' && IsLetter(s[1])) {
+    char c = absl::ascii_toupper(s[1]);
+    if (c >= 'A' && c <= 'E') {
+      *letter = c;
+      return true;
+    }
+  }
+  if (s.size() == 1 && s[0] >= 'A' && s[0] <= 'E') {
+    *letter = s[0];
+    return true;
+  }
+  return false;
+}
+
 bool IsGreekLetter(absl::string_view name) {
   for (absl::string_view g : kGreekLetters) {
     if (name == g) return true;
@@ -1253,15 +1267,23 @@ absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limit
   canonical = absl::StripAsciiWhitespace(canonical);
   if (canonical.empty()) return absl::InvalidArgumentError("empty answer");
   char letter = 0;
+  // "option B", "Choice (C) 15": the word only names what the letter is.
+  for (absl::string_view word : {"option ", "choice "}) {
+    if (!absl::StartsWithIgnoreCase(canonical, word)) continue;
+    const absl::string_view rest = canonical.substr(word.size());
+    if (ChoiceLetter(rest.substr(0, rest.find(' ')), &letter)) canonical = rest;
+  }
   if (ChoiceLetter(canonical, &letter)) {
     Expr e;
     e.nodes.push_back(Node{Kind::kChoice, std::string(1, letter), Rational(), {}});
     e.root = 0;
     return e;
   }
-  // "(B) 12": a choice followed by its value; the value is kept as the choice's only kid.
-  if (canonical.size() > 3 && ChoiceLetter(canonical.substr(0, 3), &letter) && canonical[0] == '(') {
-    absl::string_view rest = absl::StripAsciiWhitespace(canonical.substr(3));
+  // "(B) 12", "B) 12": a choice followed by its value; the value is kept as the choice's only kid.
+  const size_t head = canonical[0] == '(' ? 3 : 2;
+  if (canonical.size() > head && (head == 3 || canonical[1] == ')') &&
+      ChoiceLetter(canonical.substr(0, head), &letter)) {
+    absl::string_view rest = absl::StripAsciiWhitespace(canonical.substr(head));
     // Not Parse(): "(A)(B)(C)..." must not recurse once per letter.
     absl::StatusOr<Expr> value = LooksLikeText(rest) ? TextExpr(rest) : Parser(rest, limits).Run();
     if (!value.ok()) return value.status();

@@ -74,6 +74,10 @@ Expr TextExpr(absl::string_view canonical);
 // Whether a command name is a Greek letter ("theta", "Omega"): a variable name (\pi is the constant, not one).
 bool IsGreekLetter(absl::string_view name);
 
+// Multiple-choice answer: a single letter A-E, optionally in parentheses ("(c)" too) or closed by one ("B)");
+// *letter receives it in capitals.
+bool ChoiceLetter(absl::string_view s, char* letter);
+
 // A sum or product \sum_{k=a}^{b} t: kFunc "sum" / "prod" with kids {t, a, b, k (the index, a kVar)}.
 bool IsSeries(const Node& n);
 

@@ -129,6 +129,20 @@ TEST(SemanticsTest, SumsBasesWordsAndChoices) {
                     {"\\left\\lfloor \\frac{N}{100} \\right\\rfloor = 137", "137"}, {"D'=(-2,5)", "(-2,5)"},
                     {"f'(x) = 2x", "2x"}, {"pi/2", "\\frac{\\pi}{2}"}},
                    true);
+  // Compound numbers, fractions and signs in words, "0.(3)", "option B", "B) 12", and "2^10" as plain text means it.
+  ExpectEquivalent({{"two hundred fifty", "250"}, {"two hundred and fifty apples", "250"},
+                    {"one thousand two hundred thirty-four", "1234"}, {"twenty-one thousand", "21000"},
+                    {"one or two", "1, 2"}, {"0.(3)", "\\frac13"}, {"1.(6)", "\\frac53"},
+                    {"0.(142857)", "\\frac17"}, {"0.6(30)", "18"}, {"0.1(6)", "0.6"}, {"option B", "(B)"},
+                    {"Choice (C)", "C"}, {"B) 12", "B"}, {"B) 12", "12"}, {"option (C) 15", "C"},
+                    {"one half", "\\frac12"}, {"three-fourths", "0.75"}, {"negative five", "-5"}, {"minus 5", "-5"},
+                    {"2^10", "1024"}, {"2^10x", "1024x"}},
+                   true);
+  ExpectEquivalent({{"two hundred fifty", "2050"}, {"12, or thirteen", "12"}, {"one or two", "1"},
+                    {"0.(3)", "0.3"}, {"0.(3)", "0.33"}, {"0.1(6)", "\\frac16"}, {"option B", "C"},
+                    {"B) 12", "13"}, {"B) 12", "C"}, {"one half", "1"}, {"two thirds", "2"},
+                    {"negative five", "5"}, {"2^10", "20"}, {"2^1 0", "20"}},
+                   false);
   ExpectEquivalent({{"\\sum_{k=1}^{10} k", "56"}, {"\\sum_{i=1}^{10} i", "\\sum_{k=1}^{10} k^2"},
                     {"\\text{six}", "5"}, {"B)", "C"}, {"3 x^2", "3"}, {"\\frac{1}{2} ab", "\\frac12"},
                     {"5 \\text{ thousand}", "5"}, {"0.33\\ldots", "\\frac13"}, {"2 pi", "2"}, {"2 pi", "2pq"},
