@@ -627,6 +627,10 @@ _OWN = [
     (11, "The temperature dropped to negative five degrees, so the answer is negative five.", "-5", "CORRECT"),
     (11, "The temperature dropped to negative five degrees, so the answer is negative five.", "5", "INCORRECT"),
     (11, "There are 1024 subsets, so the answer is 2^10.", "1024", "CORRECT"),
+    (11, "He covers 40 miles in 2 hours, so his average speed is 20mph.", "20", "CORRECT"),
+    (11, "He covers 40 miles in 2 hours, so his average speed is 20mph.", "40", "INCORRECT"),
+    (11, "Solving the quadratic, the answer is 5 and 7.", "5, 7", "CORRECT"),
+    (11, "Solving the quadratic, the answer is 5 and 7.", "5", "INCORRECT"),
     # 10. Huge but harmless.
     (10, 'Therefore, the answer is $7^{10^{12}}-7^{10^{12}}+3$.', '3', "CORRECT"),
     (10, 'We simplify step by step.\nFinal Answer: The final answer is $(-1)^{10^{50}}$. I '

@@ -341,6 +341,16 @@ bool IsUnitWord(absl::string_view word) {
   return OneOf(core, {"cm", "mm", "km", "ft", "in", "yd", "mi", "kg", "mg", "lb", "oz", "hr", "ml", "sq"});
 }
 
+// "20mph", "75mm", "6cm^2": a number with a glued unit abbreviation (IsGluedUnit) ending the answer loses it.
+absl::string_view DropGluedUnit(absl::string_view s) {
+  size_t e = s.size();
+  if (e >= 2 && IsDigit(s[e - 1]) && s[e - 2] == '^') e -= 2;
+  size_t b = e;
+  while (b > 0 && IsLetter(s[b - 1])) --b;
+  if (b == e || b == 0 || !IsDigit(s[b - 1]) || !IsGluedUnit(s.substr(b, e - b))) return s;
+  return s.substr(0, b);
+}
+
 // "5 cm", "12 square feet": drop trailing unit words after a number; "5 percent" also sets *percent.
 absl::string_view DropTrailingUnitWords(absl::string_view s, bool* percent) {
   size_t end = s.size();
@@ -519,6 +529,19 @@ std::string NumbersInWords(absl::string_view v) {
   return changed ? absl::StrJoin(parts, " or ") : "";
 }
 
+// "5 and 7" → "5, 7", "2, 3, and 4" → "2, 3, 4": numbers joined by a plain "and" are a list, as they are joined by
+// "\text{ and }". Empty unless every part is a number (digits, a sign, a point, a slash, commas).
+std::string NumbersJoinedByAnd(absl::string_view v) {
+  if (!absl::StrContains(v, " and ")) return "";
+  std::vector<absl::string_view> parts = absl::StrSplit(v, " and ");
+  for (absl::string_view& part : parts) {
+    part = absl::StripAsciiWhitespace(absl::StripSuffix(absl::StripAsciiWhitespace(part), ","));
+    auto numeric = [](char c) { return IsDigit(c) || absl::string_view("-+./, ").find(c) != absl::string_view::npos; };
+    if (!std::any_of(part.begin(), part.end(), IsDigit) || !std::all_of(part.begin(), part.end(), numeric)) return "";
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
 // "2.5 million" → "2.5\times10^{6}": a number followed by a scale word (thousand, million, billion, trillion).
 // Empty when `v` is not one.
 std::string ApplyScaleWord(absl::string_view v) {
@@ -627,7 +650,9 @@ Canonical Canonicalize(absl::string_view answer) {
   }
   const std::string digits = NumbersInWords(v);
   if (!digits.empty()) v = digits;
-  v = DropTrailingUnitWords(v, &out.percent);
+  v = DropGluedUnit(DropTrailingUnitWords(v, &out.percent));
+  const std::string list = NumbersJoinedByAnd(v);
+  if (!list.empty()) v = list;
   std::string number = ApplyScaleWord(v);
   if (number.empty()) number = OrdinalNumber(v);
   if (!number.empty()) v = number;
@@ -642,6 +667,12 @@ Canonical Canonicalize(absl::string_view answer) {
   }
   out.text = std::string(v);
   return out;
+}
+
+bool IsGluedUnit(absl::string_view letters) {
+  const std::string lower = absl::AsciiStrToLower(letters);
+  return OneOf(lower, {"cm", "mm", "km", "ft", "yd", "kg", "mg", "lb", "lbs", "oz", "hr", "hrs", "ml", "mph", "kph",
+                       "mins"});
 }
 
 size_t MeridiemLength(absl::string_view w) {

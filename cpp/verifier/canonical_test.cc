@@ -104,6 +104,14 @@ TEST(CanonicalTest, Table) {
       {"two seconds", "2"},
       {"one and a half", "one and a half"},
       {"negative", "negative"},
+      // Unit abbreviations glued to a number; numbers joined by a plain "and".
+      {"20mph", "20"},
+      {"75MM", "75"},
+      {"6cm^2", "6"},
+      {"3abc", "3abc"},
+      {"5 and 7", "5, 7"},
+      {"2, 3, and 4", "2, 3, 4"},
+      {"between 5 and 7", "between 5 and 7"},
       // Scale words, ordinals, temperatures, ellipses, other currencies.
       {"2.5 million", "2.5\\times10^{6}"},
       {"5 \\text{ thousand}", "5\\times10^{3}"},

@@ -734,7 +734,14 @@ std::string LastBareNumber(absl::string_view text) {
     if (start >= 2 && text[start - 1] == '/' && IsDigit(text[start - 2]) && EndsSentence(text.substr(end))) {
       for (--start; start > 0 && IsDigit(text[start - 1]);) --start;
     }
-    bool glued_after = end < text.size() && (IsLetter(text[end]) || text[end] == '_');
+    // A unit abbreviation may be glued to a number that ends the sentence ("Each piece is 75mm."; not "75mm long",
+    // nor "325kg … beyond the 500kg plans", whose last number is not the answer).
+    size_t unit_end = end;
+    while (unit_end < text.size() && IsLetter(text[unit_end])) ++unit_end;
+    const absl::string_view after_unit = absl::StripTrailingAsciiWhitespace(text.substr(unit_end));
+    const bool glued_unit = unit_end > end && IsGluedUnit(text.substr(end, unit_end - end)) &&
+                            (after_unit.empty() || after_unit == "." || after_unit == "!");
+    bool glued_after = !glued_unit && end < text.size() && (IsLetter(text[end]) || text[end] == '_');
     bool glued_before = start > 0 && (IsLetter(text[start - 1]) || text[start - 1] == '_' || text[start - 1] == '^');
     if (!glued_after && !glued_before) {
       if (IsListIndex(text, start, end)) return "";

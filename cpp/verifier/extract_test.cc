@@ -137,6 +137,11 @@ TEST(ExtractTest, MathSpans) {
       {"The options A and B are close", "", ""},
       // A fraction ending the sentence is one number; one that goes on keeps its denominator as the last number.
       {"Therefore, the probability is 1/4.", "1/4", "last number"},
+      {"So the length of each piece is 75mm.", "75", "last number"},
+      {"Each piece is 75mm long.", "", ""},
+      {"So 325kg were sold beyond the 500kg plans.", "", ""},
+      {"So each side is 22cm.", "22", "last number"},
+      {"Take 3abc of it", "", ""},
       {"So the recipe needs 3/4 cups.", "3/4", "last number"},
       {"It costs 7 more than 1/3 pound of walnuts", "3", "last number"},
       // A bold span in the final sentence after the last math span answers with it; a bare number only when that

@@ -111,6 +111,9 @@ TEST(VerifyTest, WordAnswersIgnoreCase) {
       {"The answer is one half.", "1", Verdict::kIncorrect},
       {"The answer is negative five.", "-5", Verdict::kCorrect},
       {"The answer is 2^10.", "1024", Verdict::kCorrect},
+      {"So the length of each piece is 75mm.", "75", Verdict::kCorrect},
+      {"Therefore, the answer is 5 and 7.", "5, 7", Verdict::kCorrect},
+      {"Therefore, the answer is 5 and 7.", "5", Verdict::kIncorrect},
       // Choice letters ignore case, also bare ("d" answers "(D)"); other letters keep their case.
       {"\\boxed{(a)}", "(A)", Verdict::kCorrect},
       {"\\boxed{\\text{(b)}}", "B", Verdict::kCorrect},
