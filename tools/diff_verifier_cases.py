@@ -631,6 +631,8 @@ _OWN = [
     (11, "He covers 40 miles in 2 hours, so his average speed is 20mph.", "40", "INCORRECT"),
     (11, "Solving the quadratic, the answer is 5 and 7.", "5, 7", "CORRECT"),
     (11, "Solving the quadratic, the answer is 5 and 7.", "5", "INCORRECT"),
+    (11, "Checking each value, the answer is C: 15.", "C", "CORRECT"),
+    (11, "Checking each value, the answer is C: 15.", "B", "INCORRECT"),
     # 10. Huge but harmless.
     (10, 'Therefore, the answer is $7^{10^{12}}-7^{10^{12}}+3$.', '3', "CORRECT"),
     (10, 'We simplify step by step.\nFinal Answer: The final answer is $(-1)^{10^{50}}$. I '

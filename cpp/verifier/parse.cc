@@ -1263,15 +1263,33 @@ bool IsGreekLetter(absl::string_view name) {
   return false;
 }
 
+namespace {
+
+// Length of the choice that opens `s` before its value: "(B)", "B)", "B:" or "(B):" ("(B) 12", "B: 12"), else 0.
+// After a colon the value must follow a space and start like a number ("A:B" and "A: B" stay ratios).
+size_t ChoiceHead(absl::string_view s, char* letter) {
+  size_t head = s.substr(0, 1) == "(" ? 3 : 2;
+  if (head > s.size() || (head == 2 && s[1] != ')' && s[1] != ':')) return 0;
+  if (!ChoiceLetter(s.substr(0, head == 2 && s[1] == ':' ? 1 : head), letter)) return 0;
+  if (head == 3 && s.substr(3, 1) == ":") ++head;
+  if (s[head - 1] == ':' && (s.substr(head, 1) != " " || head + 1 >= s.size() ||
+                             !(IsDigit(s[head + 1]) || s[head + 1] == '-' || s[head + 1] == '\\'))) {
+    return 0;
+  }
+  return head;
+}
+
+}  // namespace
+
 absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limits) {
   canonical = absl::StripAsciiWhitespace(canonical);
   if (canonical.empty()) return absl::InvalidArgumentError("empty answer");
   char letter = 0;
-  // "option B", "Choice (C) 15": the word only names what the letter is.
+  // "option B", "Choice (C) 15", "option D: 15": the word only names what the letter is.
   for (absl::string_view word : {"option ", "choice "}) {
     if (!absl::StartsWithIgnoreCase(canonical, word)) continue;
     const absl::string_view rest = canonical.substr(word.size());
-    if (ChoiceLetter(rest.substr(0, rest.find(' ')), &letter)) canonical = rest;
+    if (ChoiceLetter(rest, &letter) || ChoiceHead(rest, &letter) > 0) canonical = rest;
   }
   if (ChoiceLetter(canonical, &letter)) {
     Expr e;
@@ -1279,10 +1297,8 @@ absl::StatusOr<Expr> Parse(absl::string_view canonical, const ParseLimits& limit
     e.root = 0;
     return e;
   }
-  // "(B) 12", "B) 12": a choice followed by its value; the value is kept as the choice's only kid.
-  const size_t head = canonical[0] == '(' ? 3 : 2;
-  if (canonical.size() > head && (head == 3 || canonical[1] == ')') &&
-      ChoiceLetter(canonical.substr(0, head), &letter)) {
+  // "(B) 12", "B) 12", "C: 15": a choice followed by its value; the value is kept as the choice's only kid.
+  if (const size_t head = ChoiceHead(canonical, &letter); head > 0 && canonical.size() > head) {
     absl::string_view rest = absl::StripAsciiWhitespace(canonical.substr(head));
     // Not Parse(): "(A)(B)(C)..." must not recurse once per letter.
     absl::StatusOr<Expr> value = LooksLikeText(rest) ? TextExpr(rest) : Parser(rest, limits).Run();

@@ -137,12 +137,14 @@ TEST(SemanticsTest, SumsBasesWordsAndChoices) {
                     {"Choice (C)", "C"}, {"B) 12", "B"}, {"B) 12", "12"}, {"option (C) 15", "C"},
                     {"one half", "\\frac12"}, {"three-fourths", "0.75"}, {"negative five", "-5"}, {"minus 5", "-5"},
                     {"2^10", "1024"}, {"2^10x", "1024x"}, {"20mph", "20"}, {"5 and 7", "5, 7"},
-                    {"5 and 7", "\\{7, 5\\}"}},
+                    {"5 and 7", "\\{7, 5\\}"}, {"C: 15", "C"}, {"C: 15", "15"}, {"(C): 15", "C"},
+                    {"option D: 15", "D"}, {"A: B", "A:B"}},
                    true);
   ExpectEquivalent({{"two hundred fifty", "2050"}, {"12, or thirteen", "12"}, {"one or two", "1"},
                     {"0.(3)", "0.3"}, {"0.(3)", "0.33"}, {"0.1(6)", "\\frac16"}, {"option B", "C"},
                     {"B) 12", "13"}, {"B) 12", "C"}, {"one half", "1"}, {"two thirds", "2"},
-                    {"negative five", "5"}, {"2^10", "20"}, {"2^1 0", "20"}, {"5 and 7", "5"}, {"3abc", "3"}},
+                    {"negative five", "5"}, {"2^10", "20"}, {"2^1 0", "20"}, {"5 and 7", "5"}, {"3abc", "3"},
+                    {"C: 15", "16"}, {"C: 15", "D"}, {"C:D", "C"}},
                    false);
   ExpectEquivalent({{"\\sum_{k=1}^{10} k", "56"}, {"\\sum_{i=1}^{10} i", "\\sum_{k=1}^{10} k^2"},
                     {"\\text{six}", "5"}, {"B)", "C"}, {"3 x^2", "3"}, {"\\frac{1}{2} ab", "\\frac12"},

@@ -114,6 +114,8 @@ TEST(VerifyTest, WordAnswersIgnoreCase) {
       {"So the length of each piece is 75mm.", "75", Verdict::kCorrect},
       {"Therefore, the answer is 5 and 7.", "5, 7", Verdict::kCorrect},
       {"Therefore, the answer is 5 and 7.", "5", Verdict::kIncorrect},
+      {"The answer is C: 15.", "C", Verdict::kCorrect},
+      {"The answer is C: 15.", "B", Verdict::kIncorrect},
       // Choice letters ignore case, also bare ("d" answers "(D)"); other letters keep their case.
       {"\\boxed{(a)}", "(A)", Verdict::kCorrect},
       {"\\boxed{\\text{(b)}}", "B", Verdict::kCorrect},
