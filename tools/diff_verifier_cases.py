@@ -633,6 +633,10 @@ _OWN = [
     (11, "Solving the quadratic, the answer is 5 and 7.", "5", "INCORRECT"),
     (11, "Checking each value, the answer is C: 15.", "C", "CORRECT"),
     (11, "Checking each value, the answer is C: 15.", "B", "INCORRECT"),
+    (2, "We have $x=3$. Thus, the value of $2x+1$ is 7.", "7", "CORRECT"),
+    (2, "We have $x=3$. Thus, the value of $2x+1$ is 7.", "3", "INCORRECT"),
+    (11, "Counting the apples, the answer is 7 (seven).", "7", "CORRECT"),
+    (11, "Counting the apples, the answer is 7 (seven).", "8", "INCORRECT"),
     # 10. Huge but harmless.
     (10, 'Therefore, the answer is $7^{10^{12}}-7^{10^{12}}+3$.', '3', "CORRECT"),
     (10, 'We simplify step by step.\nFinal Answer: The final answer is $(-1)^{10^{50}}$. I '

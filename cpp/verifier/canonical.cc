@@ -513,10 +513,21 @@ std::string NumberInWords(absl::string_view v) {
 }
 
 // "12, or twelve" → "12, or 12": each alternative of an answer joined by "or" is read on its own, so the
-// comparison sees two forms of one value (or a hedge: "one or two" → "1 or 2"). Empty when nothing changes.
+// comparison sees two forms of one value (or a hedge: "one or two" → "1 or 2"). "7 (seven)", "seven (7)" → "7": a
+// whole number restated in the other notation in parentheses. Empty when nothing changes.
 std::string NumbersInWords(absl::string_view v) {
   std::string whole = NumberInWords(v);
-  if (!whole.empty() || !absl::StrContains(v, " or ")) return whole;
+  if (!whole.empty()) return whole;
+  if (const size_t open = v.rfind(" ("); open != absl::string_view::npos && absl::EndsWith(v, ")")) {
+    const absl::string_view first = v.substr(0, open), second = v.substr(open + 2, v.size() - open - 3);
+    const std::string a = NumberInWords(first), b = NumberInWords(second);
+    const std::string value = a.empty() ? std::string(first) : a;
+    if ((a.empty() != b.empty()) && value == (b.empty() ? std::string(second) : b) && !value.empty() &&
+        std::all_of(value.begin(), value.end(), IsDigit)) {
+      return value;
+    }
+  }
+  if (!absl::StrContains(v, " or ")) return "";
   std::vector<std::string> parts = absl::StrSplit(v, " or ");
   bool changed = false;
   for (std::string& part : parts) {

@@ -786,6 +786,20 @@ std::string ClosingNumber(absl::string_view text, size_t after) {
   return conclusion ? LastBareNumber(text) : "";
 }
 
+// The number that a verb right after the last math span (which ends at `after`) states, closing the response:
+// "Thus, the value of $2x+1$ is 7." → "7" (only a unit word may follow it). Empty otherwise.
+std::string PredicateAfterSpan(absl::string_view text, size_t after) {
+  text = absl::StripTrailingAsciiWhitespace(text);
+  absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(std::min(after, text.size())));
+  if (!absl::ConsumePrefix(&rest, "is ") && !absl::ConsumePrefix(&rest, "equals ") &&
+      !absl::ConsumePrefix(&rest, "was ")) {
+    return "";
+  }
+  std::string number = LastBareNumber(text);
+  if (number.empty() || !absl::StartsWith(rest, number) || !EndsSentence(rest.substr(number.size()))) return "";
+  return number;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 // Whether `s` names something: a letter outside command names or a Greek letter ("x", "P(2)", "\text{Area}",
@@ -951,7 +965,8 @@ absl::StatusOr<Extraction> ExtractAnswer(absl::string_view response, const Trunc
   if (std::optional<MathSpan> span = LastMathSpan(text)) {
     std::string bold = BoldAfterMath(text, span->end);
     if (!bold.empty()) return Found(bold, "bold");
-    std::string closing = ClosingNumber(text, span->end);
+    std::string closing = PredicateAfterSpan(text, span->end);
+    if (closing.empty()) closing = ClosingNumber(text, span->end);
     if (!closing.empty()) return Extraction{std::move(closing), "last number"};
     return Found(span->content, "math span");
   }

@@ -148,6 +148,11 @@ TEST(ExtractTest, MathSpans) {
       // sentence holds no math and opens with a conclusion ("So", "Therefore", "In total", ...), and is no question.
       {"We compute $3 \\times 4 = 12$ and subtract $2$. So she has 10 apples left.", "10", "last number"},
       {"She had $12$ apples and gave away $2$.\nIn total, 10 apples are left.", "10", "last number"},
+      // A verb right after the last span, with a number closing the response, states the result.
+      {"We have $x=3$. Thus, the value of $2x+1$ is 7.", "7", "last number"},
+      {"We have $x=3$. Thus, $2x+1$ equals 7 apples.", "7", "last number"},
+      {"We have $x=3$. Thus, $2x+1$ is 7 more than $x$.", "x", "math span"},
+      {"We have $x=3$, and $2x+1$ is 2 more than 5 here", "2x+1", "math span"},
       {"The value is $12$. So how many are left, 10?", "12", "math span"},
       {"We find $x = 5$. Note: there are 2 cases.", "x = 5", "math span"},
       {"The value is $12$. So we are done.", "12", "math span"},

@@ -115,6 +115,9 @@ TEST(VerifyTest, WordAnswersIgnoreCase) {
       {"Therefore, the answer is 5 and 7.", "5, 7", Verdict::kCorrect},
       {"Therefore, the answer is 5 and 7.", "5", Verdict::kIncorrect},
       {"The answer is C: 15.", "C", Verdict::kCorrect},
+      {"We have $x=3$. Thus, the value of $2x+1$ is 7.", "7", Verdict::kCorrect},
+      {"The answer is 7 (seven).", "7", Verdict::kCorrect},
+      {"The answer is 7 (eight).", "7", Verdict::kIncorrect},
       {"The answer is C: 15.", "B", Verdict::kIncorrect},
       // Choice letters ignore case, also bare ("d" answers "(D)"); other letters keep their case.
       {"\\boxed{(a)}", "(A)", Verdict::kCorrect},
