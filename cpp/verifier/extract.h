@@ -8,8 +8,9 @@
 //      before it when only separators stand between them ("\boxed{3} and \boxed{5}" = "3, 5"; "or" joins them
 //      as "3 or 5", for the comparison to judge);
 //   3. else the last answer statement ("answer is", or "option"/"choice" stating a choice letter); 4. else the last
-//      math span ($...$, $$...$$, \(...\), \[...\], align), unless a bold span or a closing sentence's number
-//      follows it ("Subtract $2$. So she has 10 apples left." → "10");
+//      math span ($...$, $$...$$, \(...\), \[...\], align), unless a bold span, a verb and number ending the
+//      response ("the value of $2x+1$ is 7.") or a closing sentence's number follows it ("Subtract $2$. So she has
+//      10 apples left." → "10");
 //   5. else the whole response when it is one line of math; 6. else the last standalone number of the final
 //      sentence, never a list index.
 // Every answer written as a chain of equalities answers with its last right-hand side ("3+20 = 23" → "23").
