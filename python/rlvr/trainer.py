@@ -264,10 +264,11 @@ def response_logprobs(model, prompts: list[list[int]], responses: list[list[int]
     With `share_prompts`, rows that share a prompt (a GRPO group's responses) share its forward pass: the prompt
     runs once with HF's KV cache on, the cache is repeated for those rows, and only their response tokens run
     after it. Attention sees what it sees in the whole sequence, so the logprobs are the whole-sequence ones up to
-    float round-off and gradients reach the prompt's states through the cache; the prompt costs one pass per group
-    instead of one per response. Without it (gradient checkpointing, which turns HF's cache off), one pass runs
-    over every row's prompt + response. Right padding never reaches a real token (causal attention), so neither
-    needs an attention mask."""
+    float round-off and gradients reach the prompt's states through the cache; the prompt costs one pass per
+    length chunk of its rows (_prompt_chunks) instead of one per response, and no chunk pads to more than twice its
+    tokens. Without it (gradient checkpointing, which turns HF's cache off), one pass runs over every row's prompt +
+    response. Right padding never reaches a real token (causal attention), so neither needs an attention mask;
+    softmaxes run per chunk, and only the [B, R] results are padded."""
     import torch
 
     device = getattr(model, "device", torch.device("cpu"))
@@ -279,42 +280,56 @@ def response_logprobs(model, prompts: list[list[int]], responses: list[list[int]
             ids[i, :len(row)] = torch.tensor(row, dtype=torch.long)
         return ids.to(device)
 
-    if share_prompts:
-        groups: dict[tuple[int, ...], list[int]] = {}  # prompt -> its rows, in order of first appearance
-        for row, prompt in enumerate(prompts):
-            groups.setdefault(tuple(prompt), []).append(row)
-        logits = [None] * len(prompts)
-        for prompt, rows in groups.items():
-            out = model(input_ids=torch.tensor([prompt], device=device), use_cache=True, logits_to_keep=1)
-            parts = [out.logits.expand(len(rows), 1, -1)]  # the last prompt position scores each first token
-            longest = max(len(responses[i]) for i in rows)
-            if longest > 1:  # every response token but the last is an input
-                cache = out.past_key_values
-                cache.batch_repeat_interleave(len(rows))
-                inputs = padded([responses[i][:-1] for i in rows])
-                parts.append(model(input_ids=inputs, past_key_values=cache).logits)
-            group_logits = torch.cat(parts, dim=1)  # [rows, longest, V]
-            for k, i in enumerate(rows):
-                logits[i] = torch.nn.functional.pad(group_logits[k], (0, 0, 0, width - longest))
-        logits = torch.stack(logits)
-    else:
+    def scored(logits, rows: list[int]):
+        """(logprobs, entropy, raw) [len(rows), width] of `rows` from their logits [len(rows), L, V]."""
+        logits = logits.float()
+        target = padded([responses[i] for i in rows])[..., None]  # [rows, L, 1]
+        logp_all = torch.log_softmax(logits / temperature, dim=-1)
+        logprobs = logp_all.gather(-1, target).squeeze(-1)
+        with torch.set_grad_enabled(entropy_grad and torch.is_grad_enabled()):
+            entropy = -(logp_all.exp() * logp_all).sum(-1)
+        with torch.no_grad():
+            raw = (logprobs.detach() if temperature == 1.0  # logits / 1 is logits exactly: no second softmax
+                   else torch.log_softmax(logits, dim=-1).gather(-1, target).squeeze(-1))
+        return [torch.nn.functional.pad(t, (0, width - t.shape[1])) for t in (logprobs, entropy, raw)]
+
+    if not share_prompts:
         ids = padded([p + r[:-1] for p, r in zip(prompts, responses)])
         first = min(map(len, prompts)) - 1  # positions before it score nothing: no vocabulary projection there
         logits = model(input_ids=ids, logits_to_keep=ids.shape[1] - first).logits
         # row i's response token j is scored at position len(prompt i) − 1 + j
         at = (torch.tensor([len(p) - 1 - first for p in prompts])[:, None] + torch.arange(width)).clamp(
             max=logits.shape[1] - 1).to(device)
-        logits = logits.gather(1, at[..., None].expand(-1, -1, logits.shape[-1]))
-    logits = logits.float()  # [B, R, V]
-    target = padded(responses)[..., None]
-    logp_all = torch.log_softmax(logits / temperature, dim=-1)
-    logprobs = logp_all.gather(-1, target).squeeze(-1)
-    with torch.set_grad_enabled(entropy_grad and torch.is_grad_enabled()):
-        entropy = -(logp_all.exp() * logp_all).sum(-1)
-    with torch.no_grad():
-        raw = (logprobs.detach() if temperature == 1.0  # logits / 1 is logits exactly: no second softmax
-               else torch.log_softmax(logits, dim=-1).gather(-1, target).squeeze(-1))
-    return logprobs, entropy, raw
+        return tuple(scored(logits.gather(1, at[..., None].expand(-1, -1, logits.shape[-1])),
+                            list(range(len(prompts)))))
+    rows_out = [None] * len(prompts)  # per row: (logprobs, entropy, raw), each [width]
+    for prompt, rows in _prompt_chunks(prompts, responses):
+        out = model(input_ids=torch.tensor([prompt], device=device), use_cache=True, logits_to_keep=1)
+        parts = [out.logits.expand(len(rows), 1, -1)]  # the last prompt position scores each first token
+        if len(responses[rows[0]]) > 1:  # the chunk's longest; every response token but the last is an input
+            cache = out.past_key_values
+            cache.batch_repeat_interleave(len(rows))
+            inputs = padded([responses[i][:-1] for i in rows])
+            parts.append(model(input_ids=inputs, past_key_values=cache).logits)
+        for k, stats in enumerate(zip(*scored(torch.cat(parts, dim=1), rows))):
+            rows_out[rows[k]] = stats
+    return tuple(torch.stack(t) for t in zip(*rows_out))
+
+
+def _prompt_chunks(prompts: list[list[int]], responses: list[list[int]]):
+    """(prompt, rows) pairs that share a forward pass: a prompt's rows, longest response first, cut wherever a
+    response is under half the chunk's longest, so padding never doubles a chunk's tokens (sampled lengths spread
+    widely: 9–48 tokens in one group of the tiny model); each chunk re-runs its prompt (one row) for a cache."""
+    groups: dict[tuple[int, ...], list[int]] = {}  # prompt -> its rows, in order of first appearance
+    for row, prompt in enumerate(prompts):
+        groups.setdefault(tuple(prompt), []).append(row)
+    for prompt, rows in groups.items():
+        rows = sorted(rows, key=lambda i: -len(responses[i]))
+        start = 0
+        for k in range(1, len(rows) + 1):
+            if k == len(rows) or 2 * len(responses[rows[k]]) < len(responses[rows[start]]):
+                yield list(prompt), rows[start:k]
+                start = k
 
 
 def _length_mask(lengths: list[int]):

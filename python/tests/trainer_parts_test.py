@@ -53,18 +53,24 @@ def test_response_logprobs_equal_whole_sequence_logprobs(share_prompts):
         assert torch.allclose(shared[name], p.grad, atol=1e-5), name
 
 
-def test_response_logprobs_run_each_distinct_prompt_once():
+def test_rows_share_a_prompt_pass_within_length_chunks():
+    # Longest first; a new chunk wherever a response is under half the chunk's longest.
+    lengths = [9, 48, 30, 20, 12, 24]
+    chunks = list(trainer._prompt_chunks([[1, 2]] * 6 + [[3]], [[0] * n for n in lengths] + [[0] * 5]))
+    assert chunks == [([1, 2], [1, 2, 5]), ([1, 2], [3, 4]), ([1, 2], [0]), ([3], [6])]
+
     model = _small_qwen2()
     calls = []
     model.register_forward_pre_hook(lambda _, args, kwargs: calls.append(tuple(kwargs["input_ids"].shape)),
                                     with_kwargs=True)
-    prompts, responses = [[3, 4, 5]] * 3 + [[6, 7]], [[8, 9], [10], [11, 12, 13], [14]]
+    prompts, responses = [[3, 4, 5]] * 4 + [[6, 7]], [[8, 9], [10], [11, 12, 13], [15, 16, 17], [14]]
     trainer.response_logprobs(model, prompts, responses, 1.0, 0)
-    # prompt A once, then its 3 rows' response inputs (all but each last token); prompt B once, nothing after it
-    assert calls == [(1, 3), (3, 2), (1, 2)]
+    # Prompt A's chunks: rows 2, 3, 0 (lengths 3, 3, 2: their inputs are all but each last token), then row 1
+    # (length 1: its prompt's last position alone); prompt B once, nothing after it.
+    assert calls == [(1, 3), (3, 2), (1, 3), (1, 2)]
     calls.clear()
     trainer.response_logprobs(model, prompts, responses, 1.0, 0, share_prompts=False)
-    assert calls == [(4, 5)]  # one pass over every prompt + response but its last token
+    assert calls == [(5, 5)]  # one pass over every prompt + response but its last token
 
 
 def test_derived_seeds_depend_only_on_their_inputs():

@@ -67,6 +67,18 @@ def _wait_for(proc, condition, what, log, timeout_s=600):
         time.sleep(0.2)
 
 
+def _stopped(pid: int, within_s: float = 1.0) -> bool:
+    """Whether the stop took effect (it is asynchronous). Not always: a SIGSTOP that catches the trainer spawning a
+    subprocess stops the vfork child before its exec, and the parent then waits for it in the kernel (state D)
+    until the group is continued."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] in "TtZ":
+            return True
+        time.sleep(0.001)
+    return False
+
+
 def _pause_when(proc, out_dir, condition, what, log, slice_s=0.01, timeout_s=600):
     """Returns with the trainer (its process group) stopped just after `condition` came true. On the tiny model the
     loop runs an update in ~0.1 s, faster than polling reacts, so once the loop is near (metrics.jsonl exists)
@@ -75,9 +87,7 @@ def _pause_when(proc, out_dir, condition, what, log, slice_s=0.01, timeout_s=600
     deadline = time.monotonic() + timeout_s
     while True:
         os.killpg(proc.pid, signal.SIGSTOP)
-        while open(f"/proc/{proc.pid}/stat").read().rsplit(")", 1)[1].split()[0] not in "TtZ":
-            time.sleep(0.001)  # the stop is asynchronous: wait until it took effect
-        if condition():
+        if _stopped(proc.pid) and condition():
             return
         if proc.poll() is not None or time.monotonic() > deadline:
             os.killpg(proc.pid, signal.SIGKILL)
