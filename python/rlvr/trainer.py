@@ -374,12 +374,16 @@ def _update(engine, batch: dict, cfg: TrainConfig, world: int, pad_id: int, ref_
         m_prompts, m_responses = [prompts[i] for i in rows], [responses[i] for i in rows]
         lengths = [len(r) for r in m_responses]
         m_resp = _length_mask(lengths).to(engine.device)
+        # The reference takes the policy's passes: at the initial weights the two are then bit-equal, the KL term's
+        # gradient exactly 0 (other passes differ by round-off, which Adam would turn into lr-sized steps).
+        share = not cfg.gradient_checkpointing
         logprobs, entropy, raw = response_logprobs(engine, m_prompts, m_responses, cfg.sampling.temperature, pad_id,
-                                                   cfg.beta_h > 0, share_prompts=not cfg.gradient_checkpointing)
+                                                   cfg.beta_h > 0, share_prompts=share)
         ref = None
         if ref_model is not None:
             with torch.no_grad():
-                ref = response_logprobs(ref_model, m_prompts, m_responses, cfg.sampling.temperature, pad_id)[0]
+                ref = response_logprobs(ref_model, m_prompts, m_responses, cfg.sampling.temperature, pad_id,
+                                        share_prompts=share)[0]
         loss, stats = weighted_grpo.policy_loss(
             logprobs, logprobs.detach(), m_resp, advantages_mine[rows], weights_mine[rows], clip_eps=cfg.clip_eps,
             ref_logprobs=ref, beta_kl=cfg.beta_kl, entropy=entropy, beta_h=cfg.beta_h, loss_agg=loss_agg,

@@ -87,7 +87,7 @@ def _max_logprob_gap(hf, engine, prompts, outputs) -> float:
 
 
 def _sample(engine, prompts):
-    return engine.generate(prompts, n=2, temperature=1.0, top_p=1.0, max_tokens=12, seed=7)
+    return engine.generate(prompts, n=2, temperature=1.0, top_p=1.0, max_tokens=12, seed=7, logprobs=2)
 
 
 def test_sync_weights_matches_transformers_on_the_real_model(hf, engine, prompts):

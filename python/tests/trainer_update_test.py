@@ -135,3 +135,21 @@ def test_groups_per_prompt_makes_c_groups_of_g(base_model, ds_config):
     assert trainer.responses_per_update(trainer.TrainConfig(rollouts_per_prompt=8, groups_per_prompt=4)) == 64
     with pytest.raises(ValueError, match="groups_per_prompt"):
         trainer.TrainConfig(groups_per_prompt=0).validate()
+
+
+@pytest.mark.parametrize("options", [{}, {"gradient_checkpointing": True}], ids=["shared_prompts", "checkpointing"])
+def test_without_signal_the_weights_stay(base_model, ds_config, options, monkeypatch):
+    """All-equal rewards give zero advantages, and at the initial weights the KL term's gradient is exactly zero,
+    so an update must leave every weight bit-equal: the reference model has to take the policy's passes (with
+    other passes their logprobs differ by round-off, which on SmolLM2 Adam turned into steps; on this small model
+    the round-off is below float32's resolution, so the passes are checked too)."""
+    passes = []
+    real = trainer.response_logprobs
+    monkeypatch.setattr(trainer, "response_logprobs",
+                        lambda *a, **kw: passes.append(kw.get("share_prompts", True)) or real(*a, **kw))
+    batch = {**_batch(), "rewards": [[0.0] * G, [1.0] * G]}
+    weights, stats = _one_update(base_model, ds_config, batch, **options)
+    assert passes == [not options.get("gradient_checkpointing", False)] * 2  # policy, then reference
+    assert stats["kl"] == 0.0
+    for k, v in base_model.state_dict().items():
+        assert torch.equal(weights[k], v), k
