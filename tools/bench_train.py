@@ -77,23 +77,33 @@ def _run_ours(out: str) -> dict:
             "wall": time.perf_counter() - start}
 
 
+def _pair_prompts(model_dir: str, pair: list[str]):
+    """The tokenizer, and the pair's (prompt, gold answer) as our trainer renders them (the synthetic pool our
+    side trained on); sets this process's torch threads."""
+    import torch
+    import transformers
+
+    from rlvr import data, synthetic
+
+    if FLAGS.threads:
+        torch.set_num_threads(FLAGS.threads)
+    pool = {p.id: p for p in synthetic.make_task(seed=0, n_train=64, n_heldout=0)[0]}
+    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
+    return tokenizer, [(data.format_prompt(pool[i].problem, tokenizer), pool[i].answer) for i in pair]
+
+
 def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
     import datasets
-    import torch
     import transformers
     import trl
     import trl.extras.profiling  # trl's lazy module does not expose `extras` as an attribute
 
-    from rlvr import data, synthetic
     from rlvr.verifier_client import open_verifier
 
-    pool = {p.id: p for p in synthetic.make_task(seed=0, n_train=64, n_heldout=0)[0]}
-    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
-    rows = [{"prompt": data.format_prompt(pool[i].problem, tokenizer), "answer": pool[i].answer} for i in pair]
+    tokenizer, rows = _pair_prompts(model_dir, pair)
+    rows = [{"prompt": prompt, "answer": answer} for prompt, answer in rows]
     dataset = datasets.Dataset.from_list(rows * (FLAGS.steps + 1))
     verifier = open_verifier()
-    if FLAGS.threads:
-        torch.set_num_threads(FLAGS.threads)
 
     def reward(prompts, completions, answer, **_):
         return [float(v.correct) for v in verifier.verify(list(completions), list(answer))]
@@ -145,24 +155,22 @@ def _run_trl(out: str, model_dir: str, pair: list[str]) -> dict:
 def _run_floor(model_dir: str, pair: list[str], length: int) -> dict:
     """The update's arithmetic alone, as a peer of both sides' update phases: the policy's forward and backward
     over the batch's rows (G responses of `length` tokens per prompt of the pair), the reference model's forward,
-    a k3-KL token-mean loss and one fused AdamW step, in plain PyTorch on the HF model: no DeepSpeed, no trainer.
-    Once with the prompt shared by its rows (our update's passes) and once over whole sequences (TRL's)."""
+    our loss (weighted_grpo.policy_loss with the KL term) and one fused AdamW step, in plain PyTorch on the HF
+    model: no DeepSpeed, no trainer loop. Once with the prompt shared by its rows (our update's passes) and once
+    over whole sequences (TRL's)."""
     import copy
 
     import torch
     import transformers
 
-    from rlvr import data, synthetic, trainer
+    from rlvr import trainer, weighted_grpo
 
-    if FLAGS.threads:
-        torch.set_num_threads(FLAGS.threads)
-    pool = {p.id: p for p in synthetic.make_task(seed=0, n_train=64, n_heldout=0)[0]}
-    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
-    prompts = [tokenizer.encode(data.format_prompt(pool[i].problem, tokenizer)) for i in pair
-               for _ in range(FLAGS.rollouts_per_prompt)]
+    tokenizer, rows = _pair_prompts(model_dir, pair)
+    prompts = [tokenizer.encode(prompt) for prompt, _ in rows for _ in range(FLAGS.rollouts_per_prompt)]
     gen = torch.Generator().manual_seed(FLAGS.seed)
     responses = [torch.randint(3, tokenizer.vocab_size, (length,), generator=gen).tolist() for _ in prompts]
     mask = trainer._length_mask([length] * len(responses))
+    advantages, weights = torch.ones(len(prompts)), torch.ones(len(prompts))
     result = {}
     for name, share in (("shared prompts", True), ("whole sequences", False)):
         model = transformers.AutoModelForCausalLM.from_pretrained(model_dir, dtype="float32")
@@ -174,8 +182,8 @@ def _run_floor(model_dir: str, pair: list[str], length: int) -> dict:
             logprobs = trainer.response_logprobs(model, prompts, responses, 1.0, 0, share_prompts=share)[0]
             with torch.no_grad():
                 ref_logprobs = trainer.response_logprobs(ref, prompts, responses, 1.0, 0, share_prompts=share)[0]
-            delta = ref_logprobs - logprobs
-            loss = ((-logprobs + FLAGS.beta_kl * (delta.exp() - delta - 1)) * mask).sum() / mask.sum()
+            loss, _ = weighted_grpo.policy_loss(logprobs, logprobs.detach(), mask, advantages, weights,
+                                                ref_logprobs=ref_logprobs, beta_kl=FLAGS.beta_kl)
             loss.backward()
             optimizer.step()
             optimizer.zero_grad()
@@ -184,7 +192,8 @@ def _run_floor(model_dir: str, pair: list[str], length: int) -> dict:
     return result
 
 
-def _child(side: str, out: str, model_dir: str, extra: list[str], ranks: int = 1) -> dict:
+def _child(side: str, what: str, out: str, model_dir: str, extra: list[str], ranks: int = 1) -> dict:
+    """Runs one side in a child process and returns its result; exits naming `what` if the child failed."""
     result = os.path.join(out, f"{side}-{ranks}.json")
     launcher = ["-m", "torch.distributed.run", f"--nproc_per_node={ranks}", "--standalone"] if ranks > 1 else []
     cmd = [sys.executable, *launcher, os.path.abspath(__file__), f"--side={side}", f"--result={result}",
@@ -194,8 +203,8 @@ def _child(side: str, out: str, model_dir: str, extra: list[str], ranks: int = 1
            f"--p_high={FLAGS.p_high}", *extra]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
-        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}",
-                "log": proc.stderr[-3000:]}
+        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
+        sys.exit(f"{what} failed: {last}\n{proc.stderr[-3000:]}")
     with open(result) as f:
         return json.load(f)
 
@@ -221,10 +230,7 @@ def main(argv):
     with tempfile.TemporaryDirectory(prefix="bench_train-") as out:
         runs = []
         for ranks in map(int, FLAGS.ranks):
-            ours = _child("ours", out, FLAGS.model_dir, [], ranks)
-            if "error" in ours:
-                sys.exit(f"our trainer on {ranks} rank(s) failed: {ours['error']}\n{ours['log']}")
-            runs.append(ours)
+            runs.append(_child("ours", f"our trainer on {ranks} rank(s)", out, FLAGS.model_dir, [], ranks))
         first = runs[0]
         print(f"batch: 2 prompts x G={FLAGS.rollouts_per_prompt}, max_tokens={FLAGS.max_tokens}, "
               f"beta_kl={FLAGS.beta_kl}, {FLAGS.steps} updates (first excluded), model {first['model_dir']}")
@@ -241,9 +247,7 @@ def main(argv):
             print(f"  {name:<12}{cells}{last}")
         print("  (whole runs incl. start-up, profiling, 2 evaluations: " +
               ", ".join(f"{r['wall']:.1f} s on {r['ranks']}" for r in runs) + ")")
-        theirs = _child("trl", out, first["model_dir"], [f"--pair={','.join(first['pair'])}"])
-        if "error" in theirs:
-            sys.exit(f"TRL GRPOTrainer failed: {theirs['error']}\n{theirs['log']}")
+        theirs = _child("trl", "TRL GRPOTrainer", out, first["model_dir"], [f"--pair={','.join(first['pair'])}"])
         print(f"TRL {theirs['versions']['trl']} GRPOTrainer (transformers generate), seconds per update by phase:")
         for phase, sec in theirs["phases"].items():
             print(f"  {phase:<12} {sec:8.3f}")
@@ -255,10 +259,8 @@ def main(argv):
         print(f"generated tokens per update: ours {ours_tok:.0f}, TRL {trl_tok:.0f}; ours / TRL time per generated "
               f"token: {first['per_update'] / ours_tok / (theirs['per_update'] / trl_tok):.2f}x")
         length = max(1, round(ours_tok / (len(first["pair"]) * FLAGS.rollouts_per_prompt)))
-        floor = _child("floor", out, first["model_dir"], [f"--pair={','.join(first['pair'])}",
-                                                          f"--floor_length={length}"])
-        if "error" in floor:
-            sys.exit(f"the update floor failed: {floor['error']}\n{floor['log']}")
+        floor = _child("floor", "the update floor", out, first["model_dir"], [f"--pair={','.join(first['pair'])}",
+                                                                              f"--floor_length={length}"])
         print(f"update arithmetic alone (PyTorch + AdamW on the HF model, no DeepSpeed; the same rows, {length}-token "
               f"responses): " + ", ".join(f"{name} {sec:.3f} s" for name, sec in floor.items()))
         print(f"  our update / its floor (shared prompts): {first['phases']['update'] / floor['shared prompts']:.2f}x; "

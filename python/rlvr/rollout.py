@@ -181,6 +181,8 @@ class RolloutEngine:
             raise ValueError(f"temperature must be >= 0, got {temperature}")
         if not 0 < top_p <= 1:
             raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+        if logprobs < 0:
+            raise ValueError(f"logprobs must be >= 0, got {logprobs}")
         if self.asleep:
             raise RuntimeError("generate: the engine is asleep and its weights were discarded; sync_weights "
                                "wakes it with new ones")
@@ -193,7 +195,7 @@ class RolloutEngine:
         # seeded with its seed + i, so a split draws the same samples.
         requests = []  # (prompt, first sample, count, with logprobs)
         for p, r in enumerate(samples):
-            checked = min(max(logprobs, 0), len(r))
+            checked = min(logprobs, len(r))
             requests += [(p, r.start, checked, True), (p, r.start + checked, len(r) - checked, False)]
         requests = [req for req in requests if req[2]]
         params = [

@@ -37,8 +37,10 @@ Choices this module makes (docs/ARCHITECTURE.md has the contracts it relies on):
   avoids JIT-compiling DeepSpeed's fused Adam op on CPU). `lr` here overrides the file's optimiser lr, and
   `--dtype` writes its bf16/fp16 sections. On one rank the trainer runs ZeRO stage 0 (nothing to partition),
   unless the file offloads.
-- The loss scores response tokens only: logits, softmaxes and the entropy are computed from the first response
-  position of a micro-batch on (HF's logits_to_keep), not over the prompt.
+- The loss scores response tokens only (response_logprobs): the rows of a prompt run it once through HF's KV cache
+  and then only their response tokens, so logits, softmaxes and the entropy never cover prompt positions; under
+  gradient checkpointing (no cache) whole sequences run, the vocabulary projected from the first response position
+  on (HF's logits_to_keep). The reference model always takes the policy's passes.
 """
 from __future__ import annotations
 
@@ -369,14 +371,14 @@ def _update(engine, batch: dict, cfg: TrainConfig, world: int, pad_id: int, ref_
     # Sums over this rank's micro-batches: loss share, entropy·tokens, |logprob gap|, tokens, clip·tokens, kl·tokens,
     # tokens with sampler logprobs.
     totals = torch.zeros(7, dtype=torch.float64)
+    # The reference takes the policy's passes: at the initial weights the two are then bit-equal, the KL term's
+    # gradient exactly 0 (other passes differ by round-off, which Adam would turn into lr-sized steps).
+    share = not cfg.gradient_checkpointing
     for rows in micro:
         rows = rows.tolist()
         m_prompts, m_responses = [prompts[i] for i in rows], [responses[i] for i in rows]
         lengths = [len(r) for r in m_responses]
         m_resp = _length_mask(lengths).to(engine.device)
-        # The reference takes the policy's passes: at the initial weights the two are then bit-equal, the KL term's
-        # gradient exactly 0 (other passes differ by round-off, which Adam would turn into lr-sized steps).
-        share = not cfg.gradient_checkpointing
         logprobs, entropy, raw = response_logprobs(engine, m_prompts, m_responses, cfg.sampling.temperature, pad_id,
                                                    cfg.beta_h > 0, share_prompts=share)
         ref = None

@@ -174,6 +174,8 @@ def test_bad_arguments_are_rejected_and_engine_survives(setup):
         engine.sync_weights({**state, "model.norm.weight": torch.ones(3)})
     with pytest.raises(ValueError, match="top_p"):
         engine.generate(PROMPTS, n=1, temperature=1.0, top_p=0.0, max_tokens=4)
+    with pytest.raises(ValueError, match="logprobs must be >= 0"):
+        engine.generate(PROMPTS, n=1, temperature=1.0, top_p=1.0, max_tokens=4, logprobs=-1)
     with pytest.raises(FileNotFoundError, match="config.json"):
         RolloutEngine(str(model_dir) + "/nonexistent")
     # vLLM 0.32 has no sleep mode on CPU: refused, naming the flag, before an engine starts
